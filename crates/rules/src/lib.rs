@@ -1,0 +1,1 @@
+//! Policy profiles and decisions (placeholder until the rules crate lands).

@@ -1,0 +1,1 @@
+//! Spreadsheet crate (placeholder until it lands).
