@@ -1,0 +1,154 @@
+//! Command-line definitions (the contract other tools and checks rely on).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "jiugai", version, about = "旧改 — 城镇老旧小区改造管理系统 / urban old-residential-community renovation")]
+pub struct Cli {
+    /// Database: sqlite://FILE.db (default sqlite://jiugai.db) or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "JIUGAI_DATABASE_URL", default_value = jiugai_store::DEFAULT_URL)]
+    pub database_url: String,
+    /// Language of messages: zh (default) or en
+    #[arg(long, global = true, env = "JIUGAI_LANG", default_value = "zh")]
+    pub lang: LangArg,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create or upgrade the database schema
+    Migrate,
+    /// Load the jurisdiction tree (GB/T 2260, built in) into the database
+    Init,
+    /// Import a spreadsheet
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Export a table to .xlsx or .csv
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// The estate registry
+    #[command(subcommand)]
+    Estates(EstatesCmd),
+    /// The jurisdiction tree
+    #[command(subcommand)]
+    Regions(RegionsCmd),
+    /// The audit log
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Import an estate ledger (.xlsx, .xls, .csv in UTF-8 or GBK)
+    Estates(ImportEstates),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportEstates {
+    pub file: PathBuf,
+    /// County (code or name) for rows without 区划代码/所属县区; rows must lie inside it
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Sheet name (default: the first sheet)
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Check everything, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the good rows; write the rejected ones to FILE.rejected.xlsx
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// Export the estates of a region
+    Estates {
+        #[arg(long)]
+        region: String,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EstatesCmd {
+    /// List estates
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one estate file
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The dated history of an estate
+    History {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change fields of an estate: FIELD=VALUE … (values as in a ledger); --version is the version you read
+    Set {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+        #[arg(required = true)]
+        assignments: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegionsCmd {
+    /// Find a region by code or name
+    Find {
+        query: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the children of a region (the provinces without one)
+    Children {
+        code: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a community (社区) under a street
+    AddCommunity {
+        /// The street (code or name)
+        #[arg(long)]
+        street: String,
+        name: String,
+        /// 12-digit code (default: next free under the street)
+        #[arg(long)]
+        code: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Recompute the hash chain; exit 1 naming the first broken entry
+    Verify,
+    /// The newest entries
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,21 @@
+//! Storage for jiugai on SQLite (bundled, WAL) and PostgreSQL, behind one [`Db`] enum.
+//!
+//! Invariants:
+//! - Every query is written once with `$1` placeholders and runs on both backends ([`with_db!`]);
+//!   migrations exist per backend with the same version numbers and the same tables and columns.
+//! - Every change is made in a transaction that also appends to the hash-chained audit log.
+//! - Money is i64 fen, areas i64 dm² (0.01 m²), counts i64; timestamps are passed from Rust as RFC 3339 UTC.
+//! - The store never prints, never reads the terminal, never decides policy (that is `jiugai-rules`).
+
+pub mod audit;
+pub mod clock;
+mod db;
+pub mod error;
+pub mod estates;
+pub mod migrate;
+pub mod regions;
+pub mod testing;
+
+pub use db::{Backend, DEFAULT_URL, Db};
+pub use error::StoreError;
+pub use jiugai_sheet::Lang;

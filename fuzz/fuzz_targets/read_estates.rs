@@ -1,0 +1,33 @@
+//! Arbitrary bytes as xlsx, xls and csv: reading must give Ok or a FileError, never panic.
+#![no_main]
+
+use jiugai_sheet::estate::{RowOutcome, read_estates_bytes};
+use jiugai_sheet::{Format, Lang, ReadOptions};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    for format in [Format::Xlsx, Format::Xls, Format::Csv] {
+        let mut n = 0u64;
+        let res = read_estates_bytes(data, format, &ReadOptions::default(), |o| {
+            n += 1;
+            if let RowOutcome::Rejected(r) = o {
+                for i in &r.issues {
+                    let _ = i.message(Lang::Zh);
+                    let _ = i.message(Lang::En);
+                }
+            }
+        });
+        match res {
+            Ok(s) => {
+                assert_eq!(s.data_rows, n);
+                for i in &s.file_issues {
+                    let _ = i.message(Lang::En);
+                }
+            }
+            Err(e) => {
+                let _ = e.message(Lang::Zh);
+                let _ = e.message(Lang::En);
+            }
+        }
+    }
+});
