@@ -44,6 +44,23 @@ pub enum Command {
     /// The audit log
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Policy profiles (rules as data, each with its source clause)
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Which estates are in the programme's scope, and why
+    Eligibility {
+        /// Region (code or name); default: every estate
+        #[arg(long)]
+        region: Option<String>,
+        /// Profile to apply; default: the profile of each estate's region
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Target tables (年度任务细化分解表)
+    #[command(subcommand)]
+    Targets(TargetsCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,6 +165,35 @@ pub enum AuditCmd {
     List {
         #[arg(long, default_value_t = 50)]
         limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCmd {
+    /// The profiles known (built in and loaded)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The effective rules of a profile after inheritance, each with value and clause
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check and store an office's own profile file (TOML)
+    Load { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TargetsCmd {
+    /// Check a target table (xlsx/csv: region, year, count, cumulative %) for consistency
+    Check {
+        file: PathBuf,
+        #[arg(long)]
+        sheet: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -13,6 +13,7 @@ mod db;
 pub mod error;
 pub mod estates;
 pub mod migrate;
+pub mod policies;
 pub mod regions;
 pub mod testing;
 

@@ -3,6 +3,7 @@
 mod audit;
 mod estates;
 mod import;
+mod policy;
 mod regions;
 
 use std::process::ExitCode;
@@ -63,6 +64,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Estates(c) => estates::run(&ctx, c).await,
         Command::Regions(c) => regions::run(&ctx, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
+        Command::Policy(c) => policy::run(&ctx, c).await,
+        Command::Eligibility { region, policy, json } => policy::eligibility(&ctx, region, policy, json).await,
+        Command::Targets(c) => policy::targets(&ctx, c).await,
     };
     ctx.db.close().await;
     code
