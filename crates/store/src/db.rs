@@ -99,6 +99,26 @@ impl Db {
         }
     }
 
+    /// `count` placeholders for a multi-row statement, numbered from `first`. SQLite gets anonymous `?`:
+    /// sqlx looks every *named* parameter up with `sqlite3_bind_parameter_name`, which is linear in the number
+    /// of parameters, so `$n` makes a 10,000-parameter insert quadratic (measured: 110 s for 300,000 rows).
+    pub fn placeholders(&self, first: usize, count: usize) -> String {
+        let mut s = String::with_capacity(count * 6);
+        for i in 0..count {
+            if i > 0 {
+                s.push(',');
+            }
+            match self {
+                Db::Sqlite(_) => s.push('?'),
+                Db::Postgres(_) => {
+                    s.push('$');
+                    s.push_str(&(first + i).to_string());
+                }
+            }
+        }
+        s
+    }
+
     pub async fn close(&self) {
         with_db!(self, p => p.close().await)
     }

@@ -101,8 +101,7 @@ pub async fn init(db: &Db) -> Result<u64, StoreError> {
             let mut sql = String::from("INSERT INTO regions (code, name, level, parent_code, full_name) VALUES ");
             for i in 0..chunk.len() {
                 if i > 0 { sql.push(','); }
-                let b = i * 5;
-                sql.push_str(&format!("(${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+                sql.push_str(&format!("({})", db.placeholders(i * 5 + 1, 5)));
             }
             sql.push_str(" ON CONFLICT (code) DO NOTHING");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -100,6 +100,19 @@ pub async fn execute(db: &Db, sql: &str) {
     crate::with_db!(db, p => { sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await.expect("raw sql"); })
 }
 
+/// On SQLite: `PRAGMA foreign_keys` of every connection the pool holds (all checked out at once).
+pub async fn sqlite_foreign_keys(db: &Db) -> Vec<i64> {
+    let Db::Sqlite(p) = db else { return vec![] };
+    let mut conns = Vec::new();
+    let mut out = Vec::new();
+    for _ in 0..p.options().get_max_connections() {
+        let mut c = p.acquire().await.expect("connection");
+        out.push(sqlx::query_scalar::<_, i64>("PRAGMA foreign_keys").fetch_one(&mut *c).await.expect("pragma"));
+        conns.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -269,3 +269,12 @@ async fn init_is_idempotent() {
     let r = Regions::load(&t.db).await.unwrap();
     assert!(r.len() > 44_000);
 }
+
+#[tokio::test]
+async fn foreign_keys_stay_on_after_imports() {
+    let (t, regions) = setup().await;
+    import(&t.db, &regions, &fixture("ruicheng.xlsx"), &opts(Some("芮城县"))).await;
+    import(&t.db, &regions, &fixture("messy.xlsx"), &opts(Some("芮城县"))).await;
+    let fks = jiugai_store::testing::sqlite_foreign_keys(&t.db).await;
+    assert!(fks.iter().all(|v| *v == 1), "every pooled SQLite connection enforces foreign keys: {fks:?}");
+}

@@ -38,9 +38,13 @@ CREATE TABLE estates (
     import_id          BIGINT,                                  -- the import that last wrote it
     version            BIGINT NOT NULL DEFAULT 1,
     created_at         TEXT NOT NULL,
-    updated_at         TEXT NOT NULL,
-    UNIQUE (region_code, name)
+    created_by         TEXT NOT NULL DEFAULT '',                -- who created it (version 1 of its history)
+    created_source     TEXT NOT NULL DEFAULT '',                -- "import:12", "cli", "web"
+    updated_at         TEXT NOT NULL
 );
+-- Estates are matched by county + name. Kept as named indexes (not table constraints) so that an import
+-- into an empty registry can drop them and build them once at the end (see estates::import).
+CREATE UNIQUE INDEX estates_county_name ON estates(region_code, name);
 CREATE INDEX estates_street ON estates(street_code);
 
 CREATE TABLE estate_history (
@@ -50,7 +54,7 @@ CREATE TABLE estate_history (
     changed_at TEXT NOT NULL,
     actor      TEXT NOT NULL,
     source     TEXT NOT NULL,                                   -- "import:12", "cli", "web"
-    changes    TEXT NOT NULL                                    -- JSON {"field": [before, after], …}
+    changes    TEXT NOT NULL                                    -- JSON {"field": [before, after], …}; version 1 is the estate row's created_*
 );
 CREATE INDEX estate_history_estate ON estate_history(estate_id, version);
 

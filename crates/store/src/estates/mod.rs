@@ -1,6 +1,7 @@
 //! The estate registry (一区一档): one record per estate, a dated history of every change, and a version
 //! number for optimistic locking.
 
+mod bulk;
 pub mod import;
 
 use std::collections::BTreeMap;
@@ -302,15 +303,12 @@ pub fn validate(regions: &Regions, d: &EstateData) -> Result<(), StoreError> {
 pub async fn create(db: &Db, regions: &Regions, d: &EstateData, actor: &str, origin: &str) -> Result<Estate, StoreError> {
     validate(regions, d)?;
     let now = clock::now_rfc3339();
-    let sql = format!("INSERT INTO estates ({DATA_COLS}, version, created_at, updated_at) VALUES ({}, 1, $25, $25) RETURNING id",
+    let sql = format!("INSERT INTO estates ({DATA_COLS}, version, created_at, updated_at, created_by, created_source) VALUES ({}, 1, $25, $25, $26, $27) RETURNING id",
         (1..=N_DATA_COLS).map(|i| format!("${i}")).collect::<Vec<_>>().join(","));
     let id: i64 = with_db!(db, pool => {
         let mut tx = pool.begin().await?;
-        let q = bind_estate!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), d).bind(&now);
+        let q = bind_estate!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), d).bind(&now).bind(actor).bind(origin);
         let id: i64 = q.fetch_one(&mut *tx).await.map_err(|e| duplicate_name(e, d))?;
-        sqlx::query("INSERT INTO estate_history (estate_id, version, changed_at, actor, source, changes) VALUES ($1, 1, $2, $3, $4, $5)")
-            .bind(id).bind(&now).bind(actor).bind(origin).bind(json!({"created": true}).to_string())
-            .execute(&mut *tx).await?;
         append_in_tx!(tx, &audit::Entry::new(actor, origin, "estate.create", "estate", &id.to_string(), json!({"after": d})))?;
         tx.commit().await?;
         id
@@ -388,12 +386,17 @@ pub struct HistoryEntry {
     pub changes: Value,
 }
 
-/// The dated history of an estate, oldest first.
+/// The dated history of an estate, oldest first. Version 1 (its creation) comes from the estate row itself,
+/// so a national import does not write 300,000 history rows; later versions are the recorded changes.
 pub async fn history(db: &Db, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+    let created: Option<(String, String, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT created_at, created_by, created_source FROM estates WHERE id = $1").bind(id).fetch_optional(p).await?);
+    let Some((created_at, created_by, created_source)) = created else { return Err(StoreError::EstateNotFound(id)) };
     let rows: Vec<(i64, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT version, changed_at, actor, source, changes FROM estate_history WHERE estate_id = $1 ORDER BY version, id")
         .bind(id).fetch_all(p).await?);
-    Ok(rows
+    let first = HistoryEntry { version: 1, changed_at: created_at, actor: created_by, source: created_source, changes: json!({"created": true}) };
+    Ok(std::iter::once(first).chain(rows
         .into_iter()
         .map(|(version, changed_at, actor, source, changes)| HistoryEntry {
             version,
@@ -401,7 +404,7 @@ pub async fn history(db: &Db, id: i64) -> Result<Vec<HistoryEntry>, StoreError> 
             actor,
             source,
             changes: serde_json::from_str(&changes).unwrap_or(Value::Null),
-        })
+        }))
         .collect())
 }
 
