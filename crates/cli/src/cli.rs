@@ -61,6 +61,11 @@ pub enum Command {
     /// Target tables (年度任务细化分解表)
     #[command(subcommand)]
     Targets(TargetsCmd),
+    /// Run the web application (pages and the JSON API under /api/v1)
+    Serve(ServeArgs),
+    /// Users of the web application and their API tokens
+    #[command(subcommand)]
+    User(UserCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,4 +202,52 @@ pub enum TargetsCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Load the demo data: Ruicheng's 30 estates under 芮城县 (seed 001, attachment 3)
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark cookies Secure (when a TLS proxy serves the site)
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create a user; prints a one-time password (to be changed at first sign-in)
+    Add {
+        name: String,
+        /// admin, county, street, department, contractor or auditor
+        #[arg(long)]
+        role: String,
+        /// The user's region (code or name); "全国" or "" for the whole country
+        #[arg(long)]
+        scope: String,
+    },
+    /// List users
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a user a new one-time password
+    ResetPassword { name: String },
+    /// Create an API token for scripts; the token alone is printed on the last line
+    Token {
+        name: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List API tokens (of one user when given)
+    Tokens {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an API token by its id
+    Revoke { id: i64 },
 }

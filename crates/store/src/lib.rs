@@ -7,6 +7,7 @@
 //! - Money is i64 fen, areas i64 dm² (0.01 m²), counts i64; timestamps are passed from Rust as RFC 3339 UTC.
 //! - The store never prints, never reads the terminal, never decides policy (that is `jiugai-rules`).
 
+pub mod attachments;
 pub mod audit;
 pub mod clock;
 mod db;
@@ -15,7 +16,9 @@ pub mod estates;
 pub mod migrate;
 pub mod policies;
 pub mod regions;
+pub mod sessions;
 pub mod testing;
+pub mod users;
 
 pub use db::{Backend, DEFAULT_URL, Db};
 pub use error::StoreError;

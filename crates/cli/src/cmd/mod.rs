@@ -5,6 +5,8 @@ mod estates;
 mod import;
 mod policy;
 mod regions;
+mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -67,6 +69,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Policy(c) => policy::run(&ctx, c).await,
         Command::Eligibility { region, policy, json } => policy::eligibility(&ctx, region, policy, json).await,
         Command::Targets(c) => policy::targets(&ctx, c).await,
+        Command::Serve(a) => serve::run(&ctx, a).await,
+        Command::User(c) => user::run(&ctx, c).await,
     };
     ctx.db.close().await;
     code

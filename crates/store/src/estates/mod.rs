@@ -3,6 +3,7 @@
 
 mod bulk;
 pub mod import;
+pub mod query;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,54 @@
+//! `jiugai serve [--listen ADDR] [--demo]`: the web application.
+
+use std::process::ExitCode;
+
+use jiugai_web::AppState;
+
+use super::Ctx;
+use crate::cli::ServeArgs;
+
+pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
+    let zh = ctx.zh();
+    let r = async {
+        let regions = ctx.regions().await?;
+        if a.demo {
+            let n = jiugai_web::demo::load(&ctx.db, &regions).await?;
+            println!("{}", if zh { format!("演示数据：芮城县 30 个小区（新增 {n}）；长治市、宿州市、钦州市、汾阳市的政策配置已内置") } else { format!("demo data: Ruicheng's 30 estates ({n} added); Changzhi, Suzhou, Qinzhou and Fenyang profiles are built in") });
+        }
+        if let Some(pw) = jiugai_web::auth::ensure_admin(&ctx.db).await? {
+            println!("{}", if zh { "已创建管理员 admin（全国范围）。一次性密码（首次登录后须修改）：" } else { "created user admin (whole country). One-time password (must be changed at first sign-in):" });
+            println!("    {pw}");
+        }
+        let mut state = AppState::new(ctx.db.clone()).await?;
+        if a.secure_cookies {
+            if let Some(inner) = std::sync::Arc::get_mut(&mut state.0) {
+                inner.secure_cookies = true;
+            }
+        }
+        Ok::<_, jiugai_store::StoreError>(state)
+    }
+    .await;
+    let state = match r {
+        Ok(s) => s,
+        Err(e) => return ctx.fail(&e),
+    };
+    let listener = match tokio::net::TcpListener::bind(&a.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{}", if zh { format!("错误：无法监听 {}：{e}", a.listen) } else { format!("error: cannot listen on {}: {e}", a.listen) });
+            return ExitCode::from(2);
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| a.listen.clone());
+    println!("{}", if zh { format!("旧改已启动：http://{addr}/ （Ctrl+C 停止）") } else { format!("jiugai is running at http://{addr}/ (Ctrl+C to stop)") });
+    tokio::select! {
+        r = jiugai_web::serve(listener, state) => {
+            if let Err(e) = r {
+                eprintln!("{}{e}", if zh { "错误：" } else { "error: " });
+                return ExitCode::from(2);
+            }
+        }
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,222 @@
+//! Access control, in one place. Every route is declared in [`ROUTES`] with the [`Action`] it performs;
+//! the [`guard`] middleware (a route layer, so it knows the matched route) identifies the caller, refuses
+//! what the role may not do, answers 404 for any estate outside the caller's scope (exactly as for one that
+//! does not exist), checks the CSRF token of cookie-authenticated writes, and hands the handler a [`Ctx`].
+//! Handlers never look at roles or scopes themselves: they load data through `Ctx::scope` and the guard
+//! has already checked the one estate a route names.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use jiugai_store::users::{Role, User};
+use jiugai_store::{Lang, estates::query};
+
+use crate::AppState;
+use crate::auth::{self, Identity};
+use crate::error::AppError;
+use crate::i18n;
+use crate::util;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// No sign-in needed (sign-in page, static files, OpenAPI document).
+    Public,
+    /// Any signed-in user (own password, sign-out, who am I).
+    Account,
+    /// Read estates in scope (lists, counts, export).
+    ReadEstates,
+    /// Read the estate `{id}` names.
+    ReadEstate,
+    /// Change the estate `{id}` names (edit, attachments).
+    WriteEstate,
+    /// Import a ledger into the scope.
+    Import,
+    /// Browse and export the audit log.
+    ReadAudit,
+}
+
+/// Every route with its action: the guard enforces it, the route × role × scope test walks it.
+pub const ROUTES: &[(&str, &str, Action)] = &[
+    ("GET", "/login", Action::Public),
+    ("POST", "/login", Action::Public),
+    ("GET", "/lang", Action::Public),
+    ("GET", "/static/{file}", Action::Public),
+    ("GET", "/healthz", Action::Public),
+    ("GET", "/api/v1/openapi.json", Action::Public),
+    ("POST", "/logout", Action::Account),
+    ("GET", "/account/password", Action::Account),
+    ("POST", "/account/password", Action::Account),
+    ("GET", "/api/v1/me", Action::Account),
+    ("GET", "/", Action::ReadEstates),
+    ("GET", "/estates", Action::ReadEstates),
+    ("GET", "/estates/export", Action::ReadEstates),
+    ("GET", "/api/v1/estates", Action::ReadEstates),
+    ("GET", "/api/v1/dashboard", Action::ReadEstates),
+    ("GET", "/estates/{id}", Action::ReadEstate),
+    ("GET", "/estates/{id}/attachments/{aid}", Action::ReadEstate),
+    ("GET", "/api/v1/estates/{id}", Action::ReadEstate),
+    ("GET", "/api/v1/estates/{id}/history", Action::ReadEstate),
+    ("GET", "/estates/{id}/edit", Action::WriteEstate),
+    ("POST", "/estates/{id}/edit", Action::WriteEstate),
+    ("POST", "/estates/{id}/attachments", Action::WriteEstate),
+    ("PUT", "/api/v1/estates/{id}", Action::WriteEstate),
+    ("GET", "/imports/new", Action::Import),
+    ("POST", "/imports", Action::Import),
+    ("POST", "/api/v1/imports/estates", Action::Import),
+    ("GET", "/audit", Action::ReadAudit),
+    ("GET", "/audit/export", Action::ReadAudit),
+    ("GET", "/api/v1/audit", Action::ReadAudit),
+];
+
+pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
+    ROUTES.iter().find(|(m, p, _)| *m == method.as_str() && *p == pattern).map(|(_, _, a)| *a)
+}
+
+/// May `role` do `action` (scope aside)?
+pub fn can(role: Role, action: Action) -> bool {
+    use Role::*;
+    match action {
+        Action::Public | Action::Account => true,
+        Action::ReadEstates | Action::ReadEstate => matches!(role, Admin | County | Street | Department | Auditor),
+        Action::WriteEstate | Action::Import => matches!(role, Admin | County | Street),
+        Action::ReadAudit => matches!(role, Admin | Auditor),
+    }
+}
+
+/// The estates a user may see: its scope (`""` = everywhere), or none at all (a contractor sees only its
+/// own projects, and there are no projects yet).
+pub fn data_scope(u: &User) -> Option<String> {
+    if can(u.role, Action::ReadEstates) { Some(u.scope_code.clone()) } else { None }
+}
+
+/// What a handler knows about the request, put there by the guard.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub user: Option<User>,
+    pub lang: Lang,
+    /// The session's CSRF token ("" for token or anonymous callers).
+    pub csrf: String,
+    /// Client address, recorded as the origin of every change.
+    pub origin: String,
+    /// Session id hash (for sign-out and password change).
+    pub session: Option<String>,
+}
+
+impl Ctx {
+    pub fn user(&self) -> Result<&User, AppError> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+    /// The actor name written to the audit log and history.
+    pub fn actor(&self) -> String {
+        self.user.as_ref().map(|u| format!("web:{}", u.name)).unwrap_or_else(|| "web:anonymous".into())
+    }
+    /// The region the caller's data queries are confined to; `None`: it may see no estates.
+    pub fn scope(&self) -> Option<String> {
+        self.user.as_ref().and_then(data_scope)
+    }
+    /// For showing or hiding buttons only; the guard enforces.
+    pub fn may(&self, a: Action) -> bool {
+        self.user.as_ref().is_some_and(|u| can(u.role, a))
+    }
+    pub fn t(&self) -> i18n::Tr {
+        i18n::Tr(self.lang)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Ctx>().cloned().ok_or(AppError::Store(jiugai_store::StoreError::Other("route without guard".into())))
+    }
+}
+
+fn client_ip(req: &Request) -> String {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// The one place where access is decided. See the module documentation.
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, AppError> {
+    let pattern = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
+    let Some(action) = action_of(req.method(), &pattern) else {
+        // A route that is not declared is never served.
+        return Err(AppError::NotFound);
+    };
+    let lang = i18n::lang_of(req.headers());
+    let origin = client_ip(&req);
+    let mut ctx = Ctx { user: None, lang, csrf: String::new(), origin, session: None };
+    if action == Action::Public {
+        let mut req = req;
+        req.extensions_mut().insert(ctx);
+        return Ok(next.run(req).await);
+    }
+    let identity = auth::identify(&state.db, req.headers()).await?.ok_or(AppError::Unauthorized)?;
+    let user = identity.user().clone();
+    if let Identity::Session(s) = &identity {
+        ctx.csrf = s.csrf.clone();
+        ctx.session = Some(s.id_hash.clone());
+    }
+    // A one-time password must be replaced before the session may do anything else. A bearer token was
+    // issued by an operator and does not involve the password.
+    if user.must_change_password && action != Action::Account && matches!(identity, Identity::Session(_)) {
+        return Err(AppError::PasswordChange);
+    }
+    // An estate the route names must exist inside the caller's scope, else 404 — before any role check,
+    // so that the answer never tells that it exists.
+    if matches!(action, Action::ReadEstate | Action::WriteEstate) {
+        let id: Option<i64> = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "estates").nth(1).and_then(|s| s.parse().ok());
+        let visible = match (id, data_scope(&user)) {
+            (Some(id), Some(scope)) => query::estate_within(&state.db, &state.regions, id, &scope).await?,
+            _ => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
+    if !can(user.role, action) {
+        return Err(AppError::Forbidden);
+    }
+    ctx.user = Some(user);
+    let mut req = req;
+    // CSRF: a write made with the session cookie must carry the session's token (header, query or form
+    // field). Bearer-token requests carry no ambient authority and need none.
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && matches!(identity, Identity::Session(_)) {
+        let (token, rebuilt) = csrf_token_of(req).await?;
+        req = rebuilt;
+        if !token.as_deref().is_some_and(|t| util::same(t, &ctx.csrf)) {
+            return Err(AppError::Csrf);
+        }
+    }
+    req.extensions_mut().insert(ctx);
+    Ok(next.run(req).await)
+}
+
+/// Finds the CSRF token: `X-CSRF-Token` header, `csrf` query parameter (multipart forms), or the `csrf`
+/// field of a url-encoded form body (the body is read and put back).
+async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppError> {
+    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        let v = v.to_string();
+        return Ok((Some(v), req));
+    }
+    if let Some(q) = req.uri().query()
+        && let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+        && let Some((_, v)) = pairs.into_iter().find(|(k, _)| k == "csrf")
+    {
+        return Ok((Some(v), req));
+    }
+    let is_form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((None, req));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| AppError::Csrf)?;
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}

@@ -1,0 +1,122 @@
+//! JSON API under `/api/v1`: the same operations as the pages, with a bearer token or the session cookie.
+//! Errors are `{"error": {"code", "message", "field"}}` (see `error.rs`).
+
+pub mod openapi;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use jiugai_store::estates::{self, query};
+use jiugai_store::StoreError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::access::Ctx;
+use crate::error::AppError;
+use crate::estates::form;
+use crate::estates::list::{ListParams, to_query};
+use crate::AppState;
+
+pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Value>, AppError> {
+    let u = ctx.user()?;
+    Ok(Json(json!({"name": u.name, "role": u.role, "scope_code": u.scope_code, "scope_name": crate::view::region_name(&state, &u.scope_code, ctx.t()), "must_change_password": u.must_change_password})))
+}
+
+pub async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Value>, AppError> {
+    let s = crate::dashboard::summary(&state, &ctx).await?;
+    Ok(Json(json!({
+        "regions": s.rows.iter().map(|r| json!({"code": r.code, "name": r.name, "estates": r.estates, "households": r.households,
+            "core": r.counts[0], "extended": r.counts[1], "excluded": r.counts[2], "out_of_scope": r.counts[3], "unknown": r.counts[4]})).collect::<Vec<_>>(),
+        "profiles": s.seeds.iter().map(|p| json!({"region_code": p.code, "region": p.region, "profile": p.profile, "title": p.title, "estates": p.estates})).collect::<Vec<_>>(),
+    })))
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ListParams>) -> Result<Json<Value>, AppError> {
+    let Some(q) = to_query(&state, &ctx, &p)? else {
+        return Ok(Json(json!({"total": 0, "next": null, "items": []})));
+    };
+    if q.eligibility.is_some() {
+        query::refresh_eligibility(&state.db, &state.profiles).await?;
+    }
+    let page = query::page(&state.db, &state.regions, &q).await?;
+    Ok(Json(json!({"total": page.total, "next": page.next, "items": page.rows})))
+}
+
+pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+    let e = estates::get(&state.db, id).await?;
+    let el = crate::estates::eligibility_of(&state, &e.data);
+    let mut v = serde_json::to_value(&e).unwrap_or_default();
+    v["eligibility"] = serde_json::to_value(&el).unwrap_or_default();
+    v["attachments"] = serde_json::to_value(jiugai_store::attachments::list(&state.db, id).await?).unwrap_or_default();
+    Ok(Json(v))
+}
+
+pub async fn history(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+    Ok(Json(serde_json::to_value(estates::history(&state.db, id).await?).unwrap_or_default()))
+}
+
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => (if *b { "是" } else { "否" }).into(),
+        Value::Array(a) => a.iter().map(as_text).collect::<Vec<_>>().join("、"),
+        other => other.to_string(),
+    }
+}
+
+/// `PUT /api/v1/estates/{id}` with `{"version": N, "households": 61, …}`: the fields given change, the
+/// others stay. A stale version is refused with 409 and the fields changed since.
+pub async fn put(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    let v: Value = serde_json::from_slice(&body).map_err(|e| AppError::Invalid { code: "bad_json", zh: format!("请求体不是有效的 JSON：{e}"), en: format!("the body is not valid JSON: {e}"), field: None })?;
+    let obj = v.as_object().ok_or_else(|| AppError::Invalid { code: "bad_json", zh: "请求体应为 JSON 对象".into(), en: "the body must be a JSON object".into(), field: None })?;
+    let version = obj.get("version").and_then(|v| v.as_i64()).ok_or_else(|| AppError::invalid("version", "缺少 version（您读取时的版本号）", "version (the version you read) is missing"))?;
+    let current = estates::get(&state.db, id).await?;
+    let values: Vec<(String, String)> = obj.iter().filter(|(k, _)| *k != "version").map(|(k, v)| (k.clone(), as_text(v))).collect();
+    let (data, errors) = form::apply(&current.data, values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if let Some((field, zh, en)) = errors.into_iter().next() {
+        return Err(AppError::Invalid { code: "invalid", zh, en, field: Some(field) });
+    }
+    match estates::update(&state.db, &state.regions, id, version, &data, &ctx.actor(), &ctx.origin).await {
+        Ok(e) => {
+            query::refresh_eligibility(&state.db, &state.profiles).await?;
+            Ok(Json(serde_json::to_value(&e).unwrap_or_default()).into_response())
+        }
+        Err(e @ StoreError::Conflict { .. }) => {
+            let StoreError::Conflict { current, changed, .. } = &e else { unreachable!() };
+            let body = json!({"error": {"code": "version_conflict", "message": e.message(ctx.lang), "field": "version", "current_version": current, "changed": changed}});
+            Ok((StatusCode::CONFLICT, Json(body)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportParams {
+    region: String,
+    filename: String,
+    dry_run: bool,
+}
+
+/// `POST /api/v1/imports/estates?region=芮城县&filename=ledger.xlsx[&dry_run=true]` with the file as the body.
+pub async fn import(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ImportParams>, body: Bytes) -> Result<Response, AppError> {
+    if body.is_empty() {
+        return Err(AppError::invalid("file", "请求体为空：请上传台账文件内容", "the body is empty: send the ledger file"));
+    }
+    let name = if p.filename.is_empty() { "upload".to_string() } else { p.filename.clone() };
+    let r = crate::imports::run(&state, &ctx, &name, &body, &p.region, p.dry_run).await?;
+    let errors: Vec<Value> = r.errors.iter().map(|i| json!({"row": i.row, "column": i.column, "value": i.value, "message": i.message(ctx.lang)})).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(json!({
+        "imported": r.imported, "updated": r.updated, "unchanged": r.unchanged, "committed": r.committed, "dry_run": p.dry_run,
+        "totals": {"estates": r.totals.estates, "households": r.totals.households, "buildings": r.totals.buildings, "floor_area_m2": r.totals.floor_area_dm2 as f64 / 100.0},
+        "skipped_rows": r.skipped_rows, "errors": errors,
+    }))).into_response())
+}
+
+pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(p): Query<crate::audit::AuditParams>) -> Result<Json<Value>, AppError> {
+    Ok(Json(serde_json::to_value(crate::audit::rows(&state, &ctx, &p).await?).unwrap_or_default()))
+}

@@ -1,0 +1,83 @@
+//! The OpenAPI 3.1 document, written by hand (a test checks that it lists every `/api/v1` route of
+//! `access::ROUTES` and nothing else).
+
+use axum::Json;
+use serde_json::{Value, json};
+
+fn op(summary: &str, params: Value, body: Option<Value>, ok: Value) -> Value {
+    let mut o = json!({
+        "summary": summary,
+        "parameters": params,
+        "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": ok}}},
+            "401": {"$ref": "#/components/responses/Error"},
+            "403": {"$ref": "#/components/responses/Error"},
+            "404": {"$ref": "#/components/responses/Error"},
+            "422": {"$ref": "#/components/responses/Error"}
+        }
+    });
+    if let Some(b) = body {
+        o["requestBody"] = b;
+    }
+    o
+}
+
+fn id_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}})
+}
+
+fn q(name: &str, desc: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}})
+}
+
+pub fn spec() -> Value {
+    let obj = json!({"type": "object"});
+    let list_params = json!([
+        q("region", "region code or name inside your scope"), q("q", "name, street or address contains"),
+        q("eligibility", "core | extended | excluded | out_of_scope"), q("built_from", "year"), q("built_to", "year"),
+        q("property_type", "产权性质"), q("sort", "id | name | built | households"), q("desc", "1 for descending"),
+        q("after", "cursor from `next` of the previous page"), q("limit", "rows per page (≤1000, default 50)")
+    ]);
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "jiugai (旧改) API", "version": "1",
+                 "description": "Estate registry of the urban old-residential-community renovation programme. Authenticate with `Authorization: Bearer TOKEN` (`jiugai user token NAME`) or the session cookie (then send `X-CSRF-Token` on writes). Objects outside your scope answer 404."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": {
+            "/me": {"get": op("The caller: name, role, scope", json!([]), None, obj.clone())},
+            "/dashboard": {"get": op("Estates and households by region and eligibility; seed profiles", json!([]), None, obj.clone())},
+            "/estates": {"get": op("List estates in scope (keyset pagination)", list_params, None,
+                json!({"type": "object", "properties": {"total": {"type": "integer"}, "next": {"type": ["string", "null"]}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/Estate"}}}}))},
+            "/estates/{id}": {
+                "get": op("One estate file with eligibility and attachments", json!([id_param()]), None, json!({"$ref": "#/components/schemas/Estate"})),
+                "put": op("Change fields of an estate; `version` is the version you read (409 if stale)", json!([id_param()]),
+                    Some(json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["version"],
+                        "properties": {"version": {"type": "integer"}}, "additionalProperties": true}}}})),
+                    json!({"$ref": "#/components/schemas/Estate"}))
+            },
+            "/estates/{id}/history": {"get": op("The dated history of an estate", json!([id_param()]), None, json!({"type": "array"}))},
+            "/imports/estates": {"post": op("Import a ledger (.xlsx, .xls, .csv) sent as the body; nothing is imported while any error stands (422 with the errors)",
+                json!([q("region", "county for rows without a division code"), q("filename", "original file name"), q("dry_run", "true: check only")]),
+                Some(json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})),
+                json!({"type": "object", "properties": {"imported": {"type": "integer"}, "updated": {"type": "integer"}, "unchanged": {"type": "integer"}, "errors": {"type": "array"}}}))},
+            "/audit": {"get": op("Audit log entries, newest first (admins and auditors)", json!([q("before", "entry id"), q("limit", "≤5000")]), None, json!({"type": "array"}))},
+            "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OK"}}}}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}, "cookie": {"type": "apiKey", "in": "cookie", "name": "jg_session"}},
+            "responses": {"Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "schemas": {
+                "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
+                "Estate": {"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "name": {"type": "string"},
+                    "region_code": {"type": "string"}, "built_years": {"type": "array", "items": {"type": "integer"}}, "households": {"type": ["integer", "null"]},
+                    "floor_area_m2": {"type": ["number", "null"]}}, "additionalProperties": true}
+            }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}

@@ -1,0 +1,142 @@
+//! Estate fields as text in forms and JSON, read back the way a ledger cell is read (units, full-width
+//! digits, 是/否 …), with a message per field.
+
+use jiugai_sheet::estate::Management;
+use jiugai_sheet::{Issue, IssueKind, Lang, normalize};
+use jiugai_store::estates::EstateData;
+
+use crate::util::m2;
+
+/// Editable fields in form order, with their input kind. The county and street codes decide who may see
+/// an estate and are not edited here.
+pub const EDITABLE: &[(&str, &str)] = &[
+    ("name", "text"), ("street", "text"), ("community", "text"), ("address", "text"), ("built_years", "text"),
+    ("buildings", "number"), ("households", "number"), ("floor_area_dm2", "number"), ("property_type", "text"),
+    ("original_unit", "text"), ("management", "management"), ("maintenance_fund", "bool"), ("safety_rating", "text"),
+    ("in_shantytown_plan", "bool"), ("self_built", "bool"), ("urban_village", "bool"), ("declared", "bool"),
+    ("historic", "bool"), ("longitude_e6", "number"), ("latitude_e6", "number"), ("plan_year", "number"),
+];
+
+fn b(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "是".into(),
+        Some(false) => "否".into(),
+        None => String::new(),
+    }
+}
+
+fn e6(v: Option<i64>) -> String {
+    v.map(|x| format!("{}{}.{:06}", if x < 0 { "-" } else { "" }, x.abs() / 1_000_000, x.abs() % 1_000_000)).unwrap_or_default()
+}
+
+/// The field as text, as the form shows it.
+pub fn text_of(d: &EstateData, key: &str) -> String {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    match key {
+        "region_code" => d.region_code.clone(),
+        "street_code" => s(&d.street_code),
+        "name" => d.name.clone(),
+        "street" => s(&d.street),
+        "community" => s(&d.community),
+        "address" => s(&d.address),
+        "built_years" => d.built_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、"),
+        "buildings" => n(d.buildings),
+        "households" => n(d.households),
+        "floor_area_dm2" => m2(d.floor_area_dm2),
+        "property_type" => s(&d.property_type),
+        "original_unit" => s(&d.original_unit),
+        "management" => s(&d.management),
+        "maintenance_fund" => b(d.maintenance_fund),
+        "safety_rating" => s(&d.safety_rating),
+        "in_shantytown_plan" => b(d.in_shantytown_plan),
+        "self_built" => b(d.self_built),
+        "urban_village" => b(d.urban_village),
+        "declared" => b(d.declared),
+        "historic" => b(d.historic),
+        "longitude_e6" => e6(d.longitude_e6),
+        "latitude_e6" => e6(d.latitude_e6),
+        "plan_year" => n(d.plan_year),
+        _ => String::new(),
+    }
+}
+
+/// The field as a person reads it on the file page (management in words).
+pub fn display_of(d: &EstateData, key: &str, lang: Lang) -> String {
+    if key == "management" {
+        return d.management.as_deref().and_then(Management::from_key).map(|m| if lang == Lang::Zh { m.label_zh() } else { m.label_en() }.to_string()).unwrap_or_default();
+    }
+    let t = text_of(d, key);
+    if lang == Lang::En {
+        return match t.as_str() { "是" => "yes".into(), "否" => "no".into(), _ => t };
+    }
+    t
+}
+
+/// A field error: (field, Chinese, English).
+pub type FieldError = (String, String, String);
+
+fn issue(key: &str, value: &str, k: IssueKind) -> FieldError {
+    let i = Issue { row: 0, column: key.into(), value: value.into(), kind: k };
+    (key.to_string(), i.message(Lang::Zh), i.message(Lang::En))
+}
+
+/// Sets field `key` of `d` from `value` as typed.
+pub fn assign(d: &mut EstateData, key: &str, value: &str) -> Result<(), FieldError> {
+    let text = normalize::text(value);
+    let bad = |k: IssueKind| issue(key, value, k);
+    let int = |t: &Option<String>| t.as_deref().map(normalize::integer).transpose().map_err(bad);
+    let boolean = |t: &Option<String>| t.as_deref().map(normalize::boolean).transpose().map_err(bad);
+    match key {
+        "name" => d.name = text.unwrap_or_default(),
+        "street" => d.street = text,
+        "community" => d.community = text,
+        "address" => d.address = text,
+        "built_years" => d.built_years = match &text { Some(t) => normalize::years(t).map_err(bad)?, None => vec![] },
+        "buildings" => d.buildings = int(&text)?,
+        "households" => d.households = int(&text)?,
+        "floor_area_dm2" | "floor_area_m2" => d.floor_area_dm2 = text.as_deref().map(normalize::area_dm2).transpose().map_err(bad)?,
+        "property_type" => d.property_type = text,
+        "original_unit" => d.original_unit = text,
+        "management" => {
+            d.management = match &text {
+                Some(t) => Some(Management::from_key(t).or_else(|| Management::parse(t)).map(|m| m.key().to_string()).ok_or_else(|| {
+                    (key.to_string(), format!("物业管理“{value}”应为 无物业/单位管理/居民自管/专业物业 之一"), format!("management “{value}” must be none, unit, self or professional"))
+                })?),
+                None => None,
+            }
+        }
+        "maintenance_fund" => d.maintenance_fund = boolean(&text)?,
+        "safety_rating" => {
+            d.safety_rating = match &text {
+                Some(t) => Some(normalize::safety_rating(t).map_err(bad)?.to_string()),
+                None => None,
+            }
+        }
+        "in_shantytown_plan" => d.in_shantytown_plan = boolean(&text)?,
+        "self_built" => d.self_built = boolean(&text)?,
+        "urban_village" => d.urban_village = boolean(&text)?,
+        "declared" => d.declared = boolean(&text)?,
+        "historic" => d.historic = boolean(&text)?,
+        "longitude_e6" | "longitude" => d.longitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 180.0)).transpose().map_err(bad)?,
+        "latitude_e6" | "latitude" => d.latitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 90.0)).transpose().map_err(bad)?,
+        "plan_year" => d.plan_year = int(&text)?,
+        _ => return Err((key.to_string(), format!("不能修改字段“{key}”"), format!("field “{key}” cannot be changed"))),
+    }
+    Ok(())
+}
+
+/// Applies every submitted field to a copy of `current`; returns the result and the errors per field.
+pub fn apply<'a>(current: &EstateData, values: impl Iterator<Item = (&'a str, &'a str)>) -> (EstateData, Vec<FieldError>) {
+    let mut d = current.clone();
+    let mut errors = Vec::new();
+    for (k, v) in values {
+        if let Err(e) = assign(&mut d, k, v) {
+            errors.push(e);
+        }
+    }
+    if d.name.trim().is_empty() {
+        errors.push(("name".into(), "小区名称不能为空".into(), "the estate name is empty".into()));
+    }
+    (d, errors)
+}

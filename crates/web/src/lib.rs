@@ -1,0 +1,106 @@
+//! The jiugai web application: server-rendered pages (askama templates, htmx and ECharts embedded), the
+//! JSON API under `/api/v1`, sessions and tokens, and access control in one place ([`access::guard`]).
+//!
+//! `router(state)` builds the axum router; `serve(listener, state)` runs it on a listener the caller
+//! bound (tests bind port 0).
+
+pub mod access;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod dashboard;
+pub mod demo;
+pub mod error;
+pub mod estates;
+pub mod i18n;
+pub mod imports;
+pub mod static_files;
+pub mod util;
+pub mod view;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use jiugai_rules::ProfileSet;
+use jiugai_store::regions::Regions;
+use jiugai_store::{Db, StoreError};
+
+/// Largest upload accepted (ledgers and attachments).
+pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+/// Largest attachment.
+pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
+
+pub struct Inner {
+    pub db: Db,
+    pub regions: Regions,
+    pub profiles: ProfileSet,
+    /// Mark cookies `Secure` (when served behind TLS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Loads the division tree (into the database first if needed) and the policy profiles.
+    pub async fn new(db: Db) -> Result<AppState, StoreError> {
+        let mut regions = Regions::load(&db).await?;
+        if regions.is_empty() {
+            jiugai_store::regions::init(&db).await?;
+            regions = Regions::load(&db).await?;
+        }
+        let profiles = jiugai_store::policies::profile_set(&db).await?;
+        jiugai_store::estates::query::refresh_eligibility(&db, &profiles).await?;
+        Ok(AppState(Arc::new(Inner { db, regions, profiles, secure_cookies: false })))
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let guarded = Router::new()
+        .route("/login", get(auth::pages::login_form).post(auth::pages::login))
+        .route("/lang", get(auth::pages::switch_lang))
+        .route("/static/{file}", get(static_files::serve))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/logout", post(auth::pages::logout))
+        .route("/account/password", get(auth::pages::password_form).post(auth::pages::change_password))
+        .route("/", get(dashboard::page))
+        .route("/estates", get(estates::list::page))
+        .route("/estates/export", get(estates::export::download))
+        .route("/estates/{id}", get(estates::show::page))
+        .route("/estates/{id}/edit", get(estates::edit::form).post(estates::edit::save))
+        .route("/estates/{id}/attachments", post(estates::attachments::upload))
+        .route("/estates/{id}/attachments/{aid}", get(estates::attachments::download))
+        .route("/imports/new", get(imports::form))
+        .route("/imports", post(imports::upload))
+        .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
+        .route("/api/v1/openapi.json", get(api::openapi::document))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/dashboard", get(api::dashboard))
+        .route("/api/v1/estates", get(api::list))
+        .route("/api/v1/estates/{id}", get(api::get).put(api::put))
+        .route("/api/v1/estates/{id}/history", get(api::history))
+        .route("/api/v1/imports/estates", post(api::import))
+        .route("/api/v1/audit", get(api::audit))
+        .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
+    guarded
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD))
+        .layer(middleware::from_fn(error::render_errors))
+        .with_state(state)
+}
+
+/// Serves until the process ends (or the listener fails).
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}

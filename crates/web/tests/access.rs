@@ -1,0 +1,126 @@
+//! Every route × every role × inside/outside scope, from `access::ROUTES` (the same table the guard
+//! enforces): an estate outside the scope answers 404 exactly like one that does not exist, a role that
+//! may not act gets 403, auditors change nothing, and nobody signed out gets anything but the sign-in.
+
+mod support;
+
+use jiugai_store::users::Role;
+use jiugai_web::access::{Action, ROUTES, can};
+use serde_json::json;
+use support::{Client, Resp, Server};
+
+const INSIDE: &str = "140830"; // 芮城县: the 30 demo estates
+const OUTSIDE: &str = "1404"; // 长治市
+
+async fn call(s: &Server, c: &mut Client, method: &str, route: &str, aid: i64) -> Resp {
+    let path = route.replace("{id}", "1").replace("{aid}", &aid.to_string()).replace("{file}", "app.css");
+    let signed_in = c.cookies.contains_key("jg_session");
+    let csrf = if signed_in { c.csrf().await } else { String::new() };
+    let version = jiugai_store::estates::get(&s.t.db, 1).await.unwrap().version.to_string();
+    let csv = "小区名称,户数\n矩阵测试小区,12\n".as_bytes();
+    match (method, route) {
+        ("GET", _) => c.get(&path).await,
+        ("POST", "/estates/{id}/attachments") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.pdf", b"%PDF-1.4 x").await,
+        ("POST", "/imports") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.csv", csv).await,
+        ("POST", "/api/v1/imports/estates") => {
+            c.headers.push(("X-CSRF-Token".into(), csrf));
+            let r = c.request("POST", &format!("{path}?filename=a.csv"), Some("text/csv"), csv).await;
+            c.headers.pop();
+            r
+        }
+        ("PUT", _) => {
+            c.headers.push(("X-CSRF-Token".into(), csrf));
+            let r = c.put_json(&path, &json!({"version": version.parse::<i64>().unwrap(), "households": 77})).await;
+            c.headers.pop();
+            r
+        }
+        ("POST", "/estates/{id}/edit") => c.post_form(&path, &[("csrf", &csrf), ("version", &version), ("households", "66")]).await,
+        ("POST", "/account/password") => c.post_form(&path, &[("csrf", &csrf), ("current", "wrong"), ("new", "x"), ("confirm", "y")]).await,
+        ("POST", _) => c.post_form(&path, &[("csrf", &csrf)]).await,
+        _ => unreachable!("{method} {route}"),
+    }
+}
+
+fn ok(r: &Resp) -> bool {
+    r.status < 400 && !r.location().starts_with("/login?")
+}
+
+#[tokio::test]
+async fn every_route_every_role_inside_and_outside_scope() {
+    let s = Server::demo().await;
+    let att = jiugai_store::attachments::add(&s.t.db, 1, "a.pdf", "application/pdf", b"%PDF-1.4", "test", "test").await.unwrap();
+    // Sign-out last: it ends the session the other calls use.
+    let mut routes: Vec<_> = ROUTES.to_vec();
+    routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/logout") as u8);
+    let mut n = 0;
+    for role in Role::ALL {
+        for (where_, scope) in [("inside", INSIDE), ("outside", OUTSIDE)] {
+            let name = format!("{}-{where_}", role.key());
+            let mut c = s.signed_in(&name, role, scope).await;
+            let visible = can(role, Action::ReadEstate) && where_ == "inside";
+            for (method, route, action) in &routes {
+                let r = call(&s, &mut c, method, route, att.id).await;
+                let what = format!("{} {method} {route} ({action:?}) → {}: {}", name, r.status, r.text().chars().take(200).collect::<String>());
+                match action {
+                    Action::Public => assert!(r.status != 401 && r.status != 404 && !r.location().starts_with("/login?"), "{what}"),
+                    Action::Account => assert!(ok(&r) || r.status == 422, "{what}"),
+                    Action::ReadEstates | Action::ReadAudit => {
+                        if can(role, *action) { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                    }
+                    Action::ReadEstate => {
+                        if visible { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 404, "{what}") }
+                    }
+                    Action::WriteEstate => {
+                        if !visible {
+                            assert_eq!(r.status, 404, "{what}");
+                        } else if !can(role, Action::WriteEstate) {
+                            assert_eq!(r.status, 403, "{what}");
+                        } else {
+                            assert!(ok(&r), "{what}");
+                        }
+                    }
+                    Action::Import => {
+                        if can(role, Action::Import) { assert!(ok(&r) || r.status == 422, "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                    }
+                }
+                // A 404 for an estate outside the scope is the same answer as for one that does not exist.
+                if r.status == 404 && route.contains("{id}") && *method == "GET" {
+                    let missing = c.get(&route.replace("{id}", "99999").replace("{aid}", "1")).await;
+                    assert_eq!((missing.status, missing.text()), (r.status, r.text()), "{what}");
+                }
+                n += 1;
+            }
+            // Data confined to the scope.
+            let mut c = s.signed_in(&format!("{name}-2"), role, scope).await;
+            if can(role, Action::ReadEstates) {
+                let v = c.get("/api/v1/estates").await.json();
+                assert!(v["total"].as_i64().unwrap() >= if where_ == "inside" { 30 } else { 0 });
+                if where_ == "outside" {
+                    assert_eq!(v["total"], 0, "{name}");
+                    assert!(!c.get("/estates").await.text().contains("/estates/1\""), "{name}");
+                }
+            }
+            if can(role, Action::ReadAudit) && where_ == "outside" {
+                assert_eq!(c.get("/api/v1/audit").await.json(), json!([]), "{name}");
+            }
+        }
+    }
+    assert_eq!(n, ROUTES.len() * 12);
+    // Auditors changed nothing: every change in the log was made by someone else.
+    for e in jiugai_store::audit::list(&s.t.db, None, 10_000).await.unwrap() {
+        assert!(!e.actor.contains("auditor"), "{e:?}");
+    }
+    // Signed out: only public routes answer; pages send to the sign-in page, the API says 401.
+    let mut anon = s.client();
+    for (method, route, action) in ROUTES {
+        let r = call(&s, &mut anon, method, route, att.id).await;
+        if *action == Action::Public {
+            continue;
+        }
+        if route.starts_with("/api/") {
+            assert_eq!(r.status, 401, "{method} {route}");
+        } else {
+            assert_eq!((r.status, r.location().starts_with("/login?next=")), (303, true), "{method} {route}");
+        }
+    }
+}
