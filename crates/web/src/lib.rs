@@ -91,6 +91,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/estates", get(api::list))
         .route("/api/v1/estates/{id}", get(api::get).put(api::put))
         .route("/api/v1/estates/{id}/history", get(api::history))
+        .route("/api/v1/estates/export", get(estates::export::download))
+        .route("/api/v1/estates/{id}/attachments", post(api::attach))
+        .route("/api/v1/estates/{id}/attachments/{aid}", get(estates::attachments::download))
         .route("/api/v1/imports/estates", post(api::import))
         .route("/api/v1/audit", get(api::audit))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));

@@ -21,6 +21,12 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, aid: i64) -
     match (method, route) {
         ("GET", _) => c.get(&path).await,
         ("POST", "/estates/{id}/attachments") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.pdf", b"%PDF-1.4 x").await,
+        ("POST", "/api/v1/estates/{id}/attachments") => {
+            c.headers.push(("X-CSRF-Token".into(), csrf));
+            let r = c.request("POST", &format!("{path}?filename=a.pdf"), Some("application/pdf"), b"%PDF-1.4 x").await;
+            c.headers.pop();
+            r
+        }
         ("POST", "/imports") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.csv", csv).await,
         ("POST", "/api/v1/imports/estates") => {
             c.headers.push(("X-CSRF-Token".into(), csrf));

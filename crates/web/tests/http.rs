@@ -217,6 +217,22 @@ async fn json_api_with_bearer_token() {
     let good = "小区名称,户数\n新建小区,12\n".as_bytes();
     let r = c.request("POST", "/api/v1/imports/estates?region=140830&filename=a.csv", Some("text/csv"), good).await;
     assert_eq!((r.status, r.json()["imported"].clone()), (200, json!(1)));
+    // Export and attachments through the API, as the pages do them.
+    let x = c.get("/api/v1/estates/export?region=140830&format=xlsx").await;
+    assert_eq!(x.status, 200, "{}", x.text());
+    assert!(x.body.starts_with(b"PK"), "an xlsx file");
+    let csv = c.get("/api/v1/estates/export?region=芮城县&format=csv").await;
+    assert!(csv.text().contains("小区名称") && csv.text().contains("原卷烟厂小区"));
+    let pdf = b"%PDF-1.4\n% a tiny pdf\n";
+    let r = c.request("POST", "/api/v1/estates/2/attachments?filename=%E7%8E%B0%E7%8A%B6.pdf", Some("application/pdf"), pdf).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let aid = r.json()["id"].as_i64().unwrap();
+    let back = c.get(&format!("/api/v1/estates/2/attachments/{aid}")).await;
+    assert_eq!((back.status, back.body.as_slice()), (200, &pdf[..]));
+    assert_eq!(c.get(&format!("/api/v1/estates/3/attachments/{aid}")).await.status, 404, "an attachment belongs to its estate");
+    let r = c.request("POST", "/api/v1/estates/2/attachments?filename=x.exe", Some("application/octet-stream"), b"MZ\x90\x00").await;
+    assert_eq!((r.status, r.json()["error"]["field"].clone()), (422, json!("file")));
+    assert_eq!(c.request("POST", "/api/v1/estates/999999/attachments?filename=a.pdf", Some("application/pdf"), pdf).await.status, 404);
     // Revoked tokens stop working.
     let tokens = jiugai_store::users::tokens(&s.t.db, Some("script")).await.unwrap();
     jiugai_store::users::revoke_token(&s.t.db, tokens[0].id, "test", "test").await.unwrap();

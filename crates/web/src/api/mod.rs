@@ -120,3 +120,26 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, Query(p): Query<Imp
 pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(p): Query<crate::audit::AuditParams>) -> Result<Json<Value>, AppError> {
     Ok(Json(serde_json::to_value(crate::audit::rows(&state, &ctx, &p).await?).unwrap_or_default()))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AttachParams {
+    filename: String,
+}
+
+/// `POST /api/v1/estates/{id}/attachments?filename=photo.jpg` with the file as the body: JPEG, PNG or PDF
+/// (checked by the first bytes), at most 10 MB. Answers 201 with the attachment's metadata.
+pub async fn attach(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(p): Query<AttachParams>, body: Bytes) -> Result<Response, AppError> {
+    if body.is_empty() {
+        return Err(AppError::invalid("file", "请求体为空：请上传照片或 PDF 文件内容", "the body is empty: send the photo or PDF"));
+    }
+    if body.len() > crate::MAX_ATTACHMENT {
+        return Err(AppError::invalid("file", "文件超过 10 MB，请压缩后再上传", "the file is larger than 10 MB: compress it and upload again"));
+    }
+    let Some(ctype) = crate::estates::attachments::sniff(&body) else {
+        return Err(AppError::invalid("file", "文件不是 JPEG、PNG 照片或 PDF", "the file is not a JPEG or PNG photo or a PDF"));
+    };
+    let name = p.filename.rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or("file").to_string();
+    let a = jiugai_store::attachments::add(&state.db, id, &name, ctype, &body, &ctx.actor(), &ctx.origin).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::to_value(&a).unwrap_or_default())).into_response())
+}
