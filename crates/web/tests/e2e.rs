@@ -71,9 +71,20 @@ impl Driver {
     async fn source(&mut self) -> String {
         self.cmd("GET", "/source", json!({})).await.as_str().unwrap_or_default().to_string()
     }
+    /// The element's text. A page that is still being replaced (a form post navigating, an htmx swap) can
+    /// hand us an element that goes stale before we read it: find it again rather than fail.
     async fn text(&mut self, css: &str) -> String {
-        let e = self.find(css).await;
-        self.cmd("GET", &format!("/element/{e}/text"), json!({})).await.as_str().unwrap_or_default().to_string()
+        for _ in 0..50 {
+            let e = self.find(css).await;
+            let p = format!("/session/{}/element/{e}/text", self.session);
+            let r = self.http.request("GET", &p, Some("application/json"), &[]).await;
+            if r.status == 200 {
+                return r.json()["value"].as_str().unwrap_or_default().to_string();
+            }
+            assert!(r.text().contains("stale element"), "GET {p}: {}", r.text());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} stayed stale");
     }
     /// Waits until the element's text contains `needle` (pages updated by htmx change in place).
     async fn wait_text(&mut self, css: &str, needle: &str) -> String {
@@ -170,15 +181,15 @@ async fn a_new_office_user_works_through_the_site() {
     let input = d.find("input[type=file]").await;
     d.cmd("POST", &format!("/element/{input}/value"), json!({"text": bad.display().to_string()})).await;
     d.click("form.stack button[type=submit]").await;
-    let errors = d.text("#import-errors").await;
-    assert!(errors.contains("六十") && errors.contains("户数"), "{errors}");
+    let errors = d.wait_text("#import-errors", "六十").await;
+    assert!(errors.contains("户数"), "{errors}");
     d.shot("04-import-errors").await;
     std::fs::write(&bad, "小区名称,坐落位置,建成年代,楼栋数,户数,建筑面积\n风陵渡新村,风陵渡镇中街,1996,3,60,2100\n").unwrap();
     d.typ("input[name=region]", "芮城县").await;
     let input = d.find("input[type=file]").await;
     d.cmd("POST", &format!("/element/{input}/value"), json!({"text": bad.display().to_string()})).await;
     d.click("form.stack button[type=submit]").await;
-    assert!(d.text("#import-summary").await.contains("新增 1"));
+    d.wait_text("#import-summary", "新增 1").await;
 
     // Find an estate, edit it, see the change in its history.
     d.go("/estates").await;
@@ -195,8 +206,8 @@ async fn a_new_office_user_works_through_the_site() {
     d.typ("#f-address", "华泰北路1号").await;
     d.shot("07-estate-edit").await;
     d.click(".buttons button[type=submit]").await;
-    let history = d.text("#history").await;
-    assert!(history.contains("华泰北路1号") && history.contains("web:admin"), "{history}");
+    let history = d.wait_text("#history", "华泰北路1号").await;
+    assert!(history.contains("web:admin"), "{history}");
     d.script("document.getElementById('history').scrollIntoView(); return 1;").await;
     d.shot("08-estate-history").await;
 
