@@ -51,3 +51,18 @@ proptest! {
         all_formats(text.as_bytes());
     }
 }
+
+/// Found by `cargo fuzz run read_estates` (2026-11-22, within 400 runs): a compound file whose sector table
+/// trips an assertion inside calamine's `.xls` reader. The reader must turn that into a corrupt-file error.
+#[test]
+fn fuzz_found_xls_that_panics_calamine_is_a_corrupt_file() {
+    let data = fixture("fuzz/xls-calamine-assert.xls");
+    let res = read_estates_bytes(&data, Format::Xls, &ReadOptions::default(), |_| {});
+    match res {
+        Err(jiugai_sheet::FileError::Corrupt(msg)) => assert!(!msg.is_empty()),
+        Err(other) => panic!("expected Corrupt, got {other:?}"),
+        Ok(_) => panic!("a broken .xls cannot read as a ledger"),
+    }
+    let msg = read_estates_bytes(&data, Format::Xls, &ReadOptions::default(), |_| {}).unwrap_err().message(jiugai_sheet::Lang::Zh);
+    assert!(!msg.is_empty());
+}
