@@ -2,11 +2,9 @@
 
 use std::process::ExitCode;
 
-use jiugai_sheet::estate::Management;
 use jiugai_sheet::normalize;
 use jiugai_store::StoreError;
 use jiugai_store::estates::{self, EstateData, Filter};
-use serde_json::json;
 
 use super::Ctx;
 use crate::cli::{EstatesCmd, ExportCmd};
@@ -84,48 +82,14 @@ fn invalid(field: &str, value: &str, zh: String, en: String) -> StoreError {
     StoreError::Invalid { field: field.into(), value: value.into(), zh, en }
 }
 
-/// Applies `FIELD=VALUE` to `d`, reading VALUE as a ledger cell would be read.
+/// Applies `FIELD=VALUE` to `d`, reading VALUE as a ledger cell would be read (the store's one parser;
+/// the command line may also set `street_code`, which `validate` checks against the county).
 pub fn assign(d: &mut EstateData, field: &str, value: &str) -> Result<(), StoreError> {
-    let text = normalize::text(value);
-    let bad = |k: jiugai_sheet::IssueKind| {
-        let issue = jiugai_sheet::Issue { row: 0, column: field.into(), value: value.into(), kind: k };
-        invalid(field, value, format!("{}：{}", field, issue.message(jiugai_sheet::Lang::Zh)), format!("{field}: {}", issue.message(jiugai_sheet::Lang::En)))
-    };
-    let opt_int = |s: &Option<String>| -> Result<Option<i64>, StoreError> { s.as_deref().map(normalize::integer).transpose().map_err(bad) };
-    let opt_bool = |s: &Option<String>| -> Result<Option<bool>, StoreError> { s.as_deref().map(normalize::boolean).transpose().map_err(bad) };
-    match field {
-        "name" => d.name = text.unwrap_or_default(),
-        "street" => d.street = text,
-        "street_code" => d.street_code = text,
-        "community" => d.community = text,
-        "address" => d.address = text,
-        "built_years" => d.built_years = match text { Some(t) => normalize::years(&t).map_err(bad)?, None => vec![] },
-        "buildings" => d.buildings = opt_int(&text)?,
-        "households" => d.households = opt_int(&text)?,
-        "floor_area_m2" | "floor_area" => d.floor_area_dm2 = text.as_deref().map(normalize::area_dm2).transpose().map_err(bad)?,
-        "property_type" => d.property_type = text,
-        "original_unit" => d.original_unit = text,
-        "management" => d.management = match text {
-            Some(t) => Some(Management::from_key(&t).or_else(|| Management::parse(&t)).map(|m| m.key().to_string())
-                .ok_or_else(|| invalid(field, value, format!("物业管理“{value}”应为 无物业/单位管理/居民自管/专业物业 之一"), format!("management “{value}” must be none, unit, self or professional")))?),
-            None => None,
-        },
-        "maintenance_fund" => d.maintenance_fund = opt_bool(&text)?,
-        "safety_rating" => d.safety_rating = text.map(|t| t.trim_end_matches('级').to_uppercase()),
-        "in_shantytown_plan" => d.in_shantytown_plan = opt_bool(&text)?,
-        "self_built" => d.self_built = opt_bool(&text)?,
-        "urban_village" => d.urban_village = opt_bool(&text)?,
-        "declared" => d.declared = opt_bool(&text)?,
-        "historic" => d.historic = opt_bool(&text)?,
-        "longitude" => d.longitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 180.0)).transpose().map_err(bad)?,
-        "latitude" => d.latitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 90.0)).transpose().map_err(bad)?,
-        "plan_year" => d.plan_year = opt_int(&text)?,
-        _ => {
-            let known = "name street street_code community address built_years buildings households floor_area_m2 property_type original_unit management maintenance_fund safety_rating in_shantytown_plan self_built urban_village declared historic longitude latitude plan_year";
-            return Err(invalid(field, value, format!("没有名为“{field}”的字段，可用：{known}"), format!("no field “{field}”; fields: {known}")));
-        }
+    if field == "street_code" {
+        d.street_code = normalize::text(value);
+        return Ok(());
     }
-    Ok(())
+    estates::assign(d, field, value)
 }
 
 async fn set(ctx: &Ctx, id: i64, version: i64, assignments: &[String]) -> Result<ExitCode, StoreError> {
@@ -153,6 +117,5 @@ pub async fn export(ctx: &Ctx, cmd: ExportCmd) -> ExitCode {
         Ok::<_, StoreError>(ExitCode::SUCCESS)
     }
     .await;
-    let _ = json!(null);
     r.unwrap_or_else(|e| ctx.fail(&e))
 }

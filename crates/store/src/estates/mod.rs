@@ -1,8 +1,10 @@
 //! The estate registry (一区一档): one record per estate, a dated history of every change, and a version
 //! number for optimistic locking.
 
+mod assign;
 mod bulk;
 pub mod import;
+pub use assign::{ASSIGNABLE, assign};
 pub mod query;
 
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! digits, 是/否 …), with a message per field.
 
 use jiugai_sheet::estate::Management;
-use jiugai_sheet::{Issue, IssueKind, Lang, normalize};
+use jiugai_sheet::Lang;
 use jiugai_store::estates::EstateData;
 
 use crate::util::m2;
@@ -76,54 +76,12 @@ pub fn display_of(d: &EstateData, key: &str, lang: Lang) -> String {
 /// A field error: (field, Chinese, English).
 pub type FieldError = (String, String, String);
 
-fn issue(key: &str, value: &str, k: IssueKind) -> FieldError {
-    let i = Issue { row: 0, column: key.into(), value: value.into(), kind: k };
-    (key.to_string(), i.message(Lang::Zh), i.message(Lang::En))
-}
-
-/// Sets field `key` of `d` from `value` as typed.
+/// Sets field `key` of `d` from `value` as typed (the store's one parser), as a per-field error.
 pub fn assign(d: &mut EstateData, key: &str, value: &str) -> Result<(), FieldError> {
-    let text = normalize::text(value);
-    let bad = |k: IssueKind| issue(key, value, k);
-    let int = |t: &Option<String>| t.as_deref().map(normalize::integer).transpose().map_err(bad);
-    let boolean = |t: &Option<String>| t.as_deref().map(normalize::boolean).transpose().map_err(bad);
-    match key {
-        "name" => d.name = text.unwrap_or_default(),
-        "street" => d.street = text,
-        "community" => d.community = text,
-        "address" => d.address = text,
-        "built_years" => d.built_years = match &text { Some(t) => normalize::years(t).map_err(bad)?, None => vec![] },
-        "buildings" => d.buildings = int(&text)?,
-        "households" => d.households = int(&text)?,
-        "floor_area_dm2" | "floor_area_m2" => d.floor_area_dm2 = text.as_deref().map(normalize::area_dm2).transpose().map_err(bad)?,
-        "property_type" => d.property_type = text,
-        "original_unit" => d.original_unit = text,
-        "management" => {
-            d.management = match &text {
-                Some(t) => Some(Management::from_key(t).or_else(|| Management::parse(t)).map(|m| m.key().to_string()).ok_or_else(|| {
-                    (key.to_string(), format!("物业管理“{value}”应为 无物业/单位管理/居民自管/专业物业 之一"), format!("management “{value}” must be none, unit, self or professional"))
-                })?),
-                None => None,
-            }
-        }
-        "maintenance_fund" => d.maintenance_fund = boolean(&text)?,
-        "safety_rating" => {
-            d.safety_rating = match &text {
-                Some(t) => Some(normalize::safety_rating(t).map_err(bad)?.to_string()),
-                None => None,
-            }
-        }
-        "in_shantytown_plan" => d.in_shantytown_plan = boolean(&text)?,
-        "self_built" => d.self_built = boolean(&text)?,
-        "urban_village" => d.urban_village = boolean(&text)?,
-        "declared" => d.declared = boolean(&text)?,
-        "historic" => d.historic = boolean(&text)?,
-        "longitude_e6" | "longitude" => d.longitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 180.0)).transpose().map_err(bad)?,
-        "latitude_e6" | "latitude" => d.latitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 90.0)).transpose().map_err(bad)?,
-        "plan_year" => d.plan_year = int(&text)?,
-        _ => return Err((key.to_string(), format!("不能修改字段“{key}”"), format!("field “{key}” cannot be changed"))),
-    }
-    Ok(())
+    jiugai_store::estates::assign(d, key, value).map_err(|e| match e {
+        jiugai_store::StoreError::Invalid { field, zh, en, .. } => (field, zh, en),
+        other => (key.to_string(), other.message(Lang::Zh), other.message(Lang::En)),
+    })
 }
 
 /// Applies every submitted field to a copy of `current`; returns the result and the errors per field.
