@@ -22,6 +22,11 @@ pub enum StoreError {
     EstateNotFound(i64),
     #[error("version conflict on estate {id}: you edited version {expected}, current is {current}")]
     Conflict { id: i64, expected: i64, current: i64, changed: Vec<String> },
+    #[error("project {0} not found")]
+    ProjectNotFound(i64),
+    /// A record other than an estate changed since the caller read it (`entity`: its Chinese name).
+    #[error("version conflict on {entity} {id}: you read version {expected}, current is {current}")]
+    Stale { entity: &'static str, id: i64, expected: i64, current: i64 },
     #[error("invalid value for {field}: {value:?}")]
     Invalid { field: String, value: String, zh: String, en: String },
     #[error("file error: {0}")]
@@ -70,6 +75,12 @@ impl StoreError {
                 format!("小区 {id} 的档案已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版；改动的字段：{}）。您的修改未保存：请刷新查看最新内容后再改", changed.join("、"))
             } else {
                 format!("estate {id} was changed by someone else (you edited version {expected}, it is now {current}; fields changed: {}). Your change was not saved: reload and apply it again", changed.join(", "))
+            },
+            StoreError::ProjectNotFound(id) => if zh { format!("找不到编号为 {id} 的改造项目") } else { format!("no project with id {id}") },
+            StoreError::Stale { entity, id, expected, current } => if zh {
+                format!("{entity} {id} 已被他人修改（您看到的是第 {expected} 版，当前为第 {current} 版）。您的修改未保存：请刷新查看最新内容后再操作")
+            } else {
+                format!("{entity} {id} was changed by someone else (you saw version {expected}, it is now {current}). Your change was not saved: reload and apply it again")
             },
             StoreError::Invalid { zh: z, en, .. } => if zh { z.clone() } else { en.clone() },
             StoreError::File(e) => e.message(lang),

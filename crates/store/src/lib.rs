@@ -15,6 +15,7 @@ pub mod error;
 pub mod estates;
 pub mod migrate;
 pub mod policies;
+pub mod projects;
 pub mod regions;
 pub mod sessions;
 pub mod testing;

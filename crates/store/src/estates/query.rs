@@ -121,13 +121,13 @@ pub struct Page {
     pub next: Option<String>,
 }
 
-enum Bind {
+pub(crate) enum Bind {
     T(String),
     I(i64),
 }
 
 /// The SQL condition for "inside region `code`" on alias `e`.
-fn region_cond(regions: &Regions, code: &str, binds: &mut Vec<Bind>) -> Option<String> {
+pub(crate) fn region_cond(regions: &Regions, code: &str, binds: &mut Vec<Bind>) -> Option<String> {
     if code.is_empty() {
         return None;
     }
@@ -205,6 +205,7 @@ macro_rules! bind_all {
         q
     }};
 }
+pub(crate) use bind_all;
 
 /// One page of estates matching `q`.
 pub async fn page(db: &Db, regions: &Regions, q: &Query) -> Result<Page, StoreError> {

@@ -1,0 +1,294 @@
+//! The construction ledger (调度台账) [000 三(四)]: progress per content item, dated site reports with
+//! photos, quality and safety issues opened and closed, documents; and the ledger of a region as one table,
+//! exportable to xlsx.
+
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::items::{self, progress_bp};
+use super::{Filter, Project, at_version, bump, get, invalid, list};
+use crate::regions::Regions;
+use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+
+/// Sets the progress (0–100 %) of content row `row`. Progress only goes forward unless `note` explains.
+pub async fn set_progress(db: &Db, project_id: i64, expected: i64, row: i64, pct: i64, note: &str, actor: &str, origin: &str) -> Result<Project, StoreError> {
+    at_version(db, project_id, expected).await?;
+    let Some(old) = items::items(db, project_id).await?.into_iter().find(|i| i.id == row) else {
+        return Err(invalid("row", row.to_string(), format!("本项目没有第 {row} 条改造内容"), format!("this project has no content row {row}")));
+    };
+    if !(0..=100).contains(&pct) {
+        return Err(invalid("progress_pct", pct.to_string(), format!("进度 {pct}% 无效：应为 0 到 100 的整数"), format!("progress {pct}% is invalid: give a whole number from 0 to 100")));
+    }
+    if pct < old.progress_pct && note.trim().is_empty() {
+        return Err(invalid("progress_pct", pct.to_string(), format!("“{}”的进度从 {}% 降到 {pct}%：请在备注中说明原因", old.name, old.progress_pct), format!("progress of “{}” goes down from {}% to {pct}%: explain why in the note", old.name, old.progress_pct)));
+    }
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        bump!(db, tx, project_id, expected, &now);
+        sqlx::query("UPDATE project_items SET progress_pct = $1 WHERE id = $2 AND project_id = $3").bind(pct).bind(row).bind(project_id).execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.progress", "project", &project_id.to_string(), json!({
+            "version": expected + 1, "row": row, "name": old.name, "before": old.progress_pct, "after": pct, "note": note.trim()})))?;
+        tx.commit().await?;
+    });
+    get(db, project_id).await
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Document {
+    pub id: i64,
+    pub project_id: i64,
+    pub step_key: Option<String>,
+    pub report_id: Option<i64>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+type DocRow = (i64, i64, Option<String>, Option<i64>, String, String, i64, String, String, String);
+const DOC_COLS: &str = "id, project_id, step_key, report_id, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
+
+fn doc_of(r: DocRow) -> Document {
+    Document { id: r.0, project_id: r.1, step_key: r.2, report_id: r.3, file_name: r.4, content_type: r.5, size: r.6, sha256: r.7, uploaded_by: r.8, uploaded_at: r.9 }
+}
+
+/// A file given with a change (type and size are checked by the caller).
+pub struct Upload<'a> {
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+}
+
+fn sha_hex(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Attaches a document to the project, or to one of its steps. Documents do not change the project's
+/// version: adding one never conflicts with an edit.
+pub async fn add_document(db: &Db, project_id: i64, step_key: Option<&str>, f: &Upload<'_>, actor: &str, origin: &str) -> Result<Document, StoreError> {
+    get(db, project_id).await?;
+    if let Some(k) = step_key && !jiugai_rules::STEPS.iter().any(|s| s.0 == k) {
+        return Err(invalid("step", k, format!("未知步骤“{k}”"), format!("unknown step “{k}”")));
+    }
+    let now = clock::now_rfc3339();
+    let sha = sha_hex(f.data);
+    let id: i64 = with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO project_documents (project_id, step_key, report_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,$2,NULL,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
+            .bind(project_id).bind(step_key).bind(f.file_name).bind(f.content_type).bind(f.data.len() as i64).bind(&sha).bind(f.data).bind(actor).bind(&now)
+            .fetch_one(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.document.add", "project", &project_id.to_string(), json!({"after": {
+            "document_id": id, "step": step_key, "file_name": f.file_name, "content_type": f.content_type, "size": f.data.len(), "sha256": sha}})))?;
+        tx.commit().await?;
+        id
+    });
+    Ok(documents(db, project_id).await?.into_iter().find(|d| d.id == id).expect("just inserted"))
+}
+
+pub async fn documents(db: &Db, project_id: i64) -> Result<Vec<Document>, StoreError> {
+    let sql = format!("SELECT {DOC_COLS} FROM project_documents WHERE project_id = $1 ORDER BY id");
+    let rows: Vec<DocRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(project_id).fetch_all(p).await?);
+    Ok(rows.into_iter().map(doc_of).collect())
+}
+
+pub async fn document(db: &Db, project_id: i64, id: i64) -> Result<Option<(Document, Vec<u8>)>, StoreError> {
+    let sql = format!("SELECT {DOC_COLS}, data FROM project_documents WHERE id = $1 AND project_id = $2");
+    let row: Option<(i64, i64, Option<String>, Option<i64>, String, String, i64, String, String, String, Vec<u8>)> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(project_id).fetch_optional(p).await?);
+    Ok(row.map(|r| (doc_of((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9)), r.10)))
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SiteReport {
+    pub id: i64,
+    pub report_date: String,
+    pub text: String,
+    pub author: String,
+    pub created_at: String,
+    pub photos: Vec<Document>,
+}
+
+/// A dated site report with its photos (the contractor's daily/weekly record).
+pub async fn add_report(db: &Db, project_id: i64, report_date: &str, text: &str, photos: &[Upload<'_>], actor: &str, origin: &str) -> Result<SiteReport, StoreError> {
+    get(db, project_id).await?;
+    let date = jiugai_rules::Date::parse(report_date.trim()).ok_or_else(|| invalid("report_date", report_date, format!("日期“{report_date}”无效：请按 YYYY-MM-DD 填写"), format!("date “{report_date}” is invalid: use YYYY-MM-DD")))?;
+    if date > super::today() {
+        return Err(invalid("report_date", report_date, "现场记录的日期不能晚于今天", "a site report cannot be dated after today"));
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid("text", "", "请填写现场情况（施工内容、人员、问题、错峰施工等）", "describe the site (work done, crew, problems, off-peak work…)"));
+    }
+    let now = clock::now_rfc3339();
+    let id: i64 = with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO site_reports (project_id, report_date, text, author, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(project_id).bind(date.to_string()).bind(text).bind(actor).bind(&now).fetch_one(&mut *tx).await?;
+        let mut shas = Vec::new();
+        for f in photos {
+            let sha = sha_hex(f.data);
+            sqlx::query("INSERT INTO project_documents (project_id, step_key, report_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,NULL,$2,$3,$4,$5,$6,$7,$8,$9)")
+                .bind(project_id).bind(id).bind(f.file_name).bind(f.content_type).bind(f.data.len() as i64).bind(&sha).bind(f.data).bind(actor).bind(&now)
+                .execute(&mut *tx).await?;
+            shas.push(json!({"file_name": f.file_name, "sha256": sha, "size": f.data.len()}));
+        }
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.report.add", "project", &project_id.to_string(), json!({"after": {
+            "report_id": id, "report_date": date.to_string(), "text": text, "photos": shas}})))?;
+        tx.commit().await?;
+        id
+    });
+    Ok(reports(db, project_id).await?.into_iter().find(|r| r.id == id).expect("just inserted"))
+}
+
+pub async fn reports(db: &Db, project_id: i64) -> Result<Vec<SiteReport>, StoreError> {
+    let rows: Vec<(i64, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT id, report_date, text, author, created_at FROM site_reports WHERE project_id = $1 ORDER BY report_date DESC, id DESC").bind(project_id).fetch_all(p).await?);
+    let docs = documents(db, project_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SiteReport { photos: docs.iter().filter(|d| d.report_id == Some(r.0)).cloned().collect(), id: r.0, report_date: r.1, text: r.2, author: r.3, created_at: r.4 })
+        .collect())
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Issue {
+    pub id: i64,
+    pub kind: String,
+    pub description: String,
+    pub opened_on: String,
+    pub opened_by: String,
+    pub closed_on: Option<String>,
+    pub closed_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+pub const ISSUE_KINDS: [(&str, &str); 2] = [("quality", "质量问题"), ("safety", "安全隐患")];
+
+pub async fn issues(db: &Db, project_id: i64) -> Result<Vec<Issue>, StoreError> {
+    let rows: Vec<(i64, String, String, String, String, Option<String>, Option<String>, Option<String>)> = with_db!(db, p => sqlx::query_as(
+        "SELECT id, kind, description, opened_on, opened_by, closed_on, closed_by, resolution FROM project_issues WHERE project_id = $1 ORDER BY id").bind(project_id).fetch_all(p).await?);
+    Ok(rows.into_iter().map(|r| Issue { id: r.0, kind: r.1, description: r.2, opened_on: r.3, opened_by: r.4, closed_on: r.5, closed_by: r.6, resolution: r.7 }).collect())
+}
+
+pub async fn open_issue(db: &Db, project_id: i64, kind: &str, description: &str, actor: &str, origin: &str) -> Result<Issue, StoreError> {
+    get(db, project_id).await?;
+    if !ISSUE_KINDS.iter().any(|k| k.0 == kind) {
+        return Err(invalid("kind", kind, "问题类别应为 quality（质量问题）或 safety（安全隐患）", "kind must be quality or safety"));
+    }
+    let description = description.trim();
+    if description.is_empty() {
+        return Err(invalid("description", "", "请描述问题（部位、情况、整改要求）", "describe the issue (where, what, what must be done)"));
+    }
+    let today = super::today().to_string();
+    let id: i64 = with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO project_issues (project_id, kind, description, opened_on, opened_by) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(project_id).bind(kind).bind(description).bind(&today).bind(actor).fetch_one(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.issue.open", "project", &project_id.to_string(), json!({"after": {"issue_id": id, "kind": kind, "description": description, "opened_on": today}})))?;
+        tx.commit().await?;
+        id
+    });
+    Ok(issues(db, project_id).await?.into_iter().find(|i| i.id == id).expect("just inserted"))
+}
+
+/// Closes an open issue with its resolution; closing one already closed is refused (the second of two
+/// people closing it is told who did).
+pub async fn close_issue(db: &Db, project_id: i64, issue_id: i64, resolution: &str, actor: &str, origin: &str) -> Result<Issue, StoreError> {
+    let resolution = resolution.trim();
+    if resolution.is_empty() {
+        return Err(invalid("resolution", "", "请填写整改情况", "describe how it was resolved"));
+    }
+    let today = super::today().to_string();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let n = sqlx::query("UPDATE project_issues SET closed_on = $1, closed_by = $2, resolution = $3 WHERE id = $4 AND project_id = $5 AND closed_on IS NULL")
+            .bind(&today).bind(actor).bind(resolution).bind(issue_id).bind(project_id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            drop(tx);
+            return Err(match issues(db, project_id).await?.into_iter().find(|i| i.id == issue_id) {
+                None => invalid("issue", issue_id.to_string(), format!("本项目没有编号为 {issue_id} 的问题"), format!("this project has no issue {issue_id}")),
+                Some(i) => invalid("issue", issue_id.to_string(),
+                    format!("该问题已于 {} 由 {} 销号", i.closed_on.as_deref().unwrap_or(""), i.closed_by.as_deref().unwrap_or("")),
+                    format!("the issue was closed on {} by {}", i.closed_on.as_deref().unwrap_or(""), i.closed_by.as_deref().unwrap_or(""))),
+            });
+        }
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.issue.close", "project", &project_id.to_string(), json!({"issue_id": issue_id, "closed_on": today, "resolution": resolution})))?;
+        tx.commit().await?;
+    });
+    Ok(issues(db, project_id).await?.into_iter().find(|i| i.id == issue_id).expect("exists"))
+}
+
+/// One row of a region's ledger.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LedgerRow {
+    pub project: Project,
+    pub estates: String,
+    pub items: i64,
+    pub cost_fen: i64,
+    pub progress_bp: i64,
+    pub open_issues: i64,
+    pub closed_issues: i64,
+    pub last_report: Option<String>,
+}
+
+/// The ledger of the projects `f` selects: one row per project with its computed progress.
+pub async fn region_ledger(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<LedgerRow>, StoreError> {
+    let projects = list(db, regions, f).await?;
+    let mut out = Vec::with_capacity(projects.len());
+    for p in projects {
+        let its = items::items(db, p.id).await?;
+        let iss = issues(db, p.id).await?;
+        let last: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT MAX(report_date) FROM site_reports WHERE project_id = $1").bind(p.id).fetch_one(pool).await?);
+        let mut names = Vec::new();
+        for e in &p.estate_ids {
+            names.push(crate::estates::get(db, *e).await.map(|e| e.data.name).unwrap_or_default());
+        }
+        out.push(LedgerRow {
+            estates: names.join("、"),
+            items: its.len() as i64,
+            cost_fen: its.iter().map(|i| i.cost_fen).sum(),
+            progress_bp: progress_bp(&its),
+            open_issues: iss.iter().filter(|i| i.closed_on.is_none()).count() as i64,
+            closed_issues: iss.iter().filter(|i| i.closed_on.is_some()).count() as i64,
+            last_report: last,
+            project: p,
+        });
+    }
+    Ok(out)
+}
+
+pub const LEDGER_HEADERS: [&str; 13] = ["项目编号", "项目名称", "县区代码", "计划年度", "阶段", "小区", "改造内容（项）", "估算金额（元）", "总投资（元）", "总体进度（%）", "未销号问题", "已销号问题", "最近现场记录"];
+
+/// Writes the ledger to an xlsx (or csv, by the file's extension).
+pub fn export(rows: &[LedgerRow], path: &std::path::Path) -> Result<(), StoreError> {
+    use jiugai_sheet::write::Cell;
+    let cells = rows.iter().map(|r| {
+        vec![
+            Cell::Int(r.project.id),
+            Cell::Text(r.project.name.clone()),
+            Cell::Text(r.project.region_code.clone()),
+            Cell::Int(i64::from(r.project.plan_year)),
+            Cell::Text(super::stage_zh(&r.project.stage).to_string()),
+            Cell::Text(r.estates.clone()),
+            Cell::Int(r.items),
+            // hundredths written with two decimals: yuan from fen, percent from basis points
+            Cell::Dm2(r.cost_fen),
+            Cell::Dm2(r.project.investment_fen),
+            Cell::Dm2(r.progress_bp),
+            Cell::Int(r.open_issues),
+            Cell::Int(r.closed_issues),
+            Cell::Text(r.last_report.clone().unwrap_or_default()),
+        ]
+    });
+    let csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if csv {
+        jiugai_sheet::write::write_csv(path, &LEDGER_HEADERS, cells)?;
+    } else {
+        jiugai_sheet::write::write_xlsx(path, "调度台账", &LEDGER_HEADERS, cells)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,615 @@
+//! Projects from reserve to handover: one estate or a package of neighbouring estates (连片改造), a plan
+//! year, a stage in the pipeline, its content items (N+X), workflow steps, construction ledger, acceptance
+//! and handover.
+//!
+//! Invariants:
+//! - Every change takes the project's row with `UPDATE … SET version = version + 1 WHERE id = $ AND version
+//!   = $expected` first, inside the transaction that writes the change and its audit entry. Checks are made
+//!   against the state read at `expected`, so a change made meanwhile by someone else is a
+//!   [`StoreError::Stale`], never overwritten. (Creation is the only change without a version.)
+//! - Which steps a project needs, when they are due and whether a tally passes is decided by
+//!   `jiugai-rules` under the profile the caller passes (that of the estates' county); this module applies
+//!   the decision and refuses what it forbids.
+//! - Money in fen, quantities in hundredths of their unit, percentages as integers 0–100.
+
+pub mod items;
+pub mod ledger;
+pub mod steps;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::estates::query::{Bind, bind_all, region_cond};
+use crate::regions::Regions;
+use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+
+/// Pipeline stages in order [000 三(一); 004 四]: 储备 → 谋划 → 实施 → 完工 → 验收 → 长效管理.
+pub const STAGES: [&str; 6] = ["reserve", "planning", "implementation", "completed", "accepted", "management"];
+
+pub fn stage_zh(s: &str) -> &'static str {
+    match s {
+        "reserve" => "储备",
+        "planning" => "谋划",
+        "implementation" => "实施",
+        "completed" => "完工",
+        "accepted" => "验收",
+        "management" => "长效管理",
+        _ => "未知",
+    }
+}
+
+pub fn stage_en(s: &str) -> &'static str {
+    match s {
+        "reserve" => "reserve",
+        "planning" => "planning",
+        "implementation" => "implementation",
+        "completed" => "completed",
+        "accepted" => "accepted",
+        "management" => "management",
+        _ => "unknown",
+    }
+}
+
+fn stage_index(s: &str) -> usize {
+    STAGES.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+/// Management modes after handover [001 二(八); 002 三(九)].
+pub const MANAGEMENT_MODES: [(&str, &str, &str); 4] = [
+    ("professional", "专业化物业服务", "professional property company"),
+    ("entrusted", "委托管理（社区、原产权单位等）", "entrusted (community, original unit…)"),
+    ("self", "居民自治管理", "self-managed by residents"),
+    ("state_owned", "国有物业兜底", "state-owned company as fallback"),
+];
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Project {
+    pub id: i64,
+    pub name: String,
+    /// The county of its estates: decides the policy profile.
+    pub region_code: String,
+    pub plan_year: i32,
+    pub stage: String,
+    pub investment_fen: i64,
+    pub new_floor_area_dm2: i64,
+    pub high_risk: bool,
+    pub structural_change: bool,
+    pub consent_yes: Option<i64>,
+    pub consent_households: Option<i64>,
+    pub participation_yes: Option<i64>,
+    pub residents_fund_fen: Option<i64>,
+    pub illegal_found: Option<i64>,
+    pub illegal_removed: Option<i64>,
+    pub safety_rating: Option<String>,
+    pub satisfaction_yes: Option<i64>,
+    pub satisfaction_answered: Option<i64>,
+    pub exception_reason: Option<String>,
+    pub exception_by: Option<String>,
+    pub exception_at: Option<String>,
+    pub management_mode: Option<String>,
+    pub maintenance_fund: Option<bool>,
+    pub companies: String,
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub estate_ids: Vec<i64>,
+}
+
+const COLS: &str = "id, name, region_code, plan_year, stage, investment_fen, new_floor_area_dm2, high_risk, structural_change, \
+    consent_yes, consent_households, participation_yes, residents_fund_fen, illegal_found, illegal_removed, safety_rating, \
+    satisfaction_yes, satisfaction_answered, exception_reason, exception_by, exception_at, management_mode, maintenance_fund, \
+    companies, version, created_at, created_by, updated_at";
+
+fn of_row<R: sqlx::Row>(r: &R) -> Result<Project, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    bool: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Project {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        region_code: r.try_get("region_code")?,
+        plan_year: r.try_get::<i64, _>("plan_year")? as i32,
+        stage: r.try_get("stage")?,
+        investment_fen: r.try_get("investment_fen")?,
+        new_floor_area_dm2: r.try_get("new_floor_area_dm2")?,
+        high_risk: r.try_get("high_risk")?,
+        structural_change: r.try_get("structural_change")?,
+        consent_yes: r.try_get("consent_yes")?,
+        consent_households: r.try_get("consent_households")?,
+        participation_yes: r.try_get("participation_yes")?,
+        residents_fund_fen: r.try_get("residents_fund_fen")?,
+        illegal_found: r.try_get("illegal_found")?,
+        illegal_removed: r.try_get("illegal_removed")?,
+        safety_rating: r.try_get("safety_rating")?,
+        satisfaction_yes: r.try_get("satisfaction_yes")?,
+        satisfaction_answered: r.try_get("satisfaction_answered")?,
+        exception_reason: r.try_get("exception_reason")?,
+        exception_by: r.try_get("exception_by")?,
+        exception_at: r.try_get("exception_at")?,
+        management_mode: r.try_get("management_mode")?,
+        maintenance_fund: r.try_get("maintenance_fund")?,
+        companies: r.try_get("companies")?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        updated_at: r.try_get("updated_at")?,
+        estate_ids: Vec::new(),
+    })
+}
+
+pub(crate) fn invalid(field: &str, value: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+    StoreError::Invalid { field: field.into(), value: value.into(), zh: zh.into(), en: en.into() }
+}
+
+/// What creates a project.
+#[derive(Clone, Debug, Default)]
+pub struct NewProject {
+    pub name: String,
+    pub estate_ids: Vec<i64>,
+    pub plan_year: i32,
+    pub investment_fen: i64,
+    pub new_floor_area_dm2: i64,
+    pub high_risk: bool,
+    pub structural_change: bool,
+}
+
+/// Creates a project in the reserve stage. All its estates must exist, lie in one county, and not be in
+/// another project that has not yet been accepted.
+pub async fn create(db: &Db, p: &NewProject, actor: &str, origin: &str) -> Result<Project, StoreError> {
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(invalid("name", name, "项目名称不能为空，且不超过 200 字：请填写项目名称", "the project name must be 1–200 characters: give the project a name"));
+    }
+    if p.estate_ids.is_empty() {
+        return Err(invalid("estate_ids", "", "项目至少包含一个小区：请选择小区", "a project needs at least one estate: choose its estates"));
+    }
+    let mut ids = p.estate_ids.clone();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return Err(invalid("estate_ids", format!("{:?}", p.estate_ids), "小区编号有重复：每个小区只列一次", "an estate is listed twice: list each once"));
+    }
+    if !(2000..=2100).contains(&p.plan_year) {
+        return Err(invalid("plan_year", p.plan_year.to_string(), format!("计划年度 {} 不合理：请填写四位年份，如 2025", p.plan_year), format!("plan year {} is not plausible: give a four-digit year such as 2025", p.plan_year)));
+    }
+    if p.investment_fen < 0 {
+        return Err(invalid("investment_fen", p.investment_fen.to_string(), "总投资不能为负数", "the investment cannot be negative"));
+    }
+    if p.new_floor_area_dm2 < 0 {
+        return Err(invalid("new_floor_area_dm2", p.new_floor_area_dm2.to_string(), "新建面积不能为负数", "the new floor area cannot be negative"));
+    }
+    // The estates: exist, one county, free.
+    let mut county = String::new();
+    for id in &ids {
+        let e = match crate::estates::get(db, *id).await {
+            Ok(e) => e,
+            Err(StoreError::EstateNotFound(_)) => {
+                return Err(invalid("estate_ids", id.to_string(), format!("找不到编号为 {id} 的小区：请检查小区编号"), format!("no estate with id {id}: check the estate ids")));
+            }
+            Err(e) => return Err(e),
+        };
+        if county.is_empty() {
+            county = e.data.region_code.clone();
+        } else if county != e.data.region_code {
+            return Err(invalid("estate_ids", id.to_string(),
+                format!("连片改造的小区须在同一县（区）：小区 {id}「{}」在 {}，其他小区在 {county}。请分为两个项目", e.data.name, e.data.region_code),
+                format!("estates of one package must be in one county: estate {id} ({}) is in {}, the others in {county}. Make two projects", e.data.name, e.data.region_code)));
+        }
+        if let Some((pid, stage)) = active_project_of(db, *id).await? {
+            return Err(invalid("estate_ids", id.to_string(),
+                format!("小区 {id}「{}」已在项目 #{pid}（{}阶段）中，验收前不能再列入其他项目", e.data.name, stage_zh(&stage)),
+                format!("estate {id} ({}) is already in project #{pid} ({stage}); it can join another only after acceptance", e.data.name)));
+        }
+    }
+    let now = clock::now_rfc3339();
+    let id: i64 = with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO projects (name, region_code, plan_year, stage, investment_fen, new_floor_area_dm2, high_risk, structural_change, version, created_at, created_by, updated_at) \
+            VALUES ($1, $2, $3, 'reserve', $4, $5, $6, $7, 1, $8, $9, $8) RETURNING id")
+            .bind(name).bind(&county).bind(i64::from(p.plan_year)).bind(p.investment_fen).bind(p.new_floor_area_dm2)
+            .bind(p.high_risk).bind(p.structural_change).bind(&now).bind(actor)
+            .fetch_one(&mut *tx).await?;
+        for e in &ids {
+            sqlx::query("INSERT INTO project_estates (project_id, estate_id) VALUES ($1, $2)").bind(id).bind(*e).execute(&mut *tx).await?;
+        }
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.create", "project", &id.to_string(), json!({"after": {
+            "name": name, "region_code": county, "plan_year": p.plan_year, "stage": "reserve", "investment_fen": p.investment_fen,
+            "new_floor_area_dm2": p.new_floor_area_dm2, "high_risk": p.high_risk, "structural_change": p.structural_change, "estate_ids": ids}})))?;
+        tx.commit().await?;
+        id
+    });
+    get(db, id).await
+}
+
+/// The project (not yet accepted) an estate is in, if any.
+async fn active_project_of(db: &Db, estate_id: i64) -> Result<Option<(i64, String)>, StoreError> {
+    let row: Option<(i64, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT p.id, p.stage FROM projects p JOIN project_estates pe ON pe.project_id = p.id \
+         WHERE pe.estate_id = $1 AND p.stage IN ('reserve', 'planning', 'implementation', 'completed') ORDER BY p.id LIMIT 1")
+        .bind(estate_id).fetch_optional(p).await?);
+    Ok(row)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Project, StoreError> {
+    let sql = format!("SELECT {COLS} FROM projects WHERE id = $1");
+    let mut p = with_db!(db, pool => {
+        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
+            Some(r) => of_row(&r)?,
+            None => return Err(StoreError::ProjectNotFound(id)),
+        }
+    });
+    p.estate_ids = with_db!(db, pool => sqlx::query_scalar("SELECT estate_id FROM project_estates WHERE project_id = $1 ORDER BY estate_id").bind(id).fetch_all(pool).await?);
+    Ok(p)
+}
+
+/// Which projects to list. `scope` is the caller's region (`""`: everywhere): a project is inside when one
+/// of its estates is. `member`: only projects this user works on (contractors).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub scope: String,
+    pub region: Option<String>,
+    pub stage: Option<String>,
+    pub plan_year: Option<i32>,
+    pub member: Option<String>,
+    pub limit: Option<i64>,
+}
+
+pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>, StoreError> {
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut wh: Vec<String> = Vec::new();
+    for code in [Some(f.scope.as_str()), f.region.as_deref()].into_iter().flatten() {
+        if let Some(c) = region_cond(regions, code, &mut binds) {
+            wh.push(format!("EXISTS (SELECT 1 FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id = p.id AND {c})"));
+        }
+    }
+    if let Some(s) = &f.stage {
+        binds.push(Bind::T(s.clone()));
+        wh.push(format!("p.stage = ${}", binds.len()));
+    }
+    if let Some(y) = f.plan_year {
+        binds.push(Bind::I(i64::from(y)));
+        wh.push(format!("p.plan_year = ${}", binds.len()));
+    }
+    if let Some(m) = &f.member {
+        binds.push(Bind::T(m.clone()));
+        wh.push(format!("EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = ${})", binds.len()));
+    }
+    let cols: String = COLS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {cols} FROM projects p {} ORDER BY p.plan_year DESC, p.id LIMIT {}",
+        if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) },
+        f.limit.unwrap_or(5000).clamp(1, 100_000)
+    );
+    let mut out: Vec<Project> = with_db!(db, pool => {
+        let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?;
+        rows.iter().map(|r| of_row(r)).collect::<Result<Vec<_>, _>>()?
+    });
+    if !out.is_empty() {
+        let ids: Vec<i64> = out.iter().map(|p| p.id).collect();
+        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        for chunk in ids.chunks(500) {
+            let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let sql = format!("SELECT project_id, estate_id FROM project_estates WHERE project_id IN ({list}) ORDER BY project_id, estate_id");
+            let mut got: Vec<(i64, i64)> = with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?);
+            pairs.append(&mut got);
+        }
+        for p in &mut out {
+            p.estate_ids = pairs.iter().filter(|(pid, _)| *pid == p.id).map(|(_, e)| *e).collect();
+        }
+    }
+    Ok(out)
+}
+
+/// Whether project `id` is visible to a caller with region `scope` (one of its estates inside), or, for
+/// `member`, whether that user works on it. False when there is no such project.
+pub async fn visible(db: &Db, regions: &Regions, id: i64, scope: Option<&str>, member: Option<&str>) -> Result<bool, StoreError> {
+    let mut binds = vec![Bind::I(id)];
+    let cond = match (scope, member) {
+        (_, Some(m)) => {
+            binds.push(Bind::T(m.to_string()));
+            "EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = $2)".to_string()
+        }
+        (Some(scope), None) => match region_cond(regions, scope, &mut binds) {
+            Some(c) => format!("EXISTS (SELECT 1 FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id = p.id AND {c})"),
+            None => "1 = 1".into(),
+        },
+        (None, None) => return Ok(false),
+    };
+    let sql = format!("SELECT COUNT(*) FROM projects p WHERE p.id = $1 AND {cond}");
+    let n: i64 = with_db!(db, p => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &binds).fetch_one(p).await?);
+    Ok(n > 0)
+}
+
+/// Opens the versioned change of project `id` inside `$tx`: bumps the version if it is still `$expected`,
+/// else returns [`StoreError::Stale`] from the enclosing function.
+macro_rules! bump {
+    ($db:expr, $tx:ident, $id:expr, $expected:expr, $now:expr) => {{
+        let n = sqlx::query("UPDATE projects SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
+            .bind($now).bind($id).bind($expected).execute(&mut *$tx).await?.rows_affected();
+        if n == 0 {
+            drop($tx);
+            return Err($crate::projects::stale($db, $id, $expected).await);
+        }
+    }};
+}
+pub(crate) use bump;
+
+pub(crate) async fn stale(db: &Db, id: i64, expected: i64) -> StoreError {
+    match get(db, id).await {
+        Ok(p) => StoreError::Stale { entity: "改造项目", id, expected, current: p.version },
+        Err(e) => e,
+    }
+}
+
+/// Reads project `id` and checks that it is still at `expected` (the version the caller saw).
+pub(crate) async fn at_version(db: &Db, id: i64, expected: i64) -> Result<Project, StoreError> {
+    let p = get(db, id).await?;
+    if p.version != expected {
+        return Err(StoreError::Stale { entity: "改造项目", id, expected, current: p.version });
+    }
+    Ok(p)
+}
+
+/// Whether each estate of the project is eligible under the profile, as (estate id, name, eligible,
+/// reason in Chinese, reason in English).
+pub async fn estates_eligibility(db: &Db, profile: &jiugai_rules::EffectiveProfile, p: &Project) -> Result<Vec<(i64, String, bool, String, String)>, StoreError> {
+    let mut out = Vec::new();
+    for id in &p.estate_ids {
+        let e = crate::estates::get(db, *id).await?;
+        let d = &e.data;
+        let facts = jiugai_rules::EstateFacts {
+            built_years: d.built_years.clone(),
+            in_shantytown_plan: d.in_shantytown_plan.unwrap_or(false),
+            self_built: d.self_built.unwrap_or(false),
+            urban_village: d.urban_village.unwrap_or(false),
+            declared: d.declared,
+        };
+        let el = jiugai_rules::eligibility(profile, &facts);
+        let ok = matches!(el.verdict, jiugai_rules::Verdict::Core | jiugai_rules::Verdict::Extended);
+        out.push((*id, d.name.clone(), ok, el.reason_zh.clone(), el.reason_en.clone()));
+    }
+    Ok(out)
+}
+
+/// Moves a project to another stage and/or plan year (dynamic adjustment), with a reason.
+/// Entering implementation needs every estate eligible under the profile, or an exception recorded by an
+/// office admin ([`record_exception`]); the later stages need their step done (completion, acceptance,
+/// management).
+#[allow(clippy::too_many_arguments)]
+pub async fn move_stage(db: &Db, profile: &jiugai_rules::EffectiveProfile, id: i64, expected: i64, to_stage: &str, to_year: i32, reason: &str, actor: &str, origin: &str) -> Result<Project, StoreError> {
+    let p = at_version(db, id, expected).await?;
+    if !STAGES.contains(&to_stage) {
+        return Err(invalid("stage", to_stage, format!("未知阶段“{to_stage}”：应为 {}", STAGES.join("、")), format!("unknown stage “{to_stage}”: use one of {}", STAGES.join(", "))));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "", "调整阶段或年度须说明理由：请填写理由", "a move between stages or years needs a reason: give one"));
+    }
+    if !(2000..=2100).contains(&to_year) {
+        return Err(invalid("plan_year", to_year.to_string(), format!("计划年度 {to_year} 不合理"), format!("plan year {to_year} is not plausible")));
+    }
+    if to_stage == p.stage && to_year == p.plan_year {
+        return Err(invalid("stage", to_stage, "阶段和年度都没有变化", "neither the stage nor the year changes"));
+    }
+    let forward = stage_index(to_stage) > stage_index(&p.stage);
+    if forward && stage_index(to_stage) >= stage_index("implementation") && p.exception_reason.is_none() {
+        let bad: Vec<_> = estates_eligibility(db, profile, &p).await?.into_iter().filter(|e| !e.2).collect();
+        if let Some((eid, name, _, zh, en)) = bad.first() {
+            return Err(invalid("stage", to_stage,
+                format!("小区 {eid}「{name}」不符合本地改造范围（{zh}），不能进入实施阶段。如确需实施，须由旧改办管理员登记例外及理由"),
+                format!("estate {eid} ({name}) is not eligible ({en}) and cannot enter implementation, unless an office admin records an exception with its reason")));
+        }
+    }
+    if forward {
+        let done = steps::done_keys(db, id).await?;
+        for (stage, step, zh) in [("completed", "completion", "全面完成（竣工）"), ("accepted", "acceptance", "联合竣工验收"), ("management", "management", "长效管理")] {
+            if stage_index(to_stage) >= stage_index(stage) && !done.iter().any(|k| k == step) {
+                return Err(invalid("stage", to_stage,
+                    format!("进入“{}”阶段前须先完成步骤「{zh}」", stage_zh(stage)),
+                    format!("the step “{step}” must be done before the stage “{stage}”")));
+            }
+        }
+    }
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        bump!(db, tx, id, expected, &now);
+        sqlx::query("UPDATE projects SET stage = $1, plan_year = $2 WHERE id = $3").bind(to_stage).bind(i64::from(to_year)).bind(id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+            .bind(id).bind(&p.stage).bind(to_stage).bind(i64::from(p.plan_year)).bind(i64::from(to_year)).bind(reason).bind(actor).bind(&now)
+            .execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.move", "project", &id.to_string(), json!({
+            "version": expected + 1, "before": {"stage": p.stage, "plan_year": p.plan_year}, "after": {"stage": to_stage, "plan_year": to_year}, "reason": reason})))?;
+        tx.commit().await?;
+    });
+    get(db, id).await
+}
+
+/// An office admin's exception: the project may enter implementation although an estate is not eligible.
+pub async fn record_exception(db: &Db, id: i64, expected: i64, reason: &str, actor: &str, origin: &str) -> Result<Project, StoreError> {
+    let p = at_version(db, id, expected).await?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "", "登记例外须说明理由（如会议纪要文号）", "an exception needs its reason (e.g. the meeting minutes' number)"));
+    }
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        bump!(db, tx, id, expected, &now);
+        sqlx::query("UPDATE projects SET exception_reason = $1, exception_by = $2, exception_at = $3 WHERE id = $4").bind(reason).bind(actor).bind(&now).bind(id).execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.exception", "project", &id.to_string(), json!({
+            "version": expected + 1, "before": {"exception_reason": p.exception_reason}, "after": {"exception_reason": reason}})))?;
+        tx.commit().await?;
+    });
+    get(db, id).await
+}
+
+/// Facts an office keeps on a project: ranking inputs, investment, companies, the facts that decide steps.
+/// `None` leaves a value unchanged; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub name: Option<String>,
+    pub investment_fen: Option<i64>,
+    pub new_floor_area_dm2: Option<i64>,
+    pub high_risk: Option<bool>,
+    pub structural_change: Option<bool>,
+    pub consent_yes: Option<Option<i64>>,
+    pub consent_households: Option<Option<i64>>,
+    pub participation_yes: Option<Option<i64>>,
+    pub residents_fund_fen: Option<Option<i64>>,
+    pub illegal_found: Option<Option<i64>>,
+    pub illegal_removed: Option<Option<i64>>,
+    pub safety_rating: Option<Option<String>>,
+    pub satisfaction_yes: Option<Option<i64>>,
+    pub satisfaction_answered: Option<Option<i64>>,
+    pub companies: Option<String>,
+}
+
+fn nonneg(field: &str, v: Option<i64>, label_zh: &str) -> Result<(), StoreError> {
+    match v {
+        Some(n) if n < 0 => Err(invalid(field, n.to_string(), format!("{label_zh}不能为负数：{n}"), format!("{field} cannot be negative: {n}"))),
+        _ => Ok(()),
+    }
+}
+
+/// Changes the facts given; refuses inconsistent ones (more agreeing than households…).
+pub async fn update_facts(db: &Db, id: i64, expected: i64, f: &Facts, actor: &str, origin: &str) -> Result<Project, StoreError> {
+    let old = at_version(db, id, expected).await?;
+    let mut p = old.clone();
+    if let Some(n) = &f.name {
+        let n = n.trim();
+        if n.is_empty() || n.chars().count() > 200 {
+            return Err(invalid("name", n, "项目名称不能为空，且不超过 200 字", "the project name must be 1–200 characters"));
+        }
+        p.name = n.to_string();
+    }
+    if let Some(v) = f.investment_fen { nonneg("investment_fen", Some(v), "总投资")?; p.investment_fen = v; }
+    if let Some(v) = f.new_floor_area_dm2 { nonneg("new_floor_area_dm2", Some(v), "新建面积")?; p.new_floor_area_dm2 = v; }
+    if let Some(v) = f.high_risk { p.high_risk = v; }
+    if let Some(v) = f.structural_change { p.structural_change = v; }
+    macro_rules! opt { ($field:ident, $zh:expr) => { if let Some(v) = f.$field { nonneg(stringify!($field), v, $zh)?; p.$field = v; } }; }
+    opt!(consent_yes, "同意户数");
+    opt!(consent_households, "总户数");
+    opt!(participation_yes, "参与户数");
+    opt!(residents_fund_fen, "居民出资");
+    opt!(illegal_found, "违建数");
+    opt!(illegal_removed, "主动拆除违建数");
+    opt!(satisfaction_yes, "满意户数");
+    opt!(satisfaction_answered, "参与评价户数");
+    if let Some(v) = &f.safety_rating {
+        let v = v.as_ref().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
+        if let Some(s) = &v && !matches!(s.as_str(), "A" | "B" | "C" | "D") {
+            return Err(invalid("safety_rating", s.clone(), format!("房屋安全等级“{s}”无效：应为 A、B、C、D 之一"), format!("safety rating “{s}” is invalid: use A, B, C or D")));
+        }
+        p.safety_rating = v;
+    }
+    if let Some(c) = &f.companies { p.companies = c.trim().to_string(); }
+    let pairs = [
+        ("consent_yes", p.consent_yes, "consent_households", p.consent_households, "同意户数", "总户数"),
+        ("participation_yes", p.participation_yes, "consent_households", p.consent_households, "参与户数", "总户数"),
+        ("illegal_removed", p.illegal_removed, "illegal_found", p.illegal_found, "主动拆除违建数", "违建数"),
+        ("satisfaction_yes", p.satisfaction_yes, "satisfaction_answered", p.satisfaction_answered, "满意户数", "参与评价户数"),
+    ];
+    for (fa, a, _fb, b, za, zb) in pairs {
+        if let (Some(a), Some(b)) = (a, b) && a > b {
+            return Err(invalid(fa, a.to_string(), format!("{za} {a} 大于{zb} {b}：请核对"), format!("{fa} {a} exceeds {b}: check the figures")));
+        }
+    }
+    let before = serde_json::to_value(&old).unwrap_or_default();
+    let after = serde_json::to_value(&p).unwrap_or_default();
+    let mut changes = serde_json::Map::new();
+    if let (Value::Object(b), Value::Object(a)) = (&before, &after) {
+        for (k, v) in a {
+            if b.get(k) != Some(v) && !matches!(k.as_str(), "version" | "updated_at") {
+                changes.insert(k.clone(), json!([b.get(k).cloned().unwrap_or(Value::Null), v]));
+            }
+        }
+    }
+    if changes.is_empty() {
+        return Ok(old);
+    }
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        bump!(db, tx, id, expected, &now);
+        sqlx::query("UPDATE projects SET name = $1, investment_fen = $2, new_floor_area_dm2 = $3, high_risk = $4, structural_change = $5, \
+            consent_yes = $6, consent_households = $7, participation_yes = $8, residents_fund_fen = $9, illegal_found = $10, illegal_removed = $11, \
+            safety_rating = $12, satisfaction_yes = $13, satisfaction_answered = $14, companies = $15 WHERE id = $16")
+            .bind(&p.name).bind(p.investment_fen).bind(p.new_floor_area_dm2).bind(p.high_risk).bind(p.structural_change)
+            .bind(p.consent_yes).bind(p.consent_households).bind(p.participation_yes).bind(p.residents_fund_fen).bind(p.illegal_found).bind(p.illegal_removed)
+            .bind(&p.safety_rating).bind(p.satisfaction_yes).bind(p.satisfaction_answered).bind(&p.companies).bind(id)
+            .execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.update", "project", &id.to_string(), json!({"version": expected + 1, "changes": changes})))?;
+        tx.commit().await?;
+    });
+    get(db, id).await
+}
+
+/// A user who works on the project (contractors see only their projects).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Member {
+    pub user_name: String,
+    pub duty: String,
+}
+
+pub const DUTIES: [(&str, &str); 3] = [("construction", "施工单位"), ("supervision", "监理单位"), ("design", "设计单位")];
+
+pub async fn members(db: &Db, id: i64) -> Result<Vec<Member>, StoreError> {
+    let rows: Vec<(String, String)> = with_db!(db, p => sqlx::query_as("SELECT user_name, duty FROM project_members WHERE project_id = $1 ORDER BY user_name").bind(id).fetch_all(p).await?);
+    Ok(rows.into_iter().map(|(user_name, duty)| Member { user_name, duty }).collect())
+}
+
+pub async fn add_member(db: &Db, id: i64, expected: i64, user_name: &str, duty: &str, actor: &str, origin: &str) -> Result<(), StoreError> {
+    at_version(db, id, expected).await?;
+    if !DUTIES.iter().any(|d| d.0 == duty) {
+        return Err(invalid("duty", duty, "职责应为 construction（施工）、supervision（监理）或 design（设计）", "duty must be construction, supervision or design"));
+    }
+    let user = crate::users::by_name(db, user_name).await?;
+    if user.is_none() {
+        return Err(invalid("user_name", user_name, format!("找不到用户“{user_name}”：请先用 jiugai user add 创建该单位的账号"), format!("no user “{user_name}”: create the company's account first (jiugai user add)")));
+    }
+    if members(db, id).await?.iter().any(|m| m.user_name == user_name) {
+        return Err(invalid("user_name", user_name, format!("“{user_name}”已是本项目成员"), format!("“{user_name}” already works on this project")));
+    }
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        bump!(db, tx, id, expected, &now);
+        sqlx::query("INSERT INTO project_members (project_id, user_name, duty) VALUES ($1, $2, $3)").bind(id).bind(user_name).bind(duty).execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.member.add", "project", &id.to_string(), json!({"version": expected + 1, "after": {"user_name": user_name, "duty": duty}})))?;
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// A move between stages or years.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Move {
+    pub from_stage: String,
+    pub to_stage: String,
+    pub from_year: i64,
+    pub to_year: i64,
+    pub reason: String,
+    pub actor: String,
+    pub at: String,
+}
+
+pub async fn moves(db: &Db, id: i64) -> Result<Vec<Move>, StoreError> {
+    let rows: Vec<(String, String, i64, i64, String, String, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT from_stage, to_stage, from_year, to_year, reason, actor, at FROM project_moves WHERE project_id = $1 ORDER BY id").bind(id).fetch_all(p).await?);
+    Ok(rows.into_iter().map(|r| Move { from_stage: r.0, to_stage: r.1, from_year: r.2, to_year: r.3, reason: r.4, actor: r.5, at: r.6 }).collect())
+}
+
+/// Today's date (UTC), or `JIUGAI_TODAY=YYYY-MM-DD` when set (for demonstrations and tests of deadlines).
+pub fn today() -> jiugai_rules::Date {
+    if let Ok(s) = std::env::var("JIUGAI_TODAY")
+        && let Some(d) = jiugai_rules::Date::parse(s.trim())
+    {
+        return d;
+    }
+    let (y, m, d) = clock::today();
+    jiugai_rules::Date::new(y, m as u8, d as u8).expect("a valid date")
+}

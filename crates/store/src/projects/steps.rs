@@ -1,0 +1,362 @@
+//! Workflow steps of a project: which are required and when each is due come from the rules engine
+//! (`jiugai_rules::project_steps` under the estates' profile); which are done, when, by whom, with which
+//! documents, is stored here. Completing a step checks its order and its conditions inside the versioned
+//! change (see the module invariants of `projects`).
+
+use jiugai_rules::{Date, Dm2, EffectiveProfile, Fen, Outcome, ProjectFacts, RuleValue, StepDecision};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{MANAGEMENT_MODES, Project, at_version, bump, get, invalid, stage_index};
+use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+
+/// A step as shown and returned by the API.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StepView {
+    pub key: String,
+    pub name_zh: String,
+    pub required: bool,
+    pub due: Option<String>,
+    pub done: Option<String>,
+    /// Publicity: the first day of the notice.
+    pub started: Option<String>,
+    /// The rule that sets the due date if any, else the rule that makes the step (not) required.
+    pub rule: String,
+    pub clause: String,
+    pub required_rule: String,
+    pub required_clause: String,
+    pub reason_zh: String,
+    pub reason_en: String,
+    pub overdue: bool,
+    pub actor: Option<String>,
+    pub department: Option<String>,
+    pub note: Option<String>,
+    pub detail: Value,
+}
+
+/// A completed step as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DoneStep {
+    pub key: String,
+    pub started_on: Option<String>,
+    pub done_on: String,
+    pub actor: String,
+    pub department: String,
+    pub note: String,
+    pub detail: Value,
+}
+
+pub async fn done_steps(db: &Db, id: i64) -> Result<Vec<DoneStep>, StoreError> {
+    let rows: Vec<(String, Option<String>, String, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT step_key, started_on, done_on, actor, department, note, detail FROM project_steps WHERE project_id = $1 ORDER BY done_on, step_key")
+        .bind(id).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| DoneStep { key: r.0, started_on: r.1, done_on: r.2, actor: r.3, department: r.4, note: r.5, detail: serde_json::from_str(&r.6).unwrap_or(Value::Null) })
+        .collect())
+}
+
+/// The done steps of many projects at once (one query per 500 projects).
+pub async fn done_steps_of(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<DoneStep>>, StoreError> {
+    let mut out: std::collections::HashMap<i64, Vec<DoneStep>> = Default::default();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT project_id, step_key, started_on, done_on, actor, department, note, detail FROM project_steps WHERE project_id IN ({list})");
+        let rows: Vec<(i64, String, Option<String>, String, String, String, String, String)> =
+            with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
+        for r in rows {
+            out.entry(r.0).or_default().push(DoneStep { key: r.1, started_on: r.2, done_on: r.3, actor: r.4, department: r.5, note: r.6, detail: serde_json::from_str(&r.7).unwrap_or(Value::Null) });
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn done_keys(db: &Db, id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(done_steps(db, id).await?.into_iter().map(|d| d.key).collect())
+}
+
+pub fn facts(p: &Project) -> ProjectFacts {
+    ProjectFacts {
+        plan_year: p.plan_year,
+        investment: Fen(p.investment_fen),
+        new_floor_area: Dm2(p.new_floor_area_dm2),
+        high_risk: p.high_risk,
+        structural_change: p.structural_change,
+    }
+}
+
+/// The steps of a project under `profile`, with what is done and what is overdue as of `today`.
+pub fn view(profile: &EffectiveProfile, p: &Project, done: &[DoneStep], today: Date) -> Vec<StepView> {
+    jiugai_rules::project_steps(profile, &facts(p)).into_iter().map(|s| view_one(&s, done, today)).collect()
+}
+
+fn view_one(s: &StepDecision, done: &[DoneStep], today: Date) -> StepView {
+    let d = done.iter().find(|d| d.key == s.key);
+    let (rule, clause) = match &s.due_rule {
+        Some(r) => (r.rule.clone(), r.source.clone()),
+        None => (s.rule.rule.clone(), s.rule.source.clone()),
+    };
+    StepView {
+        key: s.key.to_string(),
+        name_zh: s.name_zh.to_string(),
+        required: s.required,
+        due: s.due.map(|d| d.to_string()),
+        done: d.map(|d| d.done_on.clone()),
+        started: d.and_then(|d| d.started_on.clone()),
+        rule,
+        clause,
+        required_rule: s.rule.rule.clone(),
+        required_clause: s.rule.source.clone(),
+        reason_zh: s.reason_zh.clone(),
+        reason_en: s.reason_en.clone(),
+        overdue: s.required && d.is_none() && s.due.is_some_and(|due| due < today),
+        actor: d.map(|d| d.actor.clone()),
+        department: d.map(|d| d.department.clone()),
+        note: d.map(|d| d.note.clone()),
+        detail: d.map(|d| d.detail.clone()).unwrap_or(Value::Null),
+    }
+}
+
+/// What completing a step records. `detail` carries the step's own record: acceptance `participants` (list)
+/// and `findings`; spot check `result`; handover `operators` (list of {facility, operator}); management
+/// `mode` and `maintenance_fund`; survey `agree`/`households` (else the project's consent figures);
+/// acceptance `satisfied`/`answered` (else the project's satisfaction figures).
+#[derive(Clone, Debug, Default)]
+pub struct Completion {
+    pub done_on: String,
+    pub started_on: Option<String>,
+    pub department: String,
+    pub note: String,
+    pub detail: Value,
+}
+
+fn date_of(field: &str, s: &str) -> Result<Date, StoreError> {
+    Date::parse(s.trim()).ok_or_else(|| invalid(field, s, format!("日期“{s}”无效：请按 YYYY-MM-DD 填写，如 2025-01-31"), format!("date “{s}” is invalid: use YYYY-MM-DD, e.g. 2025-01-31")))
+}
+
+fn name_of(steps: &[StepDecision], key: &str) -> String {
+    steps.iter().find(|s| s.key == key).map(|s| s.name_zh.to_string()).unwrap_or_else(|| key.to_string())
+}
+
+fn int_of(detail: &Value, key: &str) -> Option<i64> {
+    match detail.get(key) {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn list_of(detail: &Value, key: &str) -> Vec<Value> {
+    match detail.get(key) {
+        Some(Value::Array(a)) => a.iter().filter(|v| !v.is_null() && v.as_str() != Some("")).cloned().collect(),
+        Some(Value::String(s)) => s.split(['\n', '、', ',', '，', ';', '；']).map(str::trim).filter(|s| !s.is_empty()).map(|s| json!(s)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Completes step `key` of project `id` (at version `expected`), after checking that the project needs
+/// it, that it is not done, that the steps it depends on were done on or before its date, and its own
+/// conditions (publicity period, consent, satisfaction, acceptance record…). Completing `completion`,
+/// `acceptance` or `management` also moves the project to the matching stage.
+#[allow(clippy::too_many_arguments)]
+pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i64, key: &str, c: &Completion, actor: &str, origin: &str) -> Result<Project, StoreError> {
+    let p = at_version(db, id, expected).await?;
+    let decisions = jiugai_rules::project_steps(profile, &facts(&p));
+    let Some(step) = decisions.iter().find(|s| s.key == key) else {
+        let keys: Vec<_> = decisions.iter().map(|s| s.key).collect();
+        return Err(invalid("step", key, format!("未知步骤“{key}”：应为 {}", keys.join("、")), format!("unknown step “{key}”: use one of {}", keys.join(", "))));
+    };
+    let zh = step.name_zh;
+    if !step.required {
+        return Err(invalid("step", key, format!("本项目无需「{zh}」：{}", step.reason_zh), format!("this project does not need “{key}”: {}", step.reason_en)));
+    }
+    let done = done_steps(db, id).await?;
+    if let Some(d) = done.iter().find(|d| d.key == key) {
+        return Err(invalid("step", key, format!("「{zh}」已于 {} 由 {} 完成，不能重复完成", d.done_on, d.actor), format!("“{key}” was done on {} by {}", d.done_on, d.actor)));
+    }
+    let on = date_of("done_on", &c.done_on)?;
+    let today = super::today();
+    if on > today {
+        return Err(invalid("done_on", &c.done_on, format!("完成日期 {on} 晚于今天 {today}：只能登记已经完成的步骤"), format!("the date {on} is after today {today}: record steps once they are done")));
+    }
+    // Order: each prerequisite the project needs must be done, on or before this date.
+    for pre in jiugai_rules::step_prerequisites(key) {
+        let needed = decisions.iter().any(|s| s.key == *pre && s.required);
+        if !needed {
+            continue;
+        }
+        let pre_zh = name_of(&decisions, pre);
+        match done.iter().find(|d| d.key == *pre) {
+            None => {
+                return Err(invalid("step", key, format!("「{zh}」须在「{pre_zh}」完成之后：请先完成「{pre_zh}」"), format!("“{key}” comes after “{pre}”: complete “{pre}” first")));
+            }
+            Some(d) if d.done_on.as_str() > on.to_string().as_str() => {
+                return Err(invalid("done_on", &c.done_on, format!("「{zh}」的完成日期 {on} 早于「{pre_zh}」的完成日期 {}：顺序不对", d.done_on), format!("“{key}” on {on} is before “{pre}” on {}: wrong order", d.done_on)));
+            }
+            _ => {}
+        }
+    }
+    let mut detail = if c.detail.is_object() { c.detail.clone() } else { json!({}) };
+    let mut started_on: Option<String> = None;
+    let mut set_consent: Option<(i64, i64)> = None;
+    let mut set_satisfaction: Option<(i64, i64)> = None;
+    let mut set_management: Option<(String, bool)> = None;
+    match key {
+        "publicity" => {
+            let Some(s) = c.started_on.as_deref().filter(|s| !s.trim().is_empty()) else {
+                return Err(invalid("started_on", "", "请填写公示开始日期", "give the first day of the public notice"));
+            };
+            let start = date_of("started_on", s)?;
+            let days = match profile.rule("publicity_days", Some(p.plan_year)).map(|r| (&r.value, r)) {
+                Some((RuleValue::Count(n), _)) => *n,
+                _ => 0,
+            };
+            let source = profile.rule("publicity_days", Some(p.plan_year)).map(|r| r.source.clone()).unwrap_or_default();
+            let lasted = on.to_days() - start.to_days();
+            if lasted < 0 {
+                return Err(invalid("started_on", s, "公示开始日期晚于结束日期", "the notice starts after it ends"));
+            }
+            if lasted < days {
+                return Err(invalid("done_on", &c.done_on,
+                    format!("方案公示自 {start} 起仅 {lasted} 天，不足 {days} 天（{source}）：公示期满后才能完成"),
+                    format!("the notice ran {lasted} days from {start}, fewer than {days} ({source}): complete it when the period is over")));
+            }
+            started_on = Some(start.to_string());
+            detail["publicity_days"] = json!(days);
+        }
+        "survey" => {
+            let (agree, households) = match (int_of(&detail, "agree"), int_of(&detail, "households")) {
+                (Some(a), Some(h)) => (a, h),
+                _ => match (p.consent_yes, p.consent_households) {
+                    (Some(a), Some(h)) => (a, h),
+                    _ => return Err(invalid("agree", "", "请填写民意调查结果：同意改造的户数和总户数", "give the survey result: households agreeing and all households")),
+                },
+            };
+            let d = jiugai_rules::consent_to_plan(profile, agree, households).map_err(|e| invalid("agree", format!("{agree}/{households}"), e.message_zh, e.message_en))?;
+            if d.outcome == Outcome::Fail {
+                return Err(invalid("agree", format!("{agree}/{households}"),
+                    format!("{}（{}）。未达到的小区不能纳入改造计划 [{}]", d.reason_zh, d.rule.value, d.rule.source),
+                    format!("{} ({}). An estate below it cannot enter the plan [{}]", d.reason_en, d.rule.value, d.rule.source)));
+            }
+            detail["agree"] = json!(agree);
+            detail["households"] = json!(households);
+            detail["decision"] = json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
+            set_consent = Some((agree, households));
+        }
+        "start" => {
+            if stage_index(&p.stage) < stage_index("implementation") {
+                return Err(invalid("step", key, format!("项目处于“{}”阶段：须先转入“实施”阶段才能开工", super::stage_zh(&p.stage)), format!("the project is in “{}”: move it to implementation before it starts", p.stage)));
+            }
+        }
+        "acceptance" => {
+            let (yes, answered) = match (int_of(&detail, "satisfied"), int_of(&detail, "answered")) {
+                (Some(a), Some(h)) => (a, h),
+                _ => match (p.satisfaction_yes, p.satisfaction_answered) {
+                    (Some(a), Some(h)) => (a, h),
+                    _ => return Err(invalid("satisfied", "", "验收前须有居民满意度测评结果：请填写满意户数和参与评价户数", "acceptance needs the residents' satisfaction result: give households satisfied and households that answered")),
+                },
+            };
+            let d = jiugai_rules::acceptance_satisfaction(profile, yes, answered).map_err(|e| invalid("satisfied", format!("{yes}/{answered}"), e.message_zh, e.message_en))?;
+            if d.outcome != Outcome::Pass {
+                return Err(invalid("satisfied", format!("{yes}/{answered}"),
+                    format!("{}：居民满意度未达到要求的项目不能验收 [{}]", d.reason_zh, d.rule.source),
+                    format!("{}: a project below the satisfaction threshold cannot be accepted [{}]", d.reason_en, d.rule.source)));
+            }
+            let participants = list_of(&detail, "participants");
+            if participants.is_empty() {
+                return Err(invalid("participants", "", "请填写参加联合验收的单位和人员（社区、居民代表、设计、施工、监理等）", "list who took part in the joint acceptance (community, residents' representatives, designer, contractor, supervisor…)"));
+            }
+            detail["participants"] = Value::Array(participants);
+            detail["satisfied"] = json!(yes);
+            detail["answered"] = json!(answered);
+            detail["decision"] = json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
+            set_satisfaction = Some((yes, answered));
+        }
+        "spot_check" => {
+            let result = detail.get("result").and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+            if !matches!(result.as_str(), "pass" | "fail") {
+                return Err(invalid("result", result, "请选择抽检结论：pass（合格）或 fail（不合格）", "give the spot check result: pass or fail"));
+            }
+        }
+        "handover" => {
+            let ops = list_of(&detail, "operators");
+            if ops.is_empty() {
+                return Err(invalid("operators", "", "请填写移交的专营设施及接收单位（如：供水—县自来水公司）", "list the utility facilities handed over and who took them (e.g. water — county water company)"));
+            }
+            detail["operators"] = Value::Array(ops);
+        }
+        "management" => {
+            let mode = detail.get("mode").and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+            if !MANAGEMENT_MODES.iter().any(|m| m.0 == mode) {
+                let keys: Vec<_> = MANAGEMENT_MODES.iter().map(|m| format!("{}（{}）", m.0, m.1)).collect();
+                return Err(invalid("mode", mode, format!("请选择管理模式：{}", keys.join("、")), "choose the management mode: professional, entrusted, self or state_owned"));
+            }
+            let fund = match detail.get("maintenance_fund") {
+                Some(Value::Bool(b)) => *b,
+                Some(Value::String(s)) => matches!(s.as_str(), "true" | "1" | "是" | "yes" | "on"),
+                _ => false,
+            };
+            detail["maintenance_fund"] = json!(fund);
+            set_management = Some((mode, fund));
+        }
+        _ => {}
+    }
+    let auto_stage = match key {
+        "completion" if stage_index(&p.stage) < stage_index("completed") => Some("completed"),
+        "acceptance" if stage_index(&p.stage) < stage_index("accepted") => Some("accepted"),
+        "management" if stage_index(&p.stage) < stage_index("management") => Some("management"),
+        _ => None,
+    };
+    if auto_stage.is_some() && stage_index(&p.stage) < stage_index("implementation") {
+        return Err(invalid("step", key, format!("项目处于“{}”阶段，尚未实施", super::stage_zh(&p.stage)), format!("the project is in “{}” and has not been implemented", p.stage)));
+    }
+    let now = clock::now_rfc3339();
+    let detail_text = detail.to_string();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        bump!(db, tx, id, expected, &now);
+        sqlx::query("INSERT INTO project_steps (project_id, step_key, started_on, done_on, actor, department, note, detail, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
+            .bind(id).bind(key).bind(&started_on).bind(on.to_string()).bind(actor).bind(c.department.trim()).bind(c.note.trim()).bind(&detail_text).bind(&now)
+            .execute(&mut *tx).await?;
+        if let Some((a, h)) = set_consent {
+            sqlx::query("UPDATE projects SET consent_yes = $1, consent_households = $2 WHERE id = $3").bind(a).bind(h).bind(id).execute(&mut *tx).await?;
+        }
+        if let Some((a, h)) = set_satisfaction {
+            sqlx::query("UPDATE projects SET satisfaction_yes = $1, satisfaction_answered = $2 WHERE id = $3").bind(a).bind(h).bind(id).execute(&mut *tx).await?;
+        }
+        if let Some((mode, fund)) = &set_management {
+            sqlx::query("UPDATE projects SET management_mode = $1, maintenance_fund = $2 WHERE id = $3").bind(mode).bind(*fund).bind(id).execute(&mut *tx).await?;
+        }
+        if let Some(stage) = auto_stage {
+            sqlx::query("UPDATE projects SET stage = $1 WHERE id = $2").bind(stage).bind(id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$4,$5,$6,$7)")
+                .bind(id).bind(&p.stage).bind(stage).bind(i64::from(p.plan_year)).bind(format!("步骤「{zh}」完成"))
+                .bind(actor).bind(&now).execute(&mut *tx).await?;
+        }
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.step.complete", "project", &id.to_string(), json!({
+            "version": expected + 1, "step": key, "done_on": on.to_string(), "started_on": started_on, "department": c.department.trim(),
+            "note": c.note.trim(), "detail": detail, "stage": auto_stage})))?;
+        tx.commit().await?;
+    });
+    get(db, id).await
+}
+
+/// Overdue steps across projects: (project, step) for every required step not done whose due date is
+/// before `today`.
+pub async fn overdue(db: &Db, profiles: &jiugai_rules::ProfileSet, projects: &[Project], today: Date) -> Result<Vec<(i64, StepView)>, StoreError> {
+    let mut out = Vec::new();
+    let mut cache: std::collections::HashMap<String, Option<EffectiveProfile>> = Default::default();
+    let mut all = done_steps_of(db, &projects.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
+    for p in projects {
+        let name = profiles.for_region(&p.region_code).to_string();
+        let eff = cache.entry(name.clone()).or_insert_with(|| profiles.effective(&name).ok());
+        let Some(eff) = eff else { continue };
+        let done = all.remove(&p.id).unwrap_or_default();
+        for s in view(eff, p, &done, today) {
+            if s.overdue {
+                out.push((p.id, s));
+            }
+        }
+    }
+    Ok(out)
+}
