@@ -38,6 +38,20 @@ pub enum Action {
     Import,
     /// Browse and export the audit log.
     ReadAudit,
+    /// Read projects in scope (lists, ranking, ledger, catalogue); a contractor only its own.
+    ReadProjects,
+    /// Read the project `{id}` names (in scope, or one the contractor works on).
+    ReadProject,
+    /// Create projects; change the project `{id}` names (facts, stage, content, members).
+    WriteProject,
+    /// Complete step `{key}` of project `{id}`: who may depends on the step ([`may_complete_step`]).
+    CompleteStep,
+    /// Report construction progress of project `{id}`: item progress, site reports, issues, documents.
+    ReportProgress,
+    /// Record an eligibility exception for project `{id}` (office admin only).
+    ProjectException,
+    /// Add items to the content catalogue (offices).
+    EditCatalogue,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -74,6 +88,38 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/audit", Action::ReadAudit),
     ("GET", "/audit/export", Action::ReadAudit),
     ("GET", "/api/v1/audit", Action::ReadAudit),
+    ("GET", "/projects", Action::ReadProjects),
+    ("GET", "/projects/ranking", Action::ReadProjects),
+    ("GET", "/projects/ledger", Action::ReadProjects),
+    ("GET", "/projects/ledger/export", Action::ReadProjects),
+    ("GET", "/projects/catalogue", Action::ReadProjects),
+    ("GET", "/api/v1/projects", Action::ReadProjects),
+    ("GET", "/api/v1/projects/ranking", Action::ReadProjects),
+    ("GET", "/api/v1/projects/ledger", Action::ReadProjects),
+    ("GET", "/api/v1/catalogue", Action::ReadProjects),
+    ("POST", "/projects/catalogue", Action::EditCatalogue),
+    ("GET", "/projects/new", Action::WriteProject),
+    ("POST", "/projects", Action::WriteProject),
+    ("POST", "/api/v1/projects", Action::WriteProject),
+    ("GET", "/projects/{id}", Action::ReadProject),
+    ("GET", "/projects/{id}/documents/{did}", Action::ReadProject),
+    ("GET", "/api/v1/projects/{id}", Action::ReadProject),
+    ("POST", "/projects/{id}/facts", Action::WriteProject),
+    ("POST", "/projects/{id}/move", Action::WriteProject),
+    ("POST", "/projects/{id}/items", Action::WriteProject),
+    ("POST", "/projects/{id}/items/{row}/delete", Action::WriteProject),
+    ("POST", "/projects/{id}/members", Action::WriteProject),
+    ("POST", "/api/v1/projects/{id}/move", Action::WriteProject),
+    ("POST", "/api/v1/projects/{id}/items", Action::WriteProject),
+    ("POST", "/projects/{id}/exception", Action::ProjectException),
+    ("POST", "/projects/{id}/steps/{key}", Action::CompleteStep),
+    ("POST", "/api/v1/projects/{id}/steps/{key}", Action::CompleteStep),
+    ("POST", "/projects/{id}/items/{row}/progress", Action::ReportProgress),
+    ("POST", "/projects/{id}/reports", Action::ReportProgress),
+    ("POST", "/projects/{id}/issues", Action::ReportProgress),
+    ("POST", "/projects/{id}/issues/{iid}/close", Action::ReportProgress),
+    ("POST", "/projects/{id}/documents", Action::ReportProgress),
+    ("POST", "/api/v1/projects/{id}/items/{row}/progress", Action::ReportProgress),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -88,7 +134,30 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ReadEstates | Action::ReadEstate => matches!(role, Admin | County | Street | Department | Auditor),
         Action::WriteEstate | Action::Import => matches!(role, Admin | County | Street),
         Action::ReadAudit => matches!(role, Admin | Auditor),
+        Action::ReadProjects | Action::ReadProject => true,
+        Action::WriteProject | Action::EditCatalogue => matches!(role, Admin | County),
+        Action::CompleteStep => matches!(role, Admin | County | Street | Department),
+        Action::ReportProgress => matches!(role, Admin | County | Street | Contractor),
+        Action::ProjectException => matches!(role, Admin),
     }
+}
+
+/// Who completes which workflow step [SPEC §2, §5]: the city office its joint review and spot check;
+/// streets the survey, publicity and long-term management; departments the approvals they grant;
+/// counties (the projects' owners) everything but the city's own steps.
+pub fn may_complete_step(role: Role, key: &str) -> bool {
+    use Role::*;
+    match key {
+        "joint_review" | "spot_check" => role == Admin,
+        "survey" | "publicity" | "management" => matches!(role, Admin | County | Street),
+        "feasibility_study" | "approval" | "preliminary_design" | "drawing_review" | "budget_review" | "permits" | "construction_permit" => matches!(role, Admin | County | Department),
+        _ => matches!(role, Admin | County),
+    }
+}
+
+/// Projects a user may see: `Some(scope)` by region, or by membership for a contractor.
+pub fn project_scope(u: &User) -> (Option<String>, Option<String>) {
+    if u.role == Role::Contractor { (None, Some(u.name.clone())) } else { (Some(u.scope_code.clone()), None) }
 }
 
 /// The estates a user may see: its scope (`""` = everywhere), or none at all (a contractor sees only its
@@ -125,6 +194,14 @@ impl Ctx {
     /// For showing or hiding buttons only; the guard enforces.
     pub fn may(&self, a: Action) -> bool {
         self.user.as_ref().is_some_and(|u| can(u.role, a))
+    }
+    /// For showing or hiding a step's form only; the guard enforces.
+    pub fn may_step(&self, key: &str) -> bool {
+        self.user.as_ref().is_some_and(|u| can(u.role, Action::CompleteStep) && may_complete_step(u.role, key))
+    }
+    /// The project filter of the caller: (region scope, contractor's own name).
+    pub fn project_scope(&self) -> (Option<String>, Option<String>) {
+        self.user.as_ref().map(project_scope).unwrap_or((None, None))
     }
     pub fn t(&self) -> i18n::Tr {
         i18n::Tr(self.lang)
@@ -180,8 +257,29 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             return Err(AppError::NotFound);
         }
     }
+    // Likewise a project the route names: inside the scope, or one the contractor works on.
+    let project_action = matches!(action, Action::ReadProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException)
+        || (action == Action::WriteProject && pattern.contains("{id}"));
+    if project_action {
+        let mut segs = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "projects");
+        let id: Option<i64> = segs.nth(1).and_then(|s| s.parse().ok());
+        let (scope, member) = project_scope(&user);
+        let visible = match id {
+            Some(id) => jiugai_store::projects::visible(&state.db, &state.regions, id, scope.as_deref(), member.as_deref()).await?,
+            None => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
     if !can(user.role, action) {
         return Err(AppError::Forbidden);
+    }
+    if action == Action::CompleteStep {
+        let key = req.uri().path().rsplit('/').next().unwrap_or("");
+        if !may_complete_step(user.role, key) {
+            return Err(AppError::Forbidden);
+        }
     }
     ctx.user = Some(user);
     let mut req = req;

@@ -90,6 +90,13 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
     let scope_name = if s.shown.is_empty() { view::region_name(&state, "", t) } else { view::region_name(&state, &s.shown, t) };
     // `</` cannot occur in the JSON of names and numbers, but make sure it never closes the script element.
     let chart_json = chart.to_string().replace("</", "<\\/");
-    let page = DashboardPage { l: Layout::new(&ctx, &state, "dashboard", "/"), scope_name, total, households, core, extended, rows: s.rows, seeds: s.seeds, chart_json };
+    let projects = jiugai_store::projects::summary(&state.db, &state.regions, &state.profiles, &crate::projects::filter_of(&ctx)).await?;
+    let stage_labels = projects.by_stage.iter().map(|(st, _)| crate::projects::stage_label(&ctx, st)).collect();
+    let managed_share = if projects.renovated_estates == 0 {
+        "—".to_string()
+    } else {
+        jiugai_rules::Ratio { num: projects.managed_estates, den: projects.renovated_estates }.percent_text()
+    };
+    let page = DashboardPage { l: Layout::new(&ctx, &state, "dashboard", "/"), scope_name, total, households, core, extended, rows: s.rows, seeds: s.seeds, chart_json, projects, stage_labels, managed_share };
     Ok(view::html(&page))
 }

@@ -36,7 +36,7 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::EstateNotFound(_) => AppError::NotFound,
+            StoreError::EstateNotFound(_) | StoreError::ProjectNotFound(_) => AppError::NotFound,
             StoreError::Invalid { field, zh, en, .. } => AppError::Invalid { code: "invalid", zh, en, field: Some(field) },
             other => AppError::Store(other),
         }
@@ -54,7 +54,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            AppError::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => StatusCode::CONFLICT,
             AppError::Store(StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::RegionLevel(..) | StoreError::File(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -68,7 +68,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::RateLimited => "rate_limited",
             AppError::Invalid { code, .. } => code,
-            AppError::Store(StoreError::Conflict { .. }) => "version_conflict",
+            AppError::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => "version_conflict",
             AppError::Store(StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::RegionLevel(..)) => "invalid_region",
             AppError::Store(StoreError::File(_)) => "bad_file",
             AppError::Store(_) => "internal",

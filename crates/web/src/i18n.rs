@@ -29,6 +29,10 @@ impl Tr {
     pub fn zh(&self) -> bool {
         self.0 == Lang::Zh
     }
+    /// The Chinese or the English of a pair written side by side (pages with many labels of their own).
+    pub fn b<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.zh() { zh } else { en }
+    }
     pub fn code(&self) -> &'static str {
         key(self.0)
     }
@@ -63,6 +67,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("nav.estates", "小区档案", "Estates"),
     ("nav.import", "导入台账", "Import"),
     ("nav.audit", "审计日志", "Audit log"),
+    ("nav.projects", "改造项目", "Projects"),
     ("nav.password", "修改密码", "Password"),
     ("nav.logout", "退出", "Sign out"),
     ("nav.switch_lang", "English", "中文"),

@@ -14,6 +14,7 @@ pub mod error;
 pub mod estates;
 pub mod i18n;
 pub mod imports;
+pub mod projects;
 pub mod static_files;
 pub mod util;
 pub mod view;
@@ -96,6 +97,35 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/estates/{id}/attachments/{aid}", get(estates::attachments::download))
         .route("/api/v1/imports/estates", post(api::import))
         .route("/api/v1/audit", get(api::audit))
+        .route("/projects", get(projects::list::page).post(projects::new::create))
+        .route("/projects/new", get(projects::new::form))
+        .route("/projects/ranking", get(projects::ranking::page))
+        .route("/projects/ledger", get(projects::ledger::page))
+        .route("/projects/ledger/export", get(projects::ledger::export))
+        .route("/projects/catalogue", get(projects::catalogue::page).post(projects::catalogue::add))
+        .route("/projects/{id}", get(projects::show::page))
+        .route("/projects/{id}/facts", post(projects::actions::facts))
+        .route("/projects/{id}/move", post(projects::actions::move_stage))
+        .route("/projects/{id}/exception", post(projects::actions::exception))
+        .route("/projects/{id}/items", post(projects::actions::add_item))
+        .route("/projects/{id}/items/{row}/delete", post(projects::actions::remove_item))
+        .route("/projects/{id}/items/{row}/progress", post(projects::actions::progress))
+        .route("/projects/{id}/steps/{key}", post(projects::actions::complete_step))
+        .route("/projects/{id}/reports", post(projects::actions::add_report))
+        .route("/projects/{id}/issues", post(projects::actions::open_issue))
+        .route("/projects/{id}/issues/{iid}/close", post(projects::actions::close_issue))
+        .route("/projects/{id}/documents", post(projects::actions::add_document))
+        .route("/projects/{id}/documents/{did}", get(projects::actions::download))
+        .route("/projects/{id}/members", post(projects::actions::add_member))
+        .route("/api/v1/projects", get(api::projects::list).post(api::projects::create))
+        .route("/api/v1/projects/ranking", get(api::projects::ranking))
+        .route("/api/v1/projects/ledger", get(api::projects::ledger))
+        .route("/api/v1/catalogue", get(api::projects::catalogue))
+        .route("/api/v1/projects/{id}", get(api::projects::get))
+        .route("/api/v1/projects/{id}/steps/{key}", post(api::projects::complete_step))
+        .route("/api/v1/projects/{id}/move", post(api::projects::move_stage))
+        .route("/api/v1/projects/{id}/items", post(api::projects::add_item))
+        .route("/api/v1/projects/{id}/items/{row}/progress", post(api::projects::progress))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

@@ -111,6 +111,11 @@ pub struct DashboardPage {
     pub rows: Vec<DashRow>,
     pub seeds: Vec<SeedRow>,
     pub chart_json: String,
+    /// Projects in the caller's view: by stage (with labels), overdue steps, estates with management.
+    pub projects: jiugai_store::projects::Summary,
+    pub stage_labels: Vec<&'static str>,
+    /// 有人管: share of renovated estates with a management mode, as a percent text.
+    pub managed_share: String,
 }
 
 pub struct ListRow {

@@ -12,8 +12,23 @@ use support::{Client, Resp, Server};
 const INSIDE: &str = "140830"; // 芮城县: the 30 demo estates
 const OUTSIDE: &str = "1404"; // 长治市
 
-async fn call(s: &Server, c: &mut Client, method: &str, route: &str, aid: i64) -> Resp {
-    let path = route.replace("{id}", "1").replace("{aid}", &aid.to_string()).replace("{file}", "app.css");
+/// Sample ids for the routes' path parameters.
+struct Ids {
+    aid: i64,
+    row: i64,
+    did: i64,
+    iid: i64,
+}
+
+async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) -> Resp {
+    let path = route
+        .replace("{id}", "1")
+        .replace("{aid}", &ids.aid.to_string())
+        .replace("{file}", "app.css")
+        .replace("{row}", &ids.row.to_string())
+        .replace("{did}", &ids.did.to_string())
+        .replace("{iid}", &ids.iid.to_string())
+        .replace("{key}", "survey");
     let signed_in = c.cookies.contains_key("jg_session");
     let csrf = if signed_in { c.csrf().await } else { String::new() };
     let version = jiugai_store::estates::get(&s.t.db, 1).await.unwrap().version.to_string();
@@ -28,6 +43,7 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, aid: i64) -
             r
         }
         ("POST", "/imports") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.csv", csv).await,
+        ("POST", "/projects/{id}/reports" | "/projects/{id}/documents") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a photo").await,
         ("POST", "/api/v1/imports/estates") => {
             c.headers.push(("X-CSRF-Token".into(), csrf));
             let r = c.request("POST", &format!("{path}?filename=a.csv"), Some("text/csv"), csv).await;
@@ -55,6 +71,19 @@ fn ok(r: &Resp) -> bool {
 async fn every_route_every_role_inside_and_outside_scope() {
     let s = Server::demo().await;
     let att = jiugai_store::attachments::add(&s.t.db, 1, "a.pdf", "application/pdf", b"%PDF-1.4", "test", "test").await.unwrap();
+    // Project 1 renovates estate 1 (inside); it has a content row, a document and an issue.
+    let db = &s.t.db;
+    let np = jiugai_store::projects::NewProject { name: "矩阵测试项目".into(), estate_ids: vec![1], plan_year: 2026, investment_fen: 100, ..Default::default() };
+    let p = jiugai_store::projects::create(db, &np, "test", "test").await.unwrap();
+    assert_eq!(p.id, 1);
+    let prof = jiugai_rules::ProfileSet::builtin().effective("ruicheng").unwrap();
+    let item = jiugai_store::projects::items::ItemInput { item_id: 1, quantity_centi: 100, unit: None, cost_fen: 100, payer: None, note: String::new() };
+    jiugai_store::projects::items::add_item(db, &prof, 1, 1, &item, "test", "test").await.unwrap();
+    let row = jiugai_store::projects::items::items(db, 1).await.unwrap()[0].id;
+    let up = jiugai_store::projects::ledger::Upload { file_name: "a.pdf", content_type: "application/pdf", data: b"%PDF-1.4" };
+    let did = jiugai_store::projects::ledger::add_document(db, 1, None, &up, "test", "test").await.unwrap().id;
+    let iid = jiugai_store::projects::ledger::open_issue(db, 1, "quality", "矩阵", "test", "test").await.unwrap().id;
+    let ids = Ids { aid: att.id, row, did, iid };
     // Sign-out last: it ends the session the other calls use.
     let mut routes: Vec<_> = ROUTES.to_vec();
     routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/logout") as u8);
@@ -64,8 +93,14 @@ async fn every_route_every_role_inside_and_outside_scope() {
             let name = format!("{}-{where_}", role.key());
             let mut c = s.signed_in(&name, role, scope).await;
             let visible = can(role, Action::ReadEstate) && where_ == "inside";
+            // A contractor sees the projects it works on (inside: made a member), nothing else.
+            if role == Role::Contractor && where_ == "inside" {
+                let v = jiugai_store::projects::get(db, 1).await.unwrap().version;
+                jiugai_store::projects::add_member(db, 1, v, &name, "construction", "test", "test").await.unwrap();
+            }
+            let project_visible = where_ == "inside";
             for (method, route, action) in &routes {
-                let r = call(&s, &mut c, method, route, att.id).await;
+                let r = call(&s, &mut c, method, route, &ids).await;
                 let what = format!("{} {method} {route} ({action:?}) → {}: {}", name, r.status, r.text().chars().take(200).collect::<String>());
                 match action {
                     Action::Public => assert!(r.status != 401 && r.status != 404 && !r.location().starts_with("/login?"), "{what}"),
@@ -88,10 +123,30 @@ async fn every_route_every_role_inside_and_outside_scope() {
                     Action::Import => {
                         if can(role, Action::Import) { assert!(ok(&r) || r.status == 422, "{what}") } else { assert_eq!(r.status, 403, "{what}") }
                     }
+                    Action::ReadProjects => assert!(ok(&r), "{what}"),
+                    Action::EditCatalogue => {
+                        if can(role, *action) { assert!(ok(&r) || r.status == 422, "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                    }
+                    Action::WriteProject if !route.contains("{id}") => {
+                        if can(role, *action) { assert!(ok(&r) || r.status == 422, "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                    }
+                    Action::ReadProject => {
+                        if project_visible { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 404, "{what}") }
+                    }
+                    Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
+                        let allowed = can(role, *action) && (*action != Action::CompleteStep || jiugai_web::access::may_complete_step(role, "survey"));
+                        if !project_visible {
+                            assert_eq!(r.status, 404, "{what}");
+                        } else if !allowed {
+                            assert_eq!(r.status, 403, "{what}");
+                        } else {
+                            assert!(ok(&r) || r.status == 422, "{what}");
+                        }
+                    }
                 }
                 // A 404 for an estate outside the scope is the same answer as for one that does not exist.
                 if r.status == 404 && route.contains("{id}") && *method == "GET" {
-                    let missing = c.get(&route.replace("{id}", "99999").replace("{aid}", "1")).await;
+                    let missing = c.get(&route.replace("{id}", "99999").replace("{aid}", "1").replace("{did}", "1")).await;
                     assert_eq!((missing.status, missing.text()), (r.status, r.text()), "{what}");
                 }
                 n += 1;
@@ -106,6 +161,10 @@ async fn every_route_every_role_inside_and_outside_scope() {
                     assert!(!c.get("/estates").await.text().contains("/estates/1\""), "{name}");
                 }
             }
+            // Projects: inside the scope only; a contractor only those it works on ("-2" works on none).
+            let projects = c.get("/api/v1/projects").await.json();
+            let expect = if where_ == "inside" && role != Role::Contractor { 1 } else { 0 };
+            assert_eq!(projects["total"], expect, "{name}: {projects}");
             if can(role, Action::ReadAudit) && where_ == "outside" {
                 assert_eq!(c.get("/api/v1/audit").await.json(), json!([]), "{name}");
             }
@@ -119,7 +178,7 @@ async fn every_route_every_role_inside_and_outside_scope() {
     // Signed out: only public routes answer; pages send to the sign-in page, the API says 401.
     let mut anon = s.client();
     for (method, route, action) in ROUTES {
-        let r = call(&s, &mut anon, method, route, att.id).await;
+        let r = call(&s, &mut anon, method, route, &ids).await;
         if *action == Action::Public {
             continue;
         }

@@ -237,7 +237,11 @@ pub struct LedgerRow {
 
 /// The ledger of the projects `f` selects: one row per project with its computed progress.
 pub async fn region_ledger(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<LedgerRow>, StoreError> {
-    let projects = list(db, regions, f).await?;
+    rows_for(db, list(db, regions, f).await?).await
+}
+
+/// The ledger rows of the given projects.
+pub async fn rows_for(db: &Db, projects: Vec<Project>) -> Result<Vec<LedgerRow>, StoreError> {
     let mut out = Vec::with_capacity(projects.len());
     for p in projects {
         let its = items::items(db, p.id).await?;

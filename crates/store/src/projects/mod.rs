@@ -13,6 +13,7 @@
 //! - Money in fen, quantities in hundredths of their unit, percentages as integers 0–100.
 
 pub mod items;
+pub mod json;
 pub mod ledger;
 pub mod steps;
 
@@ -612,4 +613,90 @@ pub fn today() -> jiugai_rules::Date {
     }
     let (y, m, d) = clock::today();
     jiugai_rules::Date::new(y, m as u8, d as u8).expect("a valid date")
+}
+
+/// The inputs of the next-plan ranking [001 二(三)1; 002 三(二)] from what the project records: consent
+/// and participation over all households, residents' contribution over the investment, illegal structures
+/// removed over those found (1 when none were found, 0 when not surveyed), the oldest build year of its
+/// estates, and its safety rating (else the worst of its estates').
+pub async fn ranking_inputs(db: &Db, p: &Project) -> Result<jiugai_rules::RankingInputs, StoreError> {
+    use jiugai_rules::{Ratio, SafetyRating};
+    let ratio = |a: Option<i64>, b: Option<i64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0 => Ratio { num: a.min(b), den: b },
+        _ => Ratio::ZERO,
+    };
+    let mut built = p.plan_year;
+    let mut worst: Option<String> = p.safety_rating.clone();
+    for id in &p.estate_ids {
+        let e = crate::estates::get(db, *id).await?;
+        if let Some(y) = e.data.built_years.iter().min() {
+            built = built.min(*y);
+        }
+        if p.safety_rating.is_none() && let Some(r) = &e.data.safety_rating && worst.as_ref().is_none_or(|w| r > w) {
+            worst = Some(r.clone());
+        }
+    }
+    Ok(jiugai_rules::RankingInputs {
+        willingness: ratio(p.consent_yes, p.consent_households),
+        contribution: ratio(p.residents_fund_fen, Some(p.investment_fen)),
+        participation: ratio(p.participation_yes, p.consent_households),
+        illegal_removed: match (p.illegal_removed, p.illegal_found) {
+            (_, Some(0)) => Ratio::ONE,
+            (r, f) => ratio(r, f),
+        },
+        built_year: built,
+        plan_year: p.plan_year,
+        safety: match worst.as_deref() {
+            Some("A") => Some(SafetyRating::A),
+            Some("B") => Some(SafetyRating::B),
+            Some("C") => Some(SafetyRating::C),
+            Some("D") => Some(SafetyRating::D),
+            _ => None,
+        },
+    })
+}
+
+/// Projects ranked for a plan year, best first, each with its score and breakdown under its profile.
+pub async fn ranking(db: &Db, profiles: &jiugai_rules::ProfileSet, projects: Vec<Project>) -> Result<Vec<(Project, jiugai_rules::RankingScore)>, StoreError> {
+    let mut out = Vec::with_capacity(projects.len());
+    for p in projects {
+        let name = profiles.for_region(&p.region_code).to_string();
+        let Ok(eff) = profiles.effective(&name) else { continue };
+        let inputs = ranking_inputs(db, &p).await?;
+        out.push((p, jiugai_rules::ranking_score(&eff, &inputs)));
+    }
+    out.sort_by(|a, b| b.1.cmp_exact(&a.1).then(a.0.id.cmp(&b.0.id)));
+    Ok(out)
+}
+
+/// Figures for the dashboard: projects by stage, overdue steps, and how many renovated estates (in a
+/// project completed or later) have someone managing them (a management mode chosen: 有人管).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Summary {
+    pub by_stage: Vec<(String, i64)>,
+    pub projects: i64,
+    pub overdue_steps: i64,
+    pub overdue_projects: i64,
+    pub renovated_estates: i64,
+    pub managed_estates: i64,
+}
+
+pub async fn summary(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet, f: &Filter) -> Result<Summary, StoreError> {
+    let list = list(db, regions, f).await?;
+    let mut s = Summary { projects: list.len() as i64, ..Default::default() };
+    for st in STAGES {
+        s.by_stage.push((st.to_string(), list.iter().filter(|p| p.stage == st).count() as i64));
+    }
+    let overdue = steps::overdue(db, profiles, &list, today()).await?;
+    s.overdue_steps = overdue.len() as i64;
+    let mut ids: Vec<i64> = overdue.iter().map(|(id, _)| *id).collect();
+    ids.dedup();
+    s.overdue_projects = ids.len() as i64;
+    for p in list.iter().filter(|p| stage_index(&p.stage) >= stage_index("completed")) {
+        s.renovated_estates += p.estate_ids.len() as i64;
+        if p.management_mode.is_some() {
+            s.managed_estates += p.estate_ids.len() as i64;
+        }
+    }
+    Ok(s)
 }

@@ -2,6 +2,7 @@
 //! Errors are `{"error": {"code", "message", "field"}}` (see `error.rs`).
 
 pub mod openapi;
+pub mod projects;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

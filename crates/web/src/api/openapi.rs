@@ -31,6 +31,52 @@ fn q(name: &str, desc: &str) -> Value {
 }
 
 pub fn spec() -> Value {
+    let mut doc = base();
+    projects_paths(&mut doc["paths"]);
+    doc
+}
+
+fn path_param(name: &str, kind: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": kind}})
+}
+
+fn body(required: &[&str], props: Value) -> Option<Value> {
+    Some(json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": required, "properties": props}}}}))
+}
+
+/// Projects (issue 5): pipeline, steps, content, ledger, ranking, catalogue.
+fn projects_paths(paths: &mut Value) {
+    let project = json!({"$ref": "#/components/schemas/Project"});
+    let filters = json!([q("stage", "reserve | planning | implementation | completed | accepted | management"), q("year", "plan year"),
+        q("region", "region code or name inside your scope"), q("overdue", "1: only projects with overdue steps")]);
+    let int = json!({"type": "integer"});
+    let s = json!({"type": "string"});
+    paths["/projects"] = json!({
+        "get": op("Projects in scope (a contractor: its own), each with its overdue steps", filters.clone(), None, json!({"type": "object"})),
+        "post": {"summary": "Create a project (reserve stage) from estates of one county; answers 201 with the project",
+            "requestBody": body(&["name", "estate_ids", "plan_year", "investment_fen"], json!({"name": s, "estate_ids": {"type": "array", "items": int},
+                "plan_year": int, "investment_fen": int, "new_floor_area_dm2": int, "high_risk": {"type": "boolean"}, "structural_change": {"type": "boolean"}})),
+            "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": project}}},
+                "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}
+    });
+    paths["/projects/{id}"] = json!({"get": op("A project with its estates, steps (key, required, due, done, rule, clause), content, totals, moves", json!([id_param()]), None, project.clone())});
+    paths["/projects/{id}/steps/{key}"] = json!({"post": op("Complete a workflow step; refused out of order, below a threshold, or if stale (409)",
+        json!([id_param(), path_param("key", "string")]),
+        body(&["version", "done_on"], json!({"version": int, "done_on": {"type": "string", "format": "date"}, "started_on": {"type": "string", "format": "date"},
+            "department": s, "note": s, "detail": {"type": "object", "description": "survey: agree, households; acceptance: satisfied, answered, participants, findings; spot_check: result (pass|fail); handover: operators; management: mode, maintenance_fund"}})),
+        project.clone())});
+    paths["/projects/{id}/move"] = json!({"post": op("Move to another stage and/or plan year, with a reason", json!([id_param()]),
+        body(&["version", "stage", "reason"], json!({"version": int, "stage": s, "plan_year": int, "reason": s})), project.clone())});
+    paths["/projects/{id}/items"] = json!({"post": op("Add a content item (N or X) from the catalogue", json!([id_param()]),
+        body(&["version", "quantity", "cost_fen"], json!({"version": int, "item_id": int, "item_code": s, "quantity": {"type": ["number", "string"]}, "unit": s, "cost_fen": int, "payer": s, "note": s})), project.clone())});
+    paths["/projects/{id}/items/{row}/progress"] = json!({"post": op("Set an item's progress (0–100 %)", json!([id_param(), path_param("row", "integer")]),
+        body(&["version", "progress_pct"], json!({"version": int, "progress_pct": int, "note": s})), project)});
+    paths["/projects/ranking"] = json!({"get": op("Projects of a plan year in reserve/planning ranked by the profile's published score", json!([q("year", "plan year (default next year)"), q("region", "region")]), None, json!({"type": "object"}))});
+    paths["/projects/ledger"] = json!({"get": op("The construction ledger: a row per project with computed progress and issues", filters, None, json!({"type": "object"}))});
+    paths["/catalogue"] = json!({"get": op("The content catalogue (basic, improvement, enhancement; N/X)", json!([]), None, json!({"type": "array"}))});
+}
+
+fn base() -> Value {
     let obj = json!({"type": "object"});
     let list_params = json!([
         q("region", "region code or name inside your scope"), q("q", "name, street or address contains"),
@@ -87,7 +133,13 @@ pub fn spec() -> Value {
                     "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
                 "Estate": {"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "name": {"type": "string"},
                     "region_code": {"type": "string"}, "built_years": {"type": "array", "items": {"type": "integer"}}, "households": {"type": ["integer", "null"]},
-                    "floor_area_m2": {"type": ["number", "null"]}}, "additionalProperties": true}
+                    "floor_area_m2": {"type": ["number", "null"]}}, "additionalProperties": true},
+                "Project": {"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "name": {"type": "string"},
+                    "region_code": {"type": "string"}, "plan_year": {"type": "integer"}, "stage": {"type": "string"}, "investment_fen": {"type": "integer"},
+                    "estate_ids": {"type": "array", "items": {"type": "integer"}},
+                    "steps": {"type": "array", "items": {"type": "object", "properties": {"key": {"type": "string"}, "required": {"type": "boolean"},
+                        "due": {"type": ["string", "null"]}, "done": {"type": ["string", "null"]}, "rule": {"type": "string"}, "clause": {"type": "string"}, "overdue": {"type": "boolean"}}}}},
+                    "additionalProperties": true}
             }
         }
     })
