@@ -66,6 +66,105 @@ pub enum Command {
     /// Users of the web application and their API tokens
     #[command(subcommand)]
     User(UserCmd),
+    /// Renovation projects: pipeline, steps, content, ledger
+    #[command(subcommand)]
+    Projects(ProjectsCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProjectsCmd {
+    /// Create a project (reserve stage) from estates of one county
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Estate ids, comma-separated (e.g. 1,2)
+        #[arg(long, value_delimiter = ',')]
+        estates: Vec<i64>,
+        /// Plan year (e.g. 2025)
+        #[arg(long)]
+        year: i32,
+        /// Approved total investment in yuan (e.g. 3500000, 3500000.50 or 350万)
+        #[arg(long)]
+        investment_yuan: String,
+        /// Floor area of new buildings in m² (default 0)
+        #[arg(long)]
+        new_area_m2: Option<String>,
+        /// High-risk work (height, heavy lifting, deep excavation)
+        #[arg(long)]
+        high_risk: bool,
+        /// Changes to the main structure of a building
+        #[arg(long)]
+        structural_change: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List projects
+    List {
+        /// Region (code or name)
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        /// reserve | planning | implementation | completed | accepted | management
+        #[arg(long)]
+        stage: Option<String>,
+        /// Only projects with overdue steps
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One project with its steps, content and moves
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a workflow step as done
+    Step {
+        id: i64,
+        /// Step key (survey, design, publicity, joint_review, approval, …)
+        key: String,
+        /// The version you read (from `projects show`)
+        #[arg(long)]
+        version: i64,
+        /// Date done, YYYY-MM-DD
+        #[arg(long)]
+        done: String,
+        /// Publicity: first day of the notice, YYYY-MM-DD
+        #[arg(long)]
+        started: Option<String>,
+        #[arg(long, default_value = "")]
+        department: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// The step's record as JSON, e.g. '{"agree": 80, "households": 100}'
+        #[arg(long)]
+        detail: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a project to another stage and/or plan year, with a reason
+    Move {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        stage: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Write the construction ledger (调度台账) of a region to .xlsx or .csv
+    Ledger {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

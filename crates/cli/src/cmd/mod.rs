@@ -4,6 +4,7 @@ mod audit;
 mod estates;
 mod import;
 mod policy;
+mod projects;
 mod regions;
 mod serve;
 mod user;
@@ -71,6 +72,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Targets(c) => policy::targets(&ctx, c).await,
         Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => user::run(&ctx, c).await,
+        Command::Projects(c) => projects::run(&ctx, c).await,
     };
     ctx.db.close().await;
     code
