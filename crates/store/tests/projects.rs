@@ -85,6 +85,9 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     // A stale version is refused, and says so.
     let e = steps::complete(db, &prof, p.id, 1, "design", &done("2025-02-20"), "county", "test").await.unwrap_err();
     assert!(matches!(e, StoreError::Stale { expected: 1, current: 2, .. }), "{e:?}");
+    // An implausible date is refused (a date picker typed into can give year 0120).
+    let e = steps::complete(db, &prof, p.id, 2, "design", &done("0120-02-02"), "county", "test").await.unwrap_err();
+    assert!(msg(&e).contains("0120-02-02"), "{}", msg(&e));
     // Twice the same step is refused.
     let e = steps::complete(db, &prof, p.id, 2, "survey", &with("2025-01-21", json!({"agree": 90, "households": 100})), "street", "test").await.unwrap_err();
     assert!(msg(&e).contains("已于 2025-01-20"), "{}", msg(&e));

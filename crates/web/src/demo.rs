@@ -18,3 +18,62 @@ pub async fn load(db: &Db, regions: &Regions) -> Result<u64, StoreError> {
     let r = import_estates(db, regions, &path, &opts, &|_| {}).await?;
     Ok(r.imported)
 }
+
+/// Three demo projects on the demo estates, when there are no projects yet: one of plan year 2025 in
+/// implementation (steps done up to the start, content with progress, a site report, an open issue, and
+/// overdue completion steps), two of 2026 in reserve and planning with ranking inputs. Returns how many
+/// were created.
+pub async fn load_projects(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
+    use jiugai_store::projects::{self, Facts, NewProject, items, ledger, steps};
+    if !projects::list(db, regions, &Default::default()).await?.is_empty() {
+        return Ok(0);
+    }
+    let estates = jiugai_store::estates::list(db, regions, &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() }).await?;
+    let id_of = |name: &str| estates.iter().find(|e| e.data.name == name).map(|e| e.id);
+    let (Some(a), Some(b), Some(c), Some(d)) = (id_of("原卷烟厂小区"), id_of("体委住宅楼"), id_of("国税二区住宅楼"), id_of("疾控中心住宅楼")) else {
+        return Ok(0);
+    };
+    let prof = profiles.effective(profiles.for_region("140830")).map_err(|e| StoreError::Other(e.to_string()))?;
+    let (actor, origin) = ("system", "demo");
+    let new = |name: &str, ids: Vec<i64>, year: i32, yuan: i64| NewProject { name: name.into(), estate_ids: ids, plan_year: year, investment_fen: yuan * 100, ..Default::default() };
+    // 1. 2025, in implementation.
+    let p = projects::create(db, &new("原卷烟厂小区综合改造", vec![a], 2025, 2_860_000), actor, origin).await?;
+    let mut v = p.version;
+    let facts = Facts { companies: Some("施工：芮城县建筑工程有限公司；监理：运城市建设监理公司".into()), residents_fund_fen: Some(Some(12_000_000)), ..Default::default() };
+    v = projects::update_facts(db, p.id, v, &facts, actor, origin).await?.version;
+    for (code, qty, yuan) in [("B17", 452_000, 680_000), ("B10", 120_000, 420_000), ("B03", 800, 260_000), ("B16", 90_000, 310_000), ("I11", 4_000, 180_000), ("I05", 150_000, 210_000)] {
+        let item = items::catalogue(db, "140830").await?.into_iter().find(|i| i.code == code).map(|i| i.id).unwrap_or(1);
+        v = items::add_item(db, &prof, p.id, v, &items::ItemInput { item_id: item, quantity_centi: qty, unit: None, cost_fen: yuan * 100, payer: None, note: String::new() }, actor, origin).await?.version;
+    }
+    let steps_done: [(&str, &str, Option<&str>, serde_json::Value); 8] = [
+        ("survey", "2025-01-22", None, serde_json::json!({"agree": 55, "households": 60})),
+        ("design", "2025-02-25", None, serde_json::json!({})),
+        ("publicity", "2025-03-04", Some("2025-02-27"), serde_json::json!({})),
+        ("joint_review", "2025-03-12", None, serde_json::json!({})),
+        ("approval", "2025-03-28", None, serde_json::json!({})),
+        ("budget_review", "2025-04-18", None, serde_json::json!({})),
+        ("tender", "2025-05-09", None, serde_json::json!({})),
+        ("permits", "2025-05-16", None, serde_json::json!({})),
+    ];
+    for (key, on, started, detail) in steps_done {
+        let c = steps::Completion { done_on: on.into(), started_on: started.map(String::from), detail, ..Default::default() };
+        v = steps::complete(db, &prof, p.id, v, key, &c, actor, origin).await?.version;
+    }
+    v = projects::move_stage(db, &prof, p.id, v, "implementation", 2025, "列入 2025 年度改造计划（演示）", actor, origin).await?.version;
+    v = steps::complete(db, &prof, p.id, v, "start", &steps::Completion { done_on: "2025-05-26".into(), ..Default::default() }, actor, origin).await?.version;
+    for (n, it) in items::items(db, p.id).await?.into_iter().enumerate() {
+        v = ledger::set_progress(db, p.id, v, it.id, [100, 80, 60, 100, 30, 0][n % 6], "", actor, origin).await?.version;
+    }
+    ledger::add_report(db, p.id, "2025-09-12", "1、2 号楼屋面防水完成；雨污管网错峰夜间施工，未反复开挖", &[], actor, origin).await?;
+    ledger::open_issue(db, p.id, "safety", "2 号楼脚手架连墙件缺失，须整改", actor, origin).await?;
+    let _ = v;
+    // 2. and 3. 2026, for the ranking.
+    let q = projects::create(db, &new("体委·国税二区连片改造", vec![b, c], 2026, 1_650_000), actor, origin).await?;
+    let f = Facts { consent_yes: Some(Some(33)), consent_households: Some(Some(35)), participation_yes: Some(Some(35)), residents_fund_fen: Some(Some(16_500_000)), illegal_found: Some(Some(2)), illegal_removed: Some(Some(2)), ..Default::default() };
+    projects::update_facts(db, q.id, q.version, &f, actor, origin).await?;
+    let r = projects::create(db, &new("疾控中心住宅楼改造", vec![d], 2026, 980_000), actor, origin).await?;
+    let f = Facts { consent_yes: Some(Some(20)), consent_households: Some(Some(24)), participation_yes: Some(Some(18)), illegal_found: Some(Some(3)), illegal_removed: Some(Some(1)), safety_rating: Some(Some("C".into())), ..Default::default() };
+    let r = projects::update_facts(db, r.id, r.version, &f, actor, origin).await?;
+    projects::move_stage(db, &prof, r.id, r.version, "planning", 2026, "完成方案谋划（演示）", actor, origin).await?;
+    Ok(3)
+}

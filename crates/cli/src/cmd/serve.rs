@@ -14,6 +14,11 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
         if a.demo {
             let n = jiugai_web::demo::load(&ctx.db, &regions).await?;
             println!("{}", if zh { format!("演示数据：芮城县 30 个小区（新增 {n}）；长治市、宿州市、钦州市、汾阳市的政策配置已内置") } else { format!("demo data: Ruicheng's 30 estates ({n} added); Changzhi, Suzhou, Qinzhou and Fenyang profiles are built in") });
+            let profiles = jiugai_store::policies::profile_set(&ctx.db).await?;
+            let m = jiugai_web::demo::load_projects(&ctx.db, &regions, &profiles).await?;
+            if m > 0 {
+                println!("{}", if zh { format!("演示项目：{m} 个（其中 1 个 2025 年度项目在实施中，有逾期步骤）") } else { format!("demo projects: {m} (one of 2025 in implementation, with overdue steps)") });
+            }
         }
         if let Some(pw) = jiugai_web::auth::ensure_admin(&ctx.db).await? {
             println!("{}", if zh { "已创建管理员 admin（全国范围）。一次性密码（首次登录后须修改）：" } else { "created user admin (whole country). One-time password (must be changed at first sign-in):" });

@@ -115,7 +115,7 @@ pub struct SiteReport {
 /// A dated site report with its photos (the contractor's daily/weekly record).
 pub async fn add_report(db: &Db, project_id: i64, report_date: &str, text: &str, photos: &[Upload<'_>], actor: &str, origin: &str) -> Result<SiteReport, StoreError> {
     get(db, project_id).await?;
-    let date = jiugai_rules::Date::parse(report_date.trim()).ok_or_else(|| invalid("report_date", report_date, format!("日期“{report_date}”无效：请按 YYYY-MM-DD 填写"), format!("date “{report_date}” is invalid: use YYYY-MM-DD")))?;
+    let date = super::steps::date_of("report_date", report_date)?;
     if date > super::today() {
         return Err(invalid("report_date", report_date, "现场记录的日期不能晚于今天", "a site report cannot be dated after today"));
     }

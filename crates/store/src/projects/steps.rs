@@ -130,8 +130,11 @@ pub struct Completion {
     pub detail: Value,
 }
 
-fn date_of(field: &str, s: &str) -> Result<Date, StoreError> {
-    Date::parse(s.trim()).ok_or_else(|| invalid(field, s, format!("日期“{s}”无效：请按 YYYY-MM-DD 填写，如 2025-01-31"), format!("date “{s}” is invalid: use YYYY-MM-DD, e.g. 2025-01-31")))
+/// A date a user gave for a step: YYYY-MM-DD, in the programme's years (2000–2100).
+pub(crate) fn date_of(field: &str, s: &str) -> Result<Date, StoreError> {
+    Date::parse(s.trim())
+        .filter(|d| (2000..=2100).contains(&d.year()))
+        .ok_or_else(|| invalid(field, s, format!("日期“{s}”无效：请按 YYYY-MM-DD 填写 2000 年以后的日期，如 2025-01-31"), format!("date “{s}” is invalid: use YYYY-MM-DD from 2000 on, e.g. 2025-01-31")))
 }
 
 fn name_of(steps: &[StepDecision], key: &str) -> String {

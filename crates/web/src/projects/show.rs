@@ -165,7 +165,12 @@ fn detail_lines(ctx: &Ctx, v: &serde_json::Value) -> Vec<(String, String)> {
         }
     };
     match v {
-        serde_json::Value::Object(m) => m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (label(k), text(k, v))).collect(),
+        serde_json::Value::Object(m) => {
+            // The figures first, the decision on them last.
+            let mut keys: Vec<&String> = m.keys().filter(|k| !m[k.as_str()].is_null()).collect();
+            keys.sort_by_key(|k| (k.as_str() == "decision", ["agree", "households", "satisfied", "answered"].iter().position(|x| x == k).unwrap_or(9)));
+            keys.into_iter().map(|k| (label(k), text(k, &m[k.as_str()]))).collect()
+        }
         _ => vec![],
     }
 }
