@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::items::{self, progress_bp};
+use super::items;
 use super::{Filter, Project, at_version, bump, get, invalid, list};
 use crate::regions::Regions;
 use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
@@ -242,27 +242,53 @@ pub async fn region_ledger(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec
 
 /// The ledger rows of the given projects.
 pub async fn rows_for(db: &Db, projects: Vec<Project>) -> Result<Vec<LedgerRow>, StoreError> {
-    let mut out = Vec::with_capacity(projects.len());
-    for p in projects {
-        let its = items::items(db, p.id).await?;
-        let iss = issues(db, p.id).await?;
-        let last: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT MAX(report_date) FROM site_reports WHERE project_id = $1").bind(p.id).fetch_one(pool).await?);
-        let mut names = Vec::new();
-        for e in &p.estate_ids {
-            names.push(crate::estates::get(db, *e).await.map(|e| e.data.name).unwrap_or_default());
+    use std::collections::HashMap;
+    let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+    let progress = items::progress_of(db, &ids).await?;
+    let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut issues: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut last: HashMap<i64, String> = HashMap::new();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let q1 = format!("SELECT project_id, COUNT(*), CAST(SUM(cost_fen) AS BIGINT) FROM project_items WHERE project_id IN ({list}) GROUP BY project_id");
+        let q2 = format!("SELECT project_id, COUNT(*) - COUNT(closed_on), COUNT(closed_on) FROM project_issues WHERE project_id IN ({list}) GROUP BY project_id");
+        let q3 = format!("SELECT project_id, MAX(report_date) FROM site_reports WHERE project_id IN ({list}) GROUP BY project_id");
+        let q4 = format!("SELECT pe.project_id, e.name FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id IN ({list}) ORDER BY pe.project_id, e.id");
+        let (r1, r2, r3, r4): (Vec<(i64, i64, i64)>, Vec<(i64, i64, i64)>, Vec<(i64, String)>, Vec<(i64, String)>) = with_db!(db, p => (
+            sqlx::query_as(sqlx::AssertSqlSafe(q1)).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(q2)).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(q3)).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(q4)).fetch_all(p).await?,
+        ));
+        counts.extend(r1.into_iter().map(|(id, n, c)| (id, (n, c))));
+        issues.extend(r2.into_iter().map(|(id, o, c)| (id, (o, c))));
+        last.extend(r3);
+        for (id, n) in r4 {
+            let e = names.entry(id).or_default();
+            if !e.is_empty() {
+                e.push('、');
+            }
+            e.push_str(&n);
         }
-        out.push(LedgerRow {
-            estates: names.join("、"),
-            items: its.len() as i64,
-            cost_fen: its.iter().map(|i| i.cost_fen).sum(),
-            progress_bp: progress_bp(&its),
-            open_issues: iss.iter().filter(|i| i.closed_on.is_none()).count() as i64,
-            closed_issues: iss.iter().filter(|i| i.closed_on.is_some()).count() as i64,
-            last_report: last,
-            project: p,
-        });
     }
-    Ok(out)
+    Ok(projects
+        .into_iter()
+        .map(|p| {
+            let (items, cost_fen) = counts.get(&p.id).copied().unwrap_or((0, 0));
+            let (open_issues, closed_issues) = issues.get(&p.id).copied().unwrap_or((0, 0));
+            LedgerRow {
+                estates: names.remove(&p.id).unwrap_or_default(),
+                items,
+                cost_fen,
+                progress_bp: progress.get(&p.id).copied().unwrap_or(0),
+                open_issues,
+                closed_issues,
+                last_report: last.remove(&p.id),
+                project: p,
+            }
+        })
+        .collect())
 }
 
 pub const LEDGER_HEADERS: [&str; 13] = ["项目编号", "项目名称", "县区代码", "计划年度", "阶段", "小区", "改造内容（项）", "估算金额（元）", "总投资（元）", "总体进度（%）", "未销号问题", "已销号问题", "最近现场记录"];

@@ -90,10 +90,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListP
     };
     let mut rows = Vec::new();
     let mut overdue_rows = Vec::new();
-    let done = steps::done_steps_of(&state.db, &list.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
+    let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+    let done = steps::done_steps_of(&state.db, &ids).await?;
+    let progress = items::progress_of(&state.db, &ids).await?;
     for p in &list {
         let region = view::region_name(&state, &p.region_code, ctx.t());
-        let its = items::items(&state.db, p.id).await?;
         let mine: Vec<_> = overdue.iter().filter(|(id, _)| *id == p.id).map(|(_, s)| s.clone()).collect();
         for s in &mine {
             let due = s.due.clone().unwrap_or_default();
@@ -116,7 +117,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListP
             stage_label: super::stage_label(&ctx, &p.stage),
             estates: p.estate_ids.len(),
             investment: super::yuan(p.investment_fen),
-            progress: super::hundredths(items::progress_bp(&its)),
+            progress: super::hundredths(progress.get(&p.id).copied().unwrap_or(0)),
             overdue: mine.iter().map(|s| (super::step_label(&ctx, &s.key), s.due.clone().unwrap_or_default())).collect(),
             next_due,
         });
