@@ -179,11 +179,22 @@ impl Cfb<'_> {
 /// Checks `.xls` bytes: the compound-file structure, then the worksheets' extents and shared text (see the
 /// module documentation).
 pub(crate) fn check(data: &[u8]) -> Result<(), Invalid> {
-    check_sheet_extents(&workbook_stream(data)?)
+    match workbook_stream(data, true)? {
+        Some(w) => check_sheet_extents(&w),
+        None => Err(bad("no Workbook stream", "缺少 Workbook 流")),
+    }
 }
 
-/// Checks the compound-file structure and returns the stream calamine will parse (`Workbook`, else `Book`).
-fn workbook_stream(data: &[u8]) -> Result<Vec<u8>, Invalid> {
+/// Checks only what calamine's `Cfb::new` reads (header, DIFAT, FAT, directory, mini stream and mini FAT).
+/// calamine's xlsx reader opens any input that is a compound file this way, to see whether it is an
+/// encrypted workbook, so compound-file bytes handed over as `.xlsx` need this before calamine.
+pub(crate) fn check_container(data: &[u8]) -> Result<(), Invalid> {
+    workbook_stream(data, false).map(|_| ())
+}
+
+/// Checks the compound-file structure and, if `workbook`, returns the stream calamine will parse
+/// (`Workbook`, else `Book`; `None` if there is none).
+fn workbook_stream(data: &[u8], workbook: bool) -> Result<Option<Vec<u8>>, Invalid> {
     let len = data.len();
     if len > MAX_XLS_BYTES {
         return Err(bad(
@@ -303,6 +314,9 @@ fn workbook_stream(data: &[u8]) -> Result<Vec<u8>, Invalid> {
     } else {
         (Vec::new(), Vec::new(), 0)
     };
+    if !workbook {
+        return Ok(None);
+    }
     let mini_sectors = mini_stream.len() / MINI_SECTOR;
     let mut workbook: Option<Vec<u8>> = None;
 
@@ -357,7 +371,7 @@ fn workbook_stream(data: &[u8]) -> Result<Vec<u8>, Invalid> {
             }
         }
     }
-    workbook.ok_or_else(|| bad("no Workbook stream", "缺少 Workbook 流"))
+    Ok(workbook)
 }
 
 /// Cells one worksheet of an `.xls` may span (its used rectangle, rows × columns, as calamine lays it out).
@@ -669,6 +683,13 @@ mod tests {
     }
 
     #[test]
+    fn the_container_check_covers_what_the_xlsx_reader_opens() {
+        assert_eq!(check_container(&ruicheng()), Ok(()));
+        let e = check_container(&fixture("../../fuzz/regressions/xls-calamine-oom-2GiB.xls")).unwrap_err();
+        assert!(e.en.contains("FAT sector 16"), "{e}");
+    }
+
+    #[test]
     fn truncated_files_are_refused() {
         let d = ruicheng();
         for cut in [0, 7, 100, 511, 512, 1024, d.len() / 2, d.len() - 512] {
@@ -819,7 +840,7 @@ mod sheet_extent_tests {
     fn the_fixture_shared_strings_are_read_as_calamine_reads_them() {
         let d = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ruicheng.xls"))
             .unwrap();
-        let w = workbook_stream(&d).unwrap();
+        let w = workbook_stream(&d, true).unwrap().unwrap();
         let sst = Records(&w).find(|r| r.typ == 0x00FC).expect("SST");
         let lens = sst_lengths(&sst).unwrap();
         // the header row's 小区名称 (4 characters) and the file's count of unique strings

@@ -664,7 +664,13 @@ pub(crate) fn stream_bytes<S: Sink>(
     sink: &mut S,
 ) -> Result<String, FileError> {
     match format {
-        Format::Xlsx => stream_xlsx(Cursor::new(data), opts, sink),
+        Format::Xlsx => {
+            // calamine's xlsx reader first opens a compound file (to spot an encrypted workbook): check it
+            if Format::sniff(data) == Some(Format::Xls) {
+                crate::cfb_check::check_container(data).map_err(corrupt)?;
+            }
+            stream_xlsx(Cursor::new(data), opts, sink)
+        }
         Format::Xls => stream_xls(data, opts, sink),
         Format::Csv => stream_csv(data, is_header, sink).map(|_| String::new()),
     }

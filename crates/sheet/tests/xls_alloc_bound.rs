@@ -68,8 +68,12 @@ fn file(rel: &str) -> Vec<u8> {
     std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
 }
 
+fn read_as(data: &[u8], format: Format) -> Result<u64, FileError> {
+    read_estates_bytes(data, format, &ReadOptions::default(), |_| {}).map(|s| s.data_rows)
+}
+
 fn read_xls(data: &[u8]) -> Result<u64, FileError> {
-    read_estates_bytes(data, Format::Xls, &ReadOptions::default(), |_| {}).map(|s| s.data_rows)
+    read_as(data, Format::Xls)
 }
 
 #[test]
@@ -82,6 +86,10 @@ fn the_2gib_reproducer_is_refused_quickly_without_large_allocation() {
         Err(FileError::Corrupt(msg)) => assert!(msg.contains("invalid .xls structure"), "{msg}"),
         other => panic!("expected a corrupt-file error, got {other:?}"),
     }
+    assert!(largest < 64 * 1024, "largest allocation {largest} bytes");
+    // handed over as .xlsx: calamine's xlsx reader opens compound files too (fuzz finding, 2026-11-22)
+    let (res, largest) = largest_allocation(|| read_as(&data, Format::Xlsx));
+    assert!(matches!(res, Err(FileError::Corrupt(_))), "{res:?}");
     assert!(largest < 64 * 1024, "largest allocation {largest} bytes");
     // the same through a path (the CLI, the web app's temp file)
     let dir = tempfile::tempdir().unwrap();
@@ -154,7 +162,8 @@ fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
     d
 }
 
-/// Mutations of the real `.xls` fixture: every read ends in `Ok` or an error, quickly, and no single
+/// Mutations of the real `.xls` fixture, read as `.xls` and as `.xlsx`: every read ends in `Ok` or an error,
+/// quickly, and no single
 /// allocation exceeds 48 MiB. The bound comes from calamine's layout: a sheet of up to 2²⁰ cells (the most
 /// jiugai-sheet lets through, `cfb_check::MAX_SHEET_CELLS`) is one 32 MiB rectangle plus a 40 MiB reservation
 /// when its Dimensions record says so; reading the fixture itself stays under 1 MiB.
@@ -176,7 +185,7 @@ fn mutated_xls_never_allocates_absurdly() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ case.wrapping_mul(0x1000_0000_01B3));
         let d = mutate(&mut rng, &base);
         let t = Instant::now();
-        let (res, largest) = largest_allocation(|| read_xls(&d));
+        let ((res, _), largest) = largest_allocation(|| (read_xls(&d), read_as(&d, Format::Xlsx)));
         assert!(largest <= 48 << 20, "case {case}: largest allocation {largest} bytes ({res:?})");
         assert!(t.elapsed() < Duration::from_secs(5), "case {case}: took {:?}", t.elapsed());
         match &res {
