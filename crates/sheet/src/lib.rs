@@ -11,6 +11,9 @@
 //!   are checked for shape (6, 9 or 12 digits), never against the division tree.
 //! - **Never panics on input**: every byte sequence gives `Ok` or a [`FileError`]; every cell gives a
 //!   value or an [`Issue`] (fuzzed by `fuzz/fuzz_targets/read_estates.rs`).
+//! - **Bounded memory on hostile `.xls`**: the compound-file structure and the worksheets' extents are
+//!   checked (`cfb_check`) before calamine sees the bytes, so a small file can't make it allocate without
+//!   bound (`tests/xls_alloc_bound.rs` holds every single allocation under 48 MiB for mutated files).
 //! - **Streams**: xlsx is read with calamine's cell reader and csv record by record (GBK decoded on the
 //!   fly), so memory stays flat however many rows the file holds. Only `.xls` (≤ 65,536 rows) is read
 //!   as a whole sheet.
@@ -20,6 +23,7 @@
 use std::fmt;
 use std::path::Path;
 
+pub(crate) mod cfb_check;
 pub mod estate;
 pub(crate) mod header;
 pub mod normalize;

@@ -292,14 +292,14 @@ impl Cells for XlsRow<'_> {
     }
 }
 
-pub(crate) fn stream_xls<RS: Read + Seek, S: Sink>(
-    rs: RS,
-    opts: &ReadOptions,
-    sink: &mut S,
-) -> Result<String, FileError> {
+/// Reads an `.xls` held in memory. The compound-file structure is checked first (`cfb_check`): calamine
+/// trusts sector chains and declared sizes, so a crafted file of a few KB could make it allocate without
+/// bound.
+pub(crate) fn stream_xls<S: Sink>(data: &[u8], opts: &ReadOptions, sink: &mut S) -> Result<String, FileError> {
+    crate::cfb_check::check(data).map_err(corrupt)?;
     // calamine's xls reader can panic on damaged files; it runs before any row reaches the sink.
     let (sheet, offset, range) = guard(move || {
-        let mut wb: Xls<RS> = Xls::new(rs).map_err(corrupt)?;
+        let mut wb: Xls<Cursor<&[u8]>> = Xls::new(Cursor::new(data)).map_err(corrupt)?;
         let sheet = pick_sheet(wb.sheet_names(), opts)?;
         let offset = if wb.has_1904_epoch() { 1462.0 } else { 0.0 };
         let range = wb.worksheet_range(&sheet).map_err(corrupt)?;
@@ -645,7 +645,13 @@ pub(crate) fn stream_path<S: Sink>(
     };
     match format {
         Format::Xlsx => stream_xlsx(BufReader::with_capacity(256 * 1024, f), opts, sink),
-        Format::Xls => stream_xls(BufReader::new(f), opts, sink),
+        Format::Xls => {
+            // read whole (calamine keeps it all in memory anyway) so the structure can be checked first
+            let max = crate::cfb_check::MAX_XLS_BYTES;
+            let mut data = Vec::new();
+            f.take(max as u64 + 1).read_to_end(&mut data)?;
+            stream_xls(&data, opts, sink)
+        }
         Format::Csv => stream_csv(f, is_header, sink).map(|_| String::new()),
     }
 }
@@ -658,8 +664,14 @@ pub(crate) fn stream_bytes<S: Sink>(
     sink: &mut S,
 ) -> Result<String, FileError> {
     match format {
-        Format::Xlsx => stream_xlsx(Cursor::new(data), opts, sink),
-        Format::Xls => stream_xls(Cursor::new(data), opts, sink),
+        Format::Xlsx => {
+            // calamine's xlsx reader first opens a compound file (to spot an encrypted workbook): check it
+            if Format::sniff(data) == Some(Format::Xls) {
+                crate::cfb_check::check_container(data).map_err(corrupt)?;
+            }
+            stream_xlsx(Cursor::new(data), opts, sink)
+        }
+        Format::Xls => stream_xls(data, opts, sink),
         Format::Csv => stream_csv(data, is_header, sink).map(|_| String::new()),
     }
 }
