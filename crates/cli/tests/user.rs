@@ -65,7 +65,7 @@ async fn serve_creates_admin_and_answers() {
         }
     }
     let text = printed.join("\n");
-    assert!(text.contains("30 个小区") && text.contains("admin") && text.contains("一次性密码"), "{text}");
+    assert!(text.contains("30 个小区") && text.contains("演示项目：3") && text.contains("admin") && text.contains("一次性密码"), "{text}");
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
     let mut body = String::new();

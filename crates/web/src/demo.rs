@@ -45,18 +45,25 @@ pub async fn load_projects(db: &Db, regions: &Regions, profiles: &jiugai_rules::
         let item = items::catalogue(db, "140830").await?.into_iter().find(|i| i.code == code).map(|i| i.id).unwrap_or(1);
         v = items::add_item(db, &prof, p.id, v, &items::ItemInput { item_id: item, quantity_centi: qty, unit: None, cost_fen: yuan * 100, payer: None, note: String::new() }, actor, origin).await?.version;
     }
-    let steps_done: [(&str, &str, Option<&str>, serde_json::Value); 8] = [
-        ("survey", "2025-01-22", None, serde_json::json!({"agree": 55, "households": 60})),
-        ("design", "2025-02-25", None, serde_json::json!({})),
-        ("publicity", "2025-03-04", Some("2025-02-27"), serde_json::json!({})),
-        ("joint_review", "2025-03-12", None, serde_json::json!({})),
-        ("approval", "2025-03-28", None, serde_json::json!({})),
-        ("budget_review", "2025-04-18", None, serde_json::json!({})),
-        ("tender", "2025-05-09", None, serde_json::json!({})),
-        ("permits", "2025-05-16", None, serde_json::json!({})),
+    // Every step the profile requires before the start, in order, on plausible dates.
+    let dates = [
+        ("survey", "2025-01-22"), ("design", "2025-02-25"), ("publicity", "2025-03-04"), ("joint_review", "2025-03-12"),
+        ("feasibility_study", "2025-03-18"), ("approval", "2025-03-28"), ("preliminary_design", "2025-04-03"),
+        ("drawing_review", "2025-04-10"), ("budget_review", "2025-04-18"), ("tender", "2025-05-09"), ("permits", "2025-05-16"),
+        ("construction_permit", "2025-05-19"),
     ];
-    for (key, on, started, detail) in steps_done {
-        let c = steps::Completion { done_on: on.into(), started_on: started.map(String::from), detail, ..Default::default() };
+    let current = projects::get(db, p.id).await?;
+    let needed: Vec<String> = steps::view(&prof, &current, &[], projects::today()).into_iter().filter(|s| s.required).map(|s| s.key).collect();
+    for (key, on) in dates {
+        if !needed.iter().any(|k| k == key) {
+            continue;
+        }
+        let c = steps::Completion {
+            done_on: on.into(),
+            started_on: (key == "publicity").then(|| "2025-02-27".to_string()),
+            detail: if key == "survey" { serde_json::json!({"agree": 55, "households": 60}) } else { serde_json::json!({}) },
+            ..Default::default()
+        };
         v = steps::complete(db, &prof, p.id, v, key, &c, actor, origin).await?.version;
     }
     v = projects::move_stage(db, &prof, p.id, v, "implementation", 2025, "列入 2025 年度改造计划（演示）", actor, origin).await?.version;

@@ -144,3 +144,30 @@ async fn pages_create_list_and_flag_overdue() {
     assert!(c.get("/projects/ranking?year=2025").await.text().contains("华泰北路连片"));
     assert!(c.get("/projects/catalogue").await.text().contains("加装电梯"));
 }
+
+#[tokio::test]
+async fn the_demo_projects_fill_the_pipeline() {
+    let s = Server::demo().await;
+    let n = jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap(), 0, "loading twice adds nothing");
+    let mut c = s.signed_in("office", Role::Admin, "140830").await;
+    let list = c.get("/api/v1/projects").await.json();
+    assert_eq!(list["total"], 3);
+    let p = c.get("/api/v1/projects/1").await.json();
+    assert_eq!(p["stage"], "implementation");
+    assert_eq!(step(&p, "start")["done"], "2025-05-26");
+    assert_eq!(step(&p, "basic_completion")["overdue"], true);
+    assert!(p["totals"]["progress_bp"].as_i64().unwrap() > 0);
+    let r = c.get("/api/v1/projects/ranking?year=2026").await.json();
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items[0]["score_centi"].as_i64() >= items[1]["score_centi"].as_i64());
+    assert!(items[0]["parts"][0]["weight"].as_i64().unwrap() > 0, "{r}");
+    let page = c.get("/projects/ranking?year=2026").await.text();
+    assert!(page.contains("id=\"weights\"") && page.contains("体委·国税二区连片改造"));
+    let ledger = c.get("/api/v1/projects/ledger").await.json();
+    assert_eq!(ledger["items"].as_array().unwrap().iter().map(|r| r["open_issues"].as_i64().unwrap()).sum::<i64>(), 1);
+    let dash = c.get("/").await.text();
+    assert!(dash.contains("dash-overdue"));
+}
