@@ -137,6 +137,9 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     assert!(msg(&e).contains("管理模式"), "{}", msg(&e));
     p = steps::complete(db, &prof, p.id, p.version, "management", &with("2025-12-20", json!({"mode": "professional", "maintenance_fund": true})), "street", "test").await.unwrap();
     assert_eq!((p.stage.as_str(), p.management_mode.as_deref(), p.maintenance_fund), ("management", Some("professional"), Some(true)));
+    // 有人管: both estates of the renovated project have a management mode.
+    let sum = projects::summary(db, &regions, &ProfileSet::builtin(), &projects::Filter { scope: "140830".into(), ..Default::default() }).await.unwrap();
+    assert_eq!((sum.renovated_estates, sum.managed_estates, sum.overdue_steps), (2, 2, 0));
     // Nothing overdue any more; every move recorded with its reason; the audit chain holds.
     let d = steps::done_steps(db, p.id).await.unwrap();
     assert!(steps::view(&prof, &p, &d, projects::today()).iter().all(|s| !s.overdue));
@@ -301,4 +304,25 @@ async fn project_lists_follow_the_scope_and_membership() {
     assert!(projects::visible(db, &regions, p.id, None, Some("builder")).await.unwrap());
     let mine = projects::list(db, &regions, &projects::Filter { member: Some("builder".into()), ..Default::default() }).await.unwrap();
     assert_eq!(mine.len(), 1);
+}
+
+#[tokio::test]
+async fn the_summary_counts_stages_overdue_and_management() {
+    let (t, regions) = setup().await;
+    let db = &t.db;
+    let prof = profile("140830");
+    let set = ProfileSet::builtin();
+    let a = estate_named(db, &regions, "疾控中心住宅楼").await;
+    let b = estate_named(db, &regions, "原计生委住宅楼").await;
+    let old = projects::create(db, &NewProject { name: "2025 项目".into(), estate_ids: vec![a], plan_year: 2025, investment_fen: 1, ..Default::default() }, "t", "t").await.unwrap();
+    projects::create(db, &NewProject { name: "2099 项目".into(), estate_ids: vec![b], plan_year: 2099, investment_fen: 1, ..Default::default() }, "t", "t").await.unwrap();
+    let s = projects::summary(db, &regions, &set, &projects::Filter { scope: "140830".into(), ..Default::default() }).await.unwrap();
+    assert_eq!((s.projects, s.overdue_projects), (2, 1), "only the 2025 project is late: {s:?}");
+    assert_eq!(s.by_stage[0], ("reserve".to_string(), 2));
+    assert!(s.overdue_steps >= 6);
+    assert_eq!((s.renovated_estates, s.managed_estates), (0, 0));
+    // Outside the scope: nothing.
+    let none = projects::summary(db, &regions, &set, &projects::Filter { scope: "1404".into(), ..Default::default() }).await.unwrap();
+    assert_eq!((none.projects, none.overdue_steps), (0, 0));
+    let _ = (old, prof);
 }

@@ -255,6 +255,8 @@ pub struct Filter {
     pub stage: Option<String>,
     pub plan_year: Option<i32>,
     pub member: Option<String>,
+    /// Only projects that can have overdue steps as of year Y: before completion, plan year ≤ Y.
+    pub open_until: Option<i32>,
     pub limit: Option<i64>,
 }
 
@@ -277,6 +279,10 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
     if let Some(m) = &f.member {
         binds.push(Bind::T(m.clone()));
         wh.push(format!("EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = ${})", binds.len()));
+    }
+    if let Some(y) = f.open_until {
+        binds.push(Bind::I(i64::from(y)));
+        wh.push(format!("p.stage IN ('reserve', 'planning', 'implementation') AND p.plan_year <= ${}", binds.len()));
     }
     let cols: String = COLS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let sql = format!(
@@ -682,21 +688,38 @@ pub struct Summary {
 }
 
 pub async fn summary(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet, f: &Filter) -> Result<Summary, StoreError> {
-    let list = list(db, regions, f).await?;
-    let mut s = Summary { projects: list.len() as i64, ..Default::default() };
-    for st in STAGES {
-        s.by_stage.push((st.to_string(), list.iter().filter(|p| p.stage == st).count() as i64));
+    // Stages and estates by SQL over every project in view (no row limit).
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut wh: Vec<String> = Vec::new();
+    if let Some(c) = region_cond(regions, &f.scope, &mut binds) {
+        wh.push(format!("EXISTS (SELECT 1 FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id = p.id AND {c})"));
     }
-    let overdue = steps::overdue(db, profiles, &list, today()).await?;
+    if let Some(m) = &f.member {
+        binds.push(Bind::T(m.clone()));
+        wh.push(format!("EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = ${})", binds.len()));
+    }
+    let cond = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
+    let q1 = format!("SELECT p.stage, COUNT(*) FROM projects p {cond} GROUP BY p.stage");
+    let extra = if wh.is_empty() { String::new() } else { format!(" AND {}", wh.join(" AND ")) };
+    let q2 = format!("SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN p.management_mode IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
+        FROM projects p JOIN project_estates x ON x.project_id = p.id WHERE p.stage IN ('completed', 'accepted', 'management'){extra}");
+    let (stages, (renovated, managed)): (Vec<(String, i64)>, (i64, i64)) = with_db!(db, pool => (
+        bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q1)), &binds).fetch_all(pool).await?,
+        bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q2)), &binds).fetch_one(pool).await?,
+    ));
+    let mut s = Summary { renovated_estates: renovated, managed_estates: managed, ..Default::default() };
+    for st in STAGES {
+        let n = stages.iter().find(|(k, _)| k == st).map_or(0, |x| x.1);
+        s.by_stage.push((st.to_string(), n));
+        s.projects += n;
+    }
+    // Only projects not yet completed whose plan year has begun can have overdue steps.
+    let today = today();
+    let open = list(db, regions, &Filter { open_until: Some(today.year()), limit: Some(100_000), ..f.clone() }).await?;
+    let overdue = steps::overdue(db, profiles, &open, today).await?;
     s.overdue_steps = overdue.len() as i64;
     let mut ids: Vec<i64> = overdue.iter().map(|(id, _)| *id).collect();
     ids.dedup();
     s.overdue_projects = ids.len() as i64;
-    for p in list.iter().filter(|p| stage_index(&p.stage) >= stage_index("completed")) {
-        s.renovated_estates += p.estate_ids.len() as i64;
-        if p.management_mode.is_some() {
-            s.managed_estates += p.estate_ids.len() as i64;
-        }
-    }
     Ok(s)
 }
