@@ -88,6 +88,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/audit", Action::ReadAudit),
     ("GET", "/audit/export", Action::ReadAudit),
     ("GET", "/api/v1/audit", Action::ReadAudit),
+    ("GET", "/notice/{id}", Action::Public),
     ("GET", "/projects", Action::ReadProjects),
     ("GET", "/projects/ranking", Action::ReadProjects),
     ("GET", "/projects/ledger", Action::ReadProjects),

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/estates/{id}/attachments/{aid}", get(estates::attachments::download))
         .route("/api/v1/imports/estates", post(api::import))
         .route("/api/v1/audit", get(api::audit))
+        .route("/notice/{id}", get(projects::notice::page))
         .route("/projects", get(projects::list::page).post(projects::new::create))
         .route("/projects/new", get(projects::new::form))
         .route("/projects/ranking", get(projects::ranking::page))

@@ -83,6 +83,8 @@ async fn every_route_every_role_inside_and_outside_scope() {
     let up = jiugai_store::projects::ledger::Upload { file_name: "a.pdf", content_type: "application/pdf", data: b"%PDF-1.4" };
     let did = jiugai_store::projects::ledger::add_document(db, 1, None, &up, "test", "test").await.unwrap().id;
     let iid = jiugai_store::projects::ledger::open_issue(db, 1, "quality", "矩阵", "test", "test").await.unwrap().id;
+    let notice = jiugai_store::projects::Facts { notice_from: Some(Some("2026-01-05".into())), ..Default::default() };
+    jiugai_store::projects::update_facts(db, 1, 2, &notice, "test", "test").await.unwrap();
     let ids = Ids { aid: att.id, row, did, iid };
     // Sign-out last: it ends the session the other calls use.
     let mut routes: Vec<_> = ROUTES.to_vec();

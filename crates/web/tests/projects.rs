@@ -171,3 +171,39 @@ async fn the_demo_projects_fill_the_pipeline() {
     let dash = c.get("/").await.text();
     assert!(dash.contains("dash-overdue"));
 }
+
+#[tokio::test]
+async fn the_public_notice_is_readable_without_an_account_once_published() {
+    let s = Server::demo().await;
+    let mut c = s.signed_in("county", Role::County, "140830").await;
+    let p = post_json(&mut c, "/api/v1/projects", &json!({"name": "国土局住宅楼改造", "estate_ids": [5], "plan_year": 2026, "investment_fen": 120_000_000})).await.json();
+    let id = p["id"].as_i64().unwrap();
+    post_json(&mut c, &format!("/api/v1/projects/{id}/items"), &json!({"version": 1, "item_code": "B18", "quantity": "800", "cost_fen": 36_000_000})).await;
+    let mut anon = s.client();
+    // Not published: nobody outside sees it, as if it did not exist.
+    let r = anon.get(&format!("/notice/{id}")).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.text(), anon.get("/notice/99999").await.text());
+    let csrf = c.csrf().await;
+    let r = c.post_form(&format!("/projects/{id}/facts"), &[("csrf", &csrf), ("version", "2"), ("notice_from", "2026-03-01"), ("hotline", "0359-3022123")]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = anon.get(&format!("/notice/{id}")).await;
+    assert_eq!(page.status, 200);
+    let t = page.text();
+    for needle in ["国土局住宅楼改造", "2026-03-01", "2026-03-06", "0359-3022123", "外墙维修", "360,000.00", "民意调查"] {
+        assert!(t.contains(needle), "{needle} missing from the notice");
+    }
+    // The publicity step takes the notice's first day; five days have to run (001 二(四)2).
+    let version = c.get(&format!("/api/v1/projects/{id}")).await.json()["version"].as_i64().unwrap();
+    for (key, on) in [("survey", "2026-01-10"), ("design", "2026-02-20")] {
+        let detail = if key == "survey" { json!({"agree": 16, "households": 16}) } else { json!({}) };
+        let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/{key}"), &json!({"version": version + if key == "design" { 1 } else { 0 }, "done_on": on, "detail": detail})).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/publicity"), &json!({"version": version + 2, "done_on": "2026-03-04"})).await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("不足 5 天"), "{}", r.text());
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/publicity"), &json!({"version": version + 2, "done_on": "2026-03-06"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(step(&r.json(), "publicity")["started"], "2026-03-01");
+}

@@ -28,6 +28,8 @@ CREATE TABLE projects (
     management_mode        TEXT,                   -- professional | entrusted | self | state_owned
     maintenance_fund       BOOLEAN,
     companies              TEXT NOT NULL DEFAULT '', -- construction / supervision / design companies, shown on the notice
+    hotline                TEXT NOT NULL DEFAULT '', -- the complaints hotline shown on the public notice
+    notice_from            TEXT,                   -- first day of the public notice (公示); NULL: not published
     version                BIGINT NOT NULL DEFAULT 1,
     created_at             TEXT NOT NULL,
     created_by             TEXT NOT NULL,

@@ -90,6 +90,9 @@ pub struct Project {
     pub management_mode: Option<String>,
     pub maintenance_fund: Option<bool>,
     pub companies: String,
+    pub hotline: String,
+    /// First day of the public notice (公示); `None`: not published.
+    pub notice_from: Option<String>,
     pub version: i64,
     pub created_at: String,
     pub created_by: String,
@@ -100,7 +103,7 @@ pub struct Project {
 const COLS: &str = "id, name, region_code, plan_year, stage, investment_fen, new_floor_area_dm2, high_risk, structural_change, \
     consent_yes, consent_households, participation_yes, residents_fund_fen, illegal_found, illegal_removed, safety_rating, \
     satisfaction_yes, satisfaction_answered, exception_reason, exception_by, exception_at, management_mode, maintenance_fund, \
-    companies, version, created_at, created_by, updated_at";
+    companies, hotline, notice_from, version, created_at, created_by, updated_at";
 
 fn of_row<R: sqlx::Row>(r: &R) -> Result<Project, sqlx::Error>
 where
@@ -134,6 +137,8 @@ where
         management_mode: r.try_get("management_mode")?,
         maintenance_fund: r.try_get("maintenance_fund")?,
         companies: r.try_get("companies")?,
+        hotline: r.try_get("hotline")?,
+        notice_from: r.try_get("notice_from")?,
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,
@@ -473,6 +478,9 @@ pub struct Facts {
     pub satisfaction_yes: Option<Option<i64>>,
     pub satisfaction_answered: Option<Option<i64>>,
     pub companies: Option<String>,
+    pub hotline: Option<String>,
+    /// Publish the public notice from this date (YYYY-MM-DD), or withdraw it (`Some(None)`).
+    pub notice_from: Option<Option<String>>,
 }
 
 fn nonneg(field: &str, v: Option<i64>, label_zh: &str) -> Result<(), StoreError> {
@@ -514,6 +522,13 @@ pub async fn update_facts(db: &Db, id: i64, expected: i64, f: &Facts, actor: &st
         p.safety_rating = v;
     }
     if let Some(c) = &f.companies { p.companies = c.trim().to_string(); }
+    if let Some(h) = &f.hotline { p.hotline = h.trim().to_string(); }
+    if let Some(n) = &f.notice_from {
+        p.notice_from = match n.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(d) => Some(steps::date_of("notice_from", d)?.to_string()),
+            None => None,
+        };
+    }
     let pairs = [
         ("consent_yes", p.consent_yes, "consent_households", p.consent_households, "同意户数", "总户数"),
         ("participation_yes", p.participation_yes, "consent_households", p.consent_households, "参与户数", "总户数"),
@@ -544,10 +559,10 @@ pub async fn update_facts(db: &Db, id: i64, expected: i64, f: &Facts, actor: &st
         bump!(db, tx, id, expected, &now);
         sqlx::query("UPDATE projects SET name = $1, investment_fen = $2, new_floor_area_dm2 = $3, high_risk = $4, structural_change = $5, \
             consent_yes = $6, consent_households = $7, participation_yes = $8, residents_fund_fen = $9, illegal_found = $10, illegal_removed = $11, \
-            safety_rating = $12, satisfaction_yes = $13, satisfaction_answered = $14, companies = $15 WHERE id = $16")
+            safety_rating = $12, satisfaction_yes = $13, satisfaction_answered = $14, companies = $15, hotline = $16, notice_from = $17 WHERE id = $18")
             .bind(&p.name).bind(p.investment_fen).bind(p.new_floor_area_dm2).bind(p.high_risk).bind(p.structural_change)
             .bind(p.consent_yes).bind(p.consent_households).bind(p.participation_yes).bind(p.residents_fund_fen).bind(p.illegal_found).bind(p.illegal_removed)
-            .bind(&p.safety_rating).bind(p.satisfaction_yes).bind(p.satisfaction_answered).bind(&p.companies).bind(id)
+            .bind(&p.safety_rating).bind(p.satisfaction_yes).bind(p.satisfaction_answered).bind(&p.companies).bind(&p.hotline).bind(&p.notice_from).bind(id)
             .execute(&mut *tx).await?;
         append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.update", "project", &id.to_string(), json!({"version": expected + 1, "changes": changes})))?;
         tx.commit().await?;

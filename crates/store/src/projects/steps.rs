@@ -206,8 +206,9 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
     let mut set_management: Option<(String, bool)> = None;
     match key {
         "publicity" => {
-            let Some(s) = c.started_on.as_deref().filter(|s| !s.trim().is_empty()) else {
-                return Err(invalid("started_on", "", "请填写公示开始日期", "give the first day of the public notice"));
+            // The notice's first day: as given, else the day the office published it on the notice page.
+            let Some(s) = c.started_on.as_deref().filter(|s| !s.trim().is_empty()).or(p.notice_from.as_deref()) else {
+                return Err(invalid("started_on", "", "请填写公示开始日期（或先在项目页发布公示）", "give the first day of the public notice (or publish the notice on the project page first)"));
             };
             let start = date_of("started_on", s)?;
             let days = match profile.rule("publicity_days", Some(p.plan_year)).map(|r| (&r.value, r)) {

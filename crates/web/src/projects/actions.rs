@@ -72,8 +72,8 @@ fn facts_of(f: &F) -> Result<Facts, AppError> {
         let a = get(f, "new_floor_area").trim();
         x.new_floor_area_dm2 = Some(if a.is_empty() { 0 } else { jiugai_sheet::normalize::area_dm2(a).map_err(|_| AppError::invalid("new_floor_area", format!("新建面积“{a}”无效"), format!("new floor area “{a}” is invalid")))? });
     }
-    if has("version") {
-        // checkboxes: absent means unchecked on a submitted form
+    if has("name") {
+        // checkboxes: absent means unchecked on the submitted facts form
         x.high_risk = Some(has("high_risk"));
         x.structural_change = Some(has("structural_change"));
     }
@@ -94,17 +94,20 @@ fn facts_of(f: &F) -> Result<Facts, AppError> {
         x.safety_rating = Some(if v.is_empty() { None } else { Some(v.to_string()) });
     }
     if has("companies") { x.companies = Some(get(f, "companies").to_string()); }
+    if has("hotline") { x.hotline = Some(get(f, "hotline").to_string()); }
+    if has("notice_from") { x.notice_from = Some(Some(get(f, "notice_from").to_string()).filter(|s| !s.trim().is_empty())); }
     Ok(x)
 }
 
 pub async fn facts(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<F>) -> Result<Response, AppError> {
+    let section = if f.contains_key("notice_from") && !f.contains_key("name") { "notice" } else { "facts" };
     let r = async {
         let x = facts_of(&f)?;
         projects::update_facts(&state.db, id, version_of(&f)?, &x, &ctx.actor(), &ctx.origin).await?;
         Ok(())
     }
     .await;
-    respond(&state, &ctx, id, "facts", r).await
+    respond(&state, &ctx, id, section, r).await
 }
 
 pub fn item_input(item_id: i64, quantity: &str, unit: &str, cost: &str, payer: &str, note: &str) -> Result<items::ItemInput, AppError> {

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod ledger;
 pub mod list;
 pub mod new;
+pub mod notice;
 pub mod ranking;
 pub mod show;
 

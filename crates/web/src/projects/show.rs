@@ -102,6 +102,8 @@ pub struct ShowPage {
     pub score_max: i64,
     pub score_parts: Vec<ScoreLine>,
     pub today: String,
+    /// Last day of the publicity period, once the notice is published.
+    pub notice_until: String,
     pub can_write: bool,
     pub can_progress: bool,
     pub can_exception: bool,
@@ -300,6 +302,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         score_max,
         score_parts,
         today: today.to_string(),
+        notice_until: super::notice::period(state, &p).map(|x| x.1.to_string()).unwrap_or_default(),
         can_write: ctx.may(Action::WriteProject),
         can_progress: ctx.may(Action::ReportProgress),
         can_exception: ctx.may(Action::ProjectException),
