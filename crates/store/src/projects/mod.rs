@@ -270,7 +270,7 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
     let mut wh: Vec<String> = Vec::new();
     for code in [Some(f.scope.as_str()), f.region.as_deref()].into_iter().flatten() {
         if let Some(c) = region_cond(regions, code, &mut binds) {
-            wh.push(format!("EXISTS (SELECT 1 FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id = p.id AND {c})"));
+            wh.push(format!("p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"));
         }
     }
     if let Some(s) = &f.stage {
@@ -308,8 +308,12 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
             let mut got: Vec<(i64, i64)> = with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?);
             pairs.append(&mut got);
         }
+        let mut by_project: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for (pid, e) in pairs {
+            by_project.entry(pid).or_default().push(e);
+        }
         for p in &mut out {
-            p.estate_ids = pairs.iter().filter(|(pid, _)| *pid == p.id).map(|(_, e)| *e).collect();
+            p.estate_ids = by_project.remove(&p.id).unwrap_or_default();
         }
     }
     Ok(out)
@@ -325,7 +329,7 @@ pub async fn visible(db: &Db, regions: &Regions, id: i64, scope: Option<&str>, m
             "EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = $2)".to_string()
         }
         (Some(scope), None) => match region_cond(regions, scope, &mut binds) {
-            Some(c) => format!("EXISTS (SELECT 1 FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id = p.id AND {c})"),
+            Some(c) => format!("p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"),
             None => "1 = 1".into(),
         },
         (None, None) => return Ok(false),
@@ -707,7 +711,7 @@ pub async fn summary(db: &Db, regions: &Regions, profiles: &jiugai_rules::Profil
     let mut binds: Vec<Bind> = Vec::new();
     let mut wh: Vec<String> = Vec::new();
     if let Some(c) = region_cond(regions, &f.scope, &mut binds) {
-        wh.push(format!("EXISTS (SELECT 1 FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id = p.id AND {c})"));
+        wh.push(format!("p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"));
     }
     if let Some(m) = &f.member {
         binds.push(Bind::T(m.clone()));
