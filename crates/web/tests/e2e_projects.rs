@@ -84,10 +84,20 @@ async fn an_office_runs_a_project_in_the_browser() {
     assert!(!dash.trim_end().ends_with("0（0）"), "{dash}");
     d.shot("p05-dashboard").await;
 
-    // On a phone.
-    d.size(390, 844).await;
+    // Publish the public notice, then read it as a resident would, on a phone.
     d.go("/projects/1").await;
+    d.script("document.getElementById('notice-from').value = '2026-11-20'").await;
+    d.typ("#notice-hotline-input", "0359-3022123").await;
+    d.click("#notice-publish").await;
+    d.wait_text("#notice", "2026-11-25").await;
+    d.size(390, 844).await;
     d.find("#steps").await;
     d.shot("p06-project-phone").await;
+    d.go("/notice/1").await;
+    let period = d.text("#notice-period").await;
+    assert!(period.contains("2026-11-20") && period.contains("5"), "{period}");
+    assert!(d.text("#notice-content").await.contains("加装电梯"));
+    assert!(d.text("#notice-hotline").await.contains("0359-3022123"));
+    d.shot("p07-notice-phone").await;
     let _ = d.cmd("DELETE", "", serde_json::json!({})).await;
 }
