@@ -24,6 +24,9 @@ pub enum StoreError {
     Conflict { id: i64, expected: i64, current: i64, changed: Vec<String> },
     #[error("project {0} not found")]
     ProjectNotFound(i64),
+    /// Another record that does not exist: (its Chinese name, its English name, its id or number).
+    #[error("{1} {2} not found")]
+    NotFound(&'static str, &'static str, String),
     /// A record other than an estate changed since the caller read it (`entity`: its Chinese name).
     #[error("version conflict on {entity} {id}: you read version {expected}, current is {current}")]
     Stale { entity: &'static str, id: i64, expected: i64, current: i64 },
@@ -76,6 +79,7 @@ impl StoreError {
             } else {
                 format!("estate {id} was changed by someone else (you edited version {expected}, it is now {current}; fields changed: {}). Your change was not saved: reload and apply it again", changed.join(", "))
             },
+            StoreError::NotFound(zh_name, en_name, id) => if zh { format!("找不到{zh_name} {id}") } else { format!("no {en_name} {id}") },
             StoreError::ProjectNotFound(id) => if zh { format!("找不到编号为 {id} 的改造项目") } else { format!("no project with id {id}") },
             StoreError::Stale { entity, id, expected, current } => if zh {
                 format!("{entity} {id} 已被他人修改（您看到的是第 {expected} 版，当前为第 {current} 版）。您的修改未保存：请刷新查看最新内容后再操作")

@@ -10,6 +10,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod clock;
+pub mod complaints;
 mod db;
 pub mod error;
 pub mod estates;
@@ -17,6 +18,7 @@ pub mod migrate;
 pub mod policies;
 pub mod projects;
 pub mod regions;
+pub mod residents;
 pub mod sessions;
 pub mod testing;
 pub mod users;

@@ -22,7 +22,7 @@ macro_rules! migration {
     };
 }
 
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_registry"), migration!(2, "0002_web"), migration!(3, "0003_projects")];
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_registry"), migration!(2, "0002_web"), migration!(3, "0003_projects"), migration!(4, "0004_residents")];
 
 /// Applies the migrations not yet applied, each in its own transaction. Returns the versions applied.
 pub async fn run(db: &Db) -> Result<Vec<i64>, StoreError> {

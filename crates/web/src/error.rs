@@ -36,7 +36,7 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::EstateNotFound(_) | StoreError::ProjectNotFound(_) => AppError::NotFound,
+            StoreError::EstateNotFound(_) | StoreError::ProjectNotFound(_) | StoreError::NotFound(..) => AppError::NotFound,
             StoreError::Invalid { field, zh, en, .. } => AppError::Invalid { code: "invalid", zh, en, field: Some(field) },
             other => AppError::Store(other),
         }

@@ -1,0 +1,1 @@
+//! Complaints and reports from residents (filled in by the complaints work).

@@ -1,0 +1,1 @@
+//! Consultations, ballots and tallies.

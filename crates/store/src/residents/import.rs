@@ -1,0 +1,1 @@
+//! Household import from spreadsheets (filled in by the households work).

@@ -1,0 +1,1 @@
+//! Consultations, ballots, tallies; the public voting page.

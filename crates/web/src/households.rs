@@ -1,0 +1,1 @@
+//! Household registry pages (filled in by the households work).
