@@ -1,1 +1,1054 @@
-//! Consultations, ballots and tallies.
+//! Consultations of the households of one estate (optionally for a project): consent (意愿), plan
+//! opinions (方案), satisfaction (满意度), joint decisions under the Civil Code (共同决定) and free surveys.
+//! Ballots come by one-time QR code, by paper entered twice, or by assisted entry; the tally is decided
+//! by `jiugai-rules` under the estate's profile; closing locks and signs the result.
+//!
+//! Serialisation: every ballot, paper entry and closing first takes the audit chain's head row (the
+//! same lock every audited change takes), then reads the consultation's state, then writes. So a ballot
+//! and the closing never interleave: a ballot committed before the closing is in the final tally, one
+//! arriving after it is refused — on SQLite and PostgreSQL alike.
+
+use jiugai_rules::{Decision, EffectiveProfile, JointVote, Matter, Outcome};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::households;
+use crate::projects::invalid;
+use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+
+pub const KINDS: [(&str, &str, &str); 5] = [
+    ("consent", "改造意愿征询", "consent to renovation"),
+    ("plan", "改造方案征求意见", "opinions on the plan"),
+    ("satisfaction", "居民满意度测评", "residents' satisfaction"),
+    ("joint_decision", "业主共同决定", "owners' joint decision"),
+    ("survey", "问卷调查", "survey"),
+];
+
+pub fn kind_zh(k: &str) -> &'static str {
+    KINDS.iter().find(|x| x.0 == k).map(|x| x.1).unwrap_or("征询")
+}
+pub fn kind_en(k: &str) -> &'static str {
+    KINDS.iter().find(|x| x.0 == k).map(|x| x.2).unwrap_or("consultation")
+}
+
+/// The profile rule that decides a consultation of this kind.
+pub fn rule_key(kind: &str, matter: Option<&str>) -> &'static str {
+    match (kind, matter) {
+        ("consent", _) => "consent_to_plan",
+        ("plan", _) => "consultation_coverage",
+        ("satisfaction", _) => "acceptance_satisfaction",
+        ("joint_decision", Some("major")) => "joint_major_area",
+        ("joint_decision", _) => "joint_ordinary_area",
+        _ => "",
+    }
+}
+
+pub const CHOICES: [(&str, &str, &str); 3] = [("yes", "同意", "yes"), ("no", "不同意", "no"), ("abstain", "弃权", "abstain")];
+
+/// Words for the three choices in a kind: a satisfaction survey asks 满意 / 不满意.
+pub fn choice_zh(kind: &str, c: &str) -> &'static str {
+    match (kind, c) {
+        ("satisfaction", "yes") => "满意",
+        ("satisfaction", "no") => "不满意",
+        (_, "yes") => "同意",
+        (_, "no") => "不同意",
+        (_, "abstain") => "弃权",
+        _ => "？",
+    }
+}
+pub fn choice_en(kind: &str, c: &str) -> &'static str {
+    match (kind, c) {
+        ("satisfaction", "yes") => "satisfied",
+        ("satisfaction", "no") => "not satisfied",
+        (_, "yes") => "yes",
+        (_, "no") => "no",
+        (_, "abstain") => "abstain",
+        _ => "?",
+    }
+}
+
+pub const CHANNELS: [(&str, &str, &str); 3] = [("qr", "扫码", "QR code"), ("paper", "纸质表决票", "paper form"), ("assisted", "代为录入（协助老人）", "assisted entry")];
+
+pub fn channel_zh(c: &str) -> &'static str {
+    CHANNELS.iter().find(|x| x.0 == c).map(|x| x.1).unwrap_or("？")
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Consultation {
+    pub id: i64,
+    pub estate_id: i64,
+    pub project_id: Option<i64>,
+    pub kind: String,
+    pub matter: Option<String>,
+    pub title: String,
+    pub question: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub rule_key: String,
+    pub eligible_households: i64,
+    pub eligible_area_dm2: i64,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    pub result_json: Option<String>,
+    pub result_sha256: Option<String>,
+    pub passed: Option<bool>,
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// Where a consultation is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Not yet open.
+    Scheduled,
+    /// Taking ballots.
+    Open,
+    /// Past its closing time, not yet closed (locked) by the office.
+    Ended,
+    /// Closed: the result is locked and signed.
+    Closed,
+}
+
+impl State {
+    pub fn zh(self) -> &'static str {
+        match self {
+            State::Scheduled => "未开始",
+            State::Open => "进行中",
+            State::Ended => "已截止，待封存结果",
+            State::Closed => "已结束，结果已封存",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            State::Scheduled => "not yet open",
+            State::Open => "open",
+            State::Ended => "ended, result not yet locked",
+            State::Closed => "closed, result locked",
+        }
+    }
+}
+
+impl Consultation {
+    pub fn state_at(&self, now: &str) -> State {
+        if self.closed_at.is_some() {
+            State::Closed
+        } else if now < self.opens_at.as_str() {
+            State::Scheduled
+        } else if now >= self.closes_at.as_str() {
+            State::Ended
+        } else {
+            State::Open
+        }
+    }
+    pub fn state(&self) -> State {
+        self.state_at(&clock::now_rfc3339())
+    }
+    pub fn matter_enum(&self) -> Matter {
+        if self.matter.as_deref() == Some("major") { Matter::Major } else { Matter::Ordinary }
+    }
+}
+
+const COLS: &str = "id, estate_id, project_id, kind, matter, title, question, opens_at, closes_at, rule_key, eligible_households, eligible_area_dm2, \
+    closed_at, closed_by, result_json, result_sha256, passed, version, created_at, created_by";
+
+fn of_row<R: sqlx::Row>(r: &R) -> Result<Consultation, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    bool: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Consultation {
+        id: r.try_get("id")?,
+        estate_id: r.try_get("estate_id")?,
+        project_id: r.try_get("project_id")?,
+        kind: r.try_get("kind")?,
+        matter: r.try_get("matter")?,
+        title: r.try_get("title")?,
+        question: r.try_get("question")?,
+        opens_at: r.try_get("opens_at")?,
+        closes_at: r.try_get("closes_at")?,
+        rule_key: r.try_get("rule_key")?,
+        eligible_households: r.try_get("eligible_households")?,
+        eligible_area_dm2: r.try_get("eligible_area_dm2")?,
+        closed_at: r.try_get("closed_at")?,
+        closed_by: r.try_get("closed_by")?,
+        result_json: r.try_get("result_json")?,
+        result_sha256: r.try_get("result_sha256")?,
+        passed: r.try_get("passed")?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Consultation, StoreError> {
+    let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1");
+    with_db!(db, pool => {
+        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
+            Some(r) => Ok(of_row(&r)?),
+            None => Err(StoreError::NotFound("征询", "consultation", id.to_string())),
+        }
+    })
+}
+
+/// The consultation `id` of estate `estate_id` (404 when it belongs to another estate).
+pub async fn of_estate(db: &Db, estate_id: i64, id: i64) -> Result<Consultation, StoreError> {
+    let c = get(db, id).await?;
+    if c.estate_id != estate_id {
+        return Err(StoreError::NotFound("征询", "consultation", id.to_string()));
+    }
+    Ok(c)
+}
+
+async fn list_where(db: &Db, cond: &str, v: i64) -> Result<Vec<Consultation>, StoreError> {
+    let sql = format!("SELECT {COLS} FROM consultations WHERE {cond} = $1 ORDER BY id DESC");
+    with_db!(db, pool => {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(v).fetch_all(pool).await?;
+        rows.iter().map(|r| of_row(r).map_err(StoreError::from)).collect()
+    })
+}
+
+pub async fn list_for_estate(db: &Db, estate_id: i64) -> Result<Vec<Consultation>, StoreError> {
+    list_where(db, "estate_id", estate_id).await
+}
+
+pub async fn list_for_project(db: &Db, project_id: i64) -> Result<Vec<Consultation>, StoreError> {
+    list_where(db, "project_id", project_id).await
+}
+
+// ───────────────────────────── Times ─────────────────────────────
+
+/// Parses a time as offices write it, in Beijing time (UTC+8): `2026-12-01`, `2026-12-01 09:00`,
+/// `2026-12-01T09:00`, or RFC 3339 with `Z`. Returns RFC 3339 UTC with milliseconds, like the clock.
+pub fn parse_time(field: &str, s: &str, end_of_day: bool) -> Result<String, StoreError> {
+    let t = s.trim();
+    let bad = || invalid(field, t, format!("时间“{t}”无法识别：请写成 2026-12-01 09:00（北京时间）"), format!("cannot read the time “{t}”: write it as 2026-12-01 09:00 (Beijing time)"));
+    if let Some(u) = t.strip_suffix('Z') {
+        let (d, hm) = u.split_once('T').ok_or_else(bad)?;
+        let date = jiugai_rules::Date::parse(d).ok_or_else(bad)?;
+        let mut it = hm.split(':');
+        let h: i64 = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let m: i64 = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let sec: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(0.0);
+        if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0.0..60.0).contains(&sec) {
+            return Err(bad());
+        }
+        return Ok(clock::rfc3339(date.to_days() * 86_400 + h * 3600 + m * 60 + sec as i64, 0));
+    }
+    let (d, hm) = match t.split_once(['T', ' ']) {
+        Some((d, hm)) => (d, Some(hm.trim())),
+        None => (t, None),
+    };
+    let date = jiugai_rules::Date::parse(d).ok_or_else(bad)?;
+    let (h, m) = match hm {
+        Some(hm) => {
+            let (h, m) = hm.split_once(':').ok_or_else(bad)?;
+            let h: i64 = h.parse().map_err(|_| bad())?;
+            let m: i64 = m.get(..2).unwrap_or(m).parse().map_err(|_| bad())?;
+            if !(0..24).contains(&h) || !(0..60).contains(&m) {
+                return Err(bad());
+            }
+            (h, m)
+        }
+        None if end_of_day => (24, 0),
+        None => (0, 0),
+    };
+    let secs = date.to_days() * 86_400 + h * 3600 + m * 60 - 8 * 3600;
+    Ok(clock::rfc3339(secs, 0))
+}
+
+/// An RFC 3339 UTC time shown in Beijing time: `2026-12-01 09:00`.
+pub fn local_text(rfc: &str) -> String {
+    let Some((d, hm)) = rfc.split_once('T') else { return rfc.to_string() };
+    let Some(date) = jiugai_rules::Date::parse(d) else { return rfc.to_string() };
+    let h: i64 = hm.get(0..2).and_then(|x| x.parse().ok()).unwrap_or(0);
+    let m: i64 = hm.get(3..5).and_then(|x| x.parse().ok()).unwrap_or(0);
+    let secs = date.to_days() * 86_400 + h * 3600 + m * 60 + 8 * 3600;
+    let (y, mo, da) = clock::civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{y:04}-{mo:02}-{da:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+}
+
+// ───────────────────────────── Creation ─────────────────────────────
+
+#[derive(Clone, Debug, Default)]
+pub struct NewConsultation {
+    pub estate_id: i64,
+    pub project_id: Option<i64>,
+    pub kind: String,
+    pub matter: Option<String>,
+    pub title: String,
+    pub question: String,
+    /// Beijing time as offices write it, or RFC 3339 UTC (see [`parse_time`]).
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+/// Opens a consultation of an estate's households. The registry must list households; the households
+/// and their areas are frozen as the electorate. A project consultation must name an estate of the project.
+pub async fn create(db: &Db, n: &NewConsultation, actor: &str, origin: &str) -> Result<Consultation, StoreError> {
+    if !KINDS.iter().any(|k| k.0 == n.kind) {
+        return Err(invalid("kind", &n.kind, "征询类型应为 consent（意愿）、plan（方案）、satisfaction（满意度）、joint_decision（共同决定）或 survey（问卷）", "kind must be consent, plan, satisfaction, joint_decision or survey"));
+    }
+    let matter = match (n.kind.as_str(), n.matter.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+        ("joint_decision", Some(m @ ("ordinary" | "major"))) => Some(m.to_string()),
+        ("joint_decision", other) => {
+            return Err(invalid("matter", other.unwrap_or(""), "共同决定须选择事项类别：ordinary（一般事项，过半数）或 major（重大事项，四分之三，如使用维修资金、改建重建）", "a joint decision needs its matter: ordinary (more than half) or major (three quarters: maintenance fund, rebuilding…)"));
+        }
+        _ => None,
+    };
+    let title = n.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(invalid("title", title, "请填写征询标题（不超过 200 字）", "give the consultation a title (up to 200 characters)"));
+    }
+    let question = n.question.trim();
+    if question.is_empty() || question.chars().count() > 2000 {
+        return Err(invalid("question", question, "请填写向居民提出的问题（不超过 2000 字）", "give the question put to the residents (up to 2000 characters)"));
+    }
+    let opens = parse_time("opens_at", &n.opens_at, false)?;
+    let closes = parse_time("closes_at", &n.closes_at, true)?;
+    if closes <= opens {
+        return Err(invalid("closes_at", &n.closes_at, format!("截止时间 {} 须晚于开始时间 {}", local_text(&closes), local_text(&opens)), "the closing time must be after the opening time"));
+    }
+    let estate = crate::estates::get(db, n.estate_id).await?;
+    if let Some(pid) = n.project_id {
+        let p = crate::projects::get(db, pid).await?;
+        if !p.estate_ids.contains(&n.estate_id) {
+            return Err(invalid("project_id", pid.to_string(), format!("项目 #{pid}「{}」不包括小区「{}」：请在项目所含的小区发起征询", p.name, estate.data.name), format!("project #{pid} ({}) does not include estate {}: consult an estate of the project", p.name, estate.data.name)));
+        }
+    }
+    let (count, _) = households::totals(db, n.estate_id).await?;
+    if count == 0 {
+        return Err(invalid("estate_id", n.estate_id.to_string(), format!("小区「{}」还没有住户名册：请先导入住户名册（jiugai import households），再发起征询", estate.data.name), format!("estate {} has no household registry: import it first (jiugai import households), then open the consultation", estate.data.name)));
+    }
+    let rule = rule_key(&n.kind, matter.as_deref());
+    let now = clock::now_rfc3339();
+    let id: i64 = with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO consultations (estate_id, project_id, kind, matter, title, question, opens_at, closes_at, rule_key, eligible_households, eligible_area_dm2, version, created_at, created_by) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, 1, $10, $11) RETURNING id")
+            .bind(n.estate_id).bind(n.project_id).bind(&n.kind).bind(&matter).bind(title).bind(question).bind(&opens).bind(&closes).bind(rule).bind(&now).bind(actor)
+            .fetch_one(&mut *tx).await?;
+        sqlx::query("INSERT INTO consultation_households (consultation_id, household_id, area_dm2) SELECT $1, id, area_dm2 FROM households WHERE estate_id = $2")
+            .bind(id).bind(n.estate_id).execute(&mut *tx).await?;
+        let (hh, ar): (i64, Option<i64>) = sqlx::query_as("SELECT COUNT(*), CAST(SUM(area_dm2) AS BIGINT) FROM consultation_households WHERE consultation_id = $1")
+            .bind(id).fetch_one(&mut *tx).await?;
+        sqlx::query("UPDATE consultations SET eligible_households = $1, eligible_area_dm2 = $2 WHERE id = $3").bind(hh).bind(ar.unwrap_or(0)).bind(id).execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.create", "consultation", &id.to_string(), json!({"after": {
+            "estate_id": n.estate_id, "project_id": n.project_id, "kind": n.kind, "matter": matter, "title": title, "question": question,
+            "opens_at": opens, "closes_at": closes, "rule": rule, "eligible_households": hh, "eligible_area_dm2": ar.unwrap_or(0)}})))?;
+        tx.commit().await?;
+        id
+    });
+    get(db, id).await
+}
+
+// ───────────────────────────── Ballots ─────────────────────────────
+
+/// How a ballot was accepted.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Accepted {
+    pub consultation_id: i64,
+    pub household_id: i64,
+    pub choice: String,
+    pub channel: String,
+    /// True when it replaced an earlier ballot of the household.
+    pub changed: bool,
+}
+
+fn check_choice(choice: &str) -> Result<(), StoreError> {
+    if CHOICES.iter().any(|c| c.0 == choice) {
+        Ok(())
+    } else {
+        Err(invalid("choice", choice, "表决意见应为 yes（同意）、no（不同意）或 abstain（弃权）", "the choice must be yes, no or abstain"))
+    }
+}
+
+fn closed_msg(c: &Consultation, state: State) -> StoreError {
+    match state {
+        State::Scheduled => invalid("consultation", c.id.to_string(), format!("「{}」尚未开始，{} 起可以表决", c.title, local_text(&c.opens_at)), format!("“{}” is not open yet; voting starts {} (Beijing time)", c.title, local_text(&c.opens_at))),
+        State::Ended => invalid("consultation", c.id.to_string(), format!("「{}」已于 {} 截止，不再接受表决", c.title, local_text(&c.closes_at)), format!("“{}” ended at {} (Beijing time); no more ballots", c.title, local_text(&c.closes_at))),
+        _ => invalid("consultation", c.id.to_string(), format!("「{}」已结束，结果已封存，不再接受表决", c.title), format!("“{}” is closed and its result locked; no more ballots", c.title)),
+    }
+}
+
+/// Takes the audit head's row lock: the first statement of every ballot and closing transaction.
+macro_rules! lock_chain {
+    ($tx:expr) => {
+        sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1").execute(&mut *$tx).await
+    };
+}
+
+/// Reads the consultation inside a transaction (after `lock_chain!`), as `Consultation`.
+macro_rules! read_in_tx {
+    ($tx:expr, $id:expr) => {{
+        let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1");
+        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind($id).fetch_optional(&mut *$tx).await? {
+            Some(r) => of_row(&r)?,
+            None => return Err(StoreError::NotFound("征询", "consultation", $id.to_string())),
+        }
+    }};
+}
+
+/// Writes the counted ballot and its history row inside a transaction; returns whether it replaced one.
+macro_rules! upsert_ballot {
+    ($tx:expr, $cid:expr, $hid:expr, $choice:expr, $channel:expr, $by:expr, $now:expr) => {{
+        let before: Option<String> = sqlx::query_scalar("SELECT choice FROM ballots WHERE consultation_id = $1 AND household_id = $2")
+            .bind($cid).bind($hid).fetch_optional(&mut *$tx).await?;
+        sqlx::query("INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at, changes) VALUES ($1, $2, $3, $4, $5, $6, 0) \
+            ON CONFLICT (consultation_id, household_id) DO UPDATE SET choice = excluded.choice, channel = excluded.channel, \
+            recorded_by = excluded.recorded_by, cast_at = excluded.cast_at, changes = ballots.changes + 1")
+            .bind($cid).bind($hid).bind($choice).bind($channel).bind($by).bind($now).execute(&mut *$tx).await?;
+        sqlx::query("INSERT INTO ballot_history (consultation_id, household_id, choice, channel, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind($cid).bind($hid).bind($choice).bind($channel).bind($by).bind($now).execute(&mut *$tx).await?;
+        before
+    }};
+}
+
+/// Checks the household may vote in the consultation (inside a transaction).
+macro_rules! eligible_in_tx {
+    ($tx:expr, $c:expr, $hid:expr) => {{
+        let ok: Option<i64> = sqlx::query_scalar("SELECT household_id FROM consultation_households WHERE consultation_id = $1 AND household_id = $2")
+            .bind($c.id).bind($hid).fetch_optional(&mut *$tx).await?;
+        if ok.is_none() {
+            return Err(invalid("household_id", $hid.to_string(), format!("住户 {} 不在「{}」的表决名册中（名册在征询开始时确定）", $hid, $c.title), format!("household {} is not on the roll of “{}” (fixed when it opened)", $hid, $c.title)));
+        }
+    }};
+}
+
+/// Records a ballot entered by staff: `assisted` (a community worker for an elderly resident) or a
+/// ballot the office received otherwise. Paper forms go through [`paper_enter`] instead.
+pub async fn cast_assisted(db: &Db, consultation_id: i64, household_id: i64, choice: &str, actor: &str, origin: &str) -> Result<Accepted, StoreError> {
+    check_choice(choice)?;
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        lock_chain!(tx)?;
+        let c = read_in_tx!(tx, consultation_id);
+        let st = c.state_at(&now);
+        if st != State::Open {
+            return Err(closed_msg(&c, st));
+        }
+        eligible_in_tx!(tx, c, household_id);
+        let before = upsert_ballot!(tx, c.id, household_id, choice, "assisted", actor, &now);
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "ballot.assisted", "consultation", &c.id.to_string(),
+            json!({"household_id": household_id, "choice": choice, "channel": "assisted", "before": before})))?;
+        tx.commit().await?;
+        Ok(Accepted { consultation_id: c.id, household_id, choice: choice.to_string(), channel: "assisted".into(), changed: before.is_some() })
+    })
+}
+
+// ───────────────────────────── One-time codes ─────────────────────────────
+
+/// Letters and digits that cannot be mistaken for one another when typed from a slip.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub const CODE_LEN: usize = 12;
+
+pub fn new_code() -> String {
+    let mut bytes = [0u8; CODE_LEN];
+    getrandom::fill(&mut bytes).expect("operating system random numbers");
+    // 31 symbols: reject bytes ≥ 248 (= 8 × 31) to stay uniform.
+    let mut out = String::with_capacity(CODE_LEN);
+    let mut i = 0;
+    let mut pool = bytes.to_vec();
+    while out.len() < CODE_LEN {
+        if i == pool.len() {
+            let mut more = [0u8; 16];
+            getrandom::fill(&mut more).expect("operating system random numbers");
+            pool.extend_from_slice(&more);
+        }
+        let b = pool[i];
+        i += 1;
+        if b < 248 {
+            out.push(CODE_ALPHABET[(b % 31) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Normalises a code as typed: upper case, spaces and dashes removed.
+pub fn normalize_code(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// A household's slip: the code to print as a QR code.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Slip {
+    pub household: households::Household,
+    pub code: String,
+    pub used_at: Option<String>,
+}
+
+/// Issues a one-time code to every household of the roll that has no valid one. Returns how many.
+pub async fn issue_codes(db: &Db, consultation_id: i64, actor: &str, origin: &str) -> Result<u64, StoreError> {
+    let c = get(db, consultation_id).await?;
+    if c.closed_at.is_some() {
+        return Err(closed_msg(&c, State::Closed));
+    }
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let missing: Vec<i64> = sqlx::query_scalar("SELECT ch.household_id FROM consultation_households ch WHERE ch.consultation_id = $1 \
+            AND NOT EXISTS (SELECT 1 FROM vote_codes v WHERE v.consultation_id = ch.consultation_id AND v.household_id = ch.household_id AND v.revoked_at IS NULL) \
+            ORDER BY ch.household_id").bind(c.id).fetch_all(&mut *tx).await?;
+        for hid in &missing {
+            sqlx::query("INSERT INTO vote_codes (code, consultation_id, household_id, issued_at) VALUES ($1, $2, $3, $4)")
+                .bind(new_code()).bind(c.id).bind(*hid).bind(&now).execute(&mut *tx).await?;
+        }
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.codes", "consultation", &c.id.to_string(), json!({"issued": missing.len()})))?;
+        tx.commit().await?;
+        Ok(missing.len() as u64)
+    })
+}
+
+/// Revokes the household's code (lost slip, or to let it change a ballot cast by code) and issues a new one.
+pub async fn reissue_code(db: &Db, consultation_id: i64, household_id: i64, actor: &str, origin: &str) -> Result<String, StoreError> {
+    let c = get(db, consultation_id).await?;
+    if c.closed_at.is_some() {
+        return Err(closed_msg(&c, State::Closed));
+    }
+    let now = clock::now_rfc3339();
+    let code = new_code();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        eligible_in_tx!(tx, c, household_id);
+        sqlx::query("UPDATE vote_codes SET revoked_at = $1 WHERE consultation_id = $2 AND household_id = $3 AND revoked_at IS NULL")
+            .bind(&now).bind(c.id).bind(household_id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO vote_codes (code, consultation_id, household_id, issued_at) VALUES ($1, $2, $3, $4)")
+            .bind(&code).bind(c.id).bind(household_id).bind(&now).execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.code_reissued", "consultation", &c.id.to_string(), json!({"household_id": household_id})))?;
+        tx.commit().await?;
+    });
+    Ok(code)
+}
+
+/// The valid slips of a consultation (one per household), optionally of one building, in room order.
+pub async fn slips(db: &Db, consultation_id: i64, building: Option<&str>) -> Result<Vec<Slip>, StoreError> {
+    let c = get(db, consultation_id).await?;
+    let codes: Vec<(i64, String, Option<String>)> = with_db!(db, p => sqlx::query_as(
+        "SELECT household_id, code, used_at FROM vote_codes WHERE consultation_id = $1 AND revoked_at IS NULL").bind(c.id).fetch_all(p).await?);
+    let map: std::collections::HashMap<i64, (String, Option<String>)> = codes.into_iter().map(|(h, c, u)| (h, (c, u))).collect();
+    let mut out = Vec::new();
+    for h in households::list(db, c.estate_id).await? {
+        if building.is_some_and(|b| b != h.building) {
+            continue;
+        }
+        if let Some((code, used)) = map.get(&h.id) {
+            out.push(Slip { household: h, code: code.clone(), used_at: used.clone() });
+        }
+    }
+    Ok(out)
+}
+
+/// What a resident sees on opening a code: the consultation and which household the code is for.
+#[derive(Clone, Debug, Serialize)]
+pub struct CodeView {
+    pub consultation: Consultation,
+    pub household_label: String,
+    pub estate_name: String,
+    pub state: State,
+    /// The ballot already cast with this code, if it was used.
+    pub used: Option<(String, String)>,
+}
+
+fn wrong_code(code: &str) -> StoreError {
+    invalid("code", code, "表决码无效：请核对表决单上的二维码或 12 位表决码，或联系社区工作人员", "this voting code is not valid: check the QR code or the 12-character code on your slip, or ask the community office")
+}
+
+/// Looks up a one-time code. A wrong or revoked code is an error that says what to do.
+pub async fn open_code(db: &Db, code: &str) -> Result<CodeView, StoreError> {
+    let code = normalize_code(code);
+    let row: Option<(i64, i64, Option<String>, Option<String>)> = with_db!(db, p => sqlx::query_as(
+        "SELECT consultation_id, household_id, used_at, revoked_at FROM vote_codes WHERE code = $1").bind(&code).fetch_optional(p).await?);
+    let Some((cid, hid, used_at, revoked)) = row else { return Err(wrong_code(&code)) };
+    if revoked.is_some() {
+        return Err(invalid("code", &code, "此表决码已作废（已补发新的表决单）：请使用新的表决单，或联系社区工作人员", "this code was replaced by a new slip: use the new slip, or ask the community office"));
+    }
+    let c = get(db, cid).await?;
+    let h = households::get(db, hid).await?;
+    let estate = crate::estates::get(db, c.estate_id).await?;
+    let used = match used_at {
+        Some(at) => {
+            let choice: Option<String> = with_db!(db, p => sqlx::query_scalar("SELECT choice FROM ballot_history WHERE consultation_id = $1 AND household_id = $2 AND channel = 'qr' ORDER BY id DESC LIMIT 1")
+                .bind(cid).bind(hid).fetch_optional(p).await?);
+            Some((at, choice.unwrap_or_default()))
+        }
+        None => None,
+    };
+    Ok(CodeView { state: c.state(), household_label: h.label(), estate_name: estate.data.name, consultation: c, used })
+}
+
+/// A resident's ballot by one-time code. The code is used once: a used, revoked or wrong code is refused
+/// with a clear message, and a ballot after the closing time is refused.
+pub async fn cast_by_code(db: &Db, code: &str, choice: &str, origin: &str) -> Result<Accepted, StoreError> {
+    check_choice(choice)?;
+    let code = normalize_code(code);
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        lock_chain!(tx)?;
+        let row: Option<(i64, i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT consultation_id, household_id, used_at, revoked_at FROM vote_codes WHERE code = $1").bind(&code).fetch_optional(&mut *tx).await?;
+        let Some((cid, hid, used_at, revoked)) = row else { return Err(wrong_code(&code)) };
+        if revoked.is_some() {
+            return Err(invalid("code", &code, "此表决码已作废（已补发新的表决单）：请使用新的表决单", "this code was replaced by a new slip: use the new slip"));
+        }
+        if let Some(at) = used_at {
+            return Err(invalid("code", &code,
+                format!("此表决码已于 {} 使用过，每个表决码只能使用一次。如需更改意见，请在截止前联系社区工作人员补发表决单", local_text(&at)),
+                format!("this code was already used at {} (Beijing time); each code works once. To change your answer, ask the community office for a new slip before the closing time", local_text(&at))));
+        }
+        let c = read_in_tx!(tx, cid);
+        let st = c.state_at(&now);
+        if st != State::Open {
+            return Err(closed_msg(&c, st));
+        }
+        sqlx::query("UPDATE vote_codes SET used_at = $1 WHERE code = $2").bind(&now).bind(&code).execute(&mut *tx).await?;
+        let before = upsert_ballot!(tx, cid, hid, choice, "qr", "resident", &now);
+        append_in_tx!(tx, &audit::Entry::new("resident", origin, "ballot.qr", "consultation", &cid.to_string(),
+            json!({"household_id": hid, "choice": choice, "channel": "qr", "code_prefix": &code[..4.min(code.len())], "before": before})))?;
+        tx.commit().await?;
+        Ok(Accepted { consultation_id: cid, household_id: hid, choice: choice.to_string(), channel: "qr".into(), changed: before.is_some() })
+    })
+}
+
+// ───────────────────────────── Paper ballots ─────────────────────────────
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PaperBallot {
+    pub id: i64,
+    pub consultation_id: i64,
+    pub household_id: i64,
+    pub household_label: String,
+    pub scan_id: Option<i64>,
+    pub first_choice: String,
+    pub first_by: String,
+    pub first_at: String,
+    pub second_choice: Option<String>,
+    pub second_by: Option<String>,
+    pub second_at: Option<String>,
+    /// pending | agreed | disputed | resolved
+    pub status: String,
+    pub resolved_choice: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+}
+
+pub fn paper_status_zh(s: &str) -> &'static str {
+    match s {
+        "pending" => "待第二人录入",
+        "agreed" => "两次录入一致，已计票",
+        "disputed" => "两次录入不一致，待第三人核对",
+        "resolved" => "已由第三人核对，已计票",
+        _ => "？",
+    }
+}
+
+type PaperRow = (i64, i64, i64, Option<i64>, String, String, String, Option<String>, Option<String>, Option<String>, String, Option<String>, Option<String>, Option<String>);
+const PAPER_COLS: &str = "id, consultation_id, household_id, scan_id, first_choice, first_by, first_at, second_choice, second_by, second_at, status, resolved_choice, resolved_by, resolved_at";
+
+fn paper_of(r: PaperRow, label: String) -> PaperBallot {
+    PaperBallot { id: r.0, consultation_id: r.1, household_id: r.2, household_label: label, scan_id: r.3, first_choice: r.4, first_by: r.5, first_at: r.6,
+        second_choice: r.7, second_by: r.8, second_at: r.9, status: r.10, resolved_choice: r.11, resolved_by: r.12, resolved_at: r.13 }
+}
+
+/// The paper ballots of a consultation (disputed first, then pending, then counted).
+pub async fn paper_ballots(db: &Db, consultation_id: i64) -> Result<Vec<PaperBallot>, StoreError> {
+    let c = get(db, consultation_id).await?;
+    let sql = format!("SELECT {PAPER_COLS} FROM paper_ballots WHERE consultation_id = $1 ORDER BY id");
+    let rows: Vec<PaperRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(c.id).fetch_all(p).await?);
+    let labels: std::collections::HashMap<i64, String> = households::list(db, c.estate_id).await?.into_iter().map(|h| (h.id, h.label())).collect();
+    let mut v: Vec<PaperBallot> = rows.into_iter().map(|r| { let l = labels.get(&r.2).cloned().unwrap_or_default(); paper_of(r, l) }).collect();
+    let rank = |s: &str| match s { "disputed" => 0, "pending" => 1, _ => 2 };
+    v.sort_by_key(|p| (rank(&p.status), p.id));
+    Ok(v)
+}
+
+/// What happened to a paper entry.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperOutcome {
+    /// First entry recorded; a second user must enter the same form.
+    AwaitingSecond,
+    /// Second entry agreed with the first: the ballot is counted.
+    Counted,
+    /// Second entry differs: a third user must look at the scan and decide.
+    Disputed,
+}
+
+/// Enters a paper form. The first entry (with the scan, an attachment of the estate) waits for a second
+/// entry by a different user; when both agree the ballot is counted, else it is disputed until a third
+/// user resolves it ([`paper_resolve`]).
+pub async fn paper_enter(db: &Db, consultation_id: i64, household_id: i64, choice: &str, scan_id: Option<i64>, user: &str, origin: &str) -> Result<(PaperOutcome, i64), StoreError> {
+    check_choice(choice)?;
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        lock_chain!(tx)?;
+        let c = read_in_tx!(tx, consultation_id);
+        let st = c.state_at(&now);
+        if st == State::Closed || st == State::Scheduled {
+            return Err(closed_msg(&c, st));
+        }
+        eligible_in_tx!(tx, c, household_id);
+        let sql = format!("SELECT {PAPER_COLS} FROM paper_ballots WHERE consultation_id = $1 AND household_id = $2");
+        let existing: Option<PaperRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(c.id).bind(household_id).fetch_optional(&mut *tx).await?;
+        let (outcome, pid) = match existing {
+            None => {
+                if st != State::Open {
+                    return Err(closed_msg(&c, st));
+                }
+                if let Some(sid) = scan_id {
+                    let est: Option<i64> = sqlx::query_scalar("SELECT estate_id FROM attachments WHERE id = $1").bind(sid).fetch_optional(&mut *tx).await?;
+                    if est != Some(c.estate_id) {
+                        return Err(invalid("scan_id", sid.to_string(), "扫描件不属于本小区的档案", "the scan is not an attachment of this estate"));
+                    }
+                }
+                let pid: i64 = sqlx::query_scalar("INSERT INTO paper_ballots (consultation_id, household_id, scan_id, first_choice, first_by, first_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id")
+                    .bind(c.id).bind(household_id).bind(scan_id).bind(choice).bind(user).bind(&now).fetch_one(&mut *tx).await?;
+                append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.first", "consultation", &c.id.to_string(),
+                    json!({"paper_id": pid, "household_id": household_id, "choice": choice, "scan_id": scan_id})))?;
+                (PaperOutcome::AwaitingSecond, pid)
+            }
+            Some(r) => {
+                let pid = r.0;
+                match r.10.as_str() {
+                    "pending" => {
+                        if r.5 == user {
+                            return Err(invalid("user", user, "同一张纸质表决票须由另一位工作人员第二次录入：您已录入过第一次", "a paper form must be entered a second time by another user: you made the first entry"));
+                        }
+                        let agreed = r.4 == choice;
+                        let status = if agreed { "agreed" } else { "disputed" };
+                        sqlx::query("UPDATE paper_ballots SET second_choice = $1, second_by = $2, second_at = $3, status = $4 WHERE id = $5")
+                            .bind(choice).bind(user).bind(&now).bind(status).bind(pid).execute(&mut *tx).await?;
+                        if agreed {
+                            let by = format!("{} + {}", r.5, user);
+                            let before = upsert_ballot!(tx, c.id, household_id, choice, "paper", &by, &now);
+                            append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.agreed", "consultation", &c.id.to_string(),
+                                json!({"paper_id": pid, "household_id": household_id, "choice": choice, "first_by": r.5, "before": before})))?;
+                            (PaperOutcome::Counted, pid)
+                        } else {
+                            append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.disputed", "consultation", &c.id.to_string(),
+                                json!({"paper_id": pid, "household_id": household_id, "first": r.4, "second": choice})))?;
+                            (PaperOutcome::Disputed, pid)
+                        }
+                    }
+                    "disputed" => {
+                        return Err(invalid("household_id", household_id.to_string(), "这张纸质表决票两次录入不一致，正由第三人核对：请在“待核对”列表中处理", "the two entries of this paper form disagree and await a third user: resolve it in the list of disputed forms"));
+                    }
+                    _ => {
+                        return Err(invalid("household_id", household_id.to_string(), "该户的纸质表决票已录入并计票，不能重复录入", "this household's paper form was already entered and counted"));
+                    }
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok((outcome, pid))
+    })
+}
+
+/// A third user, neither of the two who entered it, reads the scan and decides a disputed paper form.
+pub async fn paper_resolve(db: &Db, consultation_id: i64, paper_id: i64, choice: &str, user: &str, origin: &str) -> Result<Accepted, StoreError> {
+    check_choice(choice)?;
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        lock_chain!(tx)?;
+        let c = read_in_tx!(tx, consultation_id);
+        let st = c.state_at(&now);
+        if st == State::Closed {
+            return Err(closed_msg(&c, st));
+        }
+        let sql = format!("SELECT {PAPER_COLS} FROM paper_ballots WHERE id = $1 AND consultation_id = $2");
+        let r: PaperRow = match sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(paper_id).bind(c.id).fetch_optional(&mut *tx).await? {
+            Some(r) => r,
+            None => return Err(StoreError::NotFound("纸质表决票", "paper ballot", paper_id.to_string())),
+        };
+        if r.10 != "disputed" {
+            return Err(invalid("paper_id", paper_id.to_string(), format!("这张纸质表决票的状态是“{}”，无需核对", paper_status_zh(&r.10)), format!("this paper form is {}, not disputed", r.10)));
+        }
+        if r.5 == user || r.8.as_deref() == Some(user) {
+            return Err(invalid("user", user, "核对须由录入之外的第三人进行：您录入过这张表决票", "a third user must resolve it: you entered this form"));
+        }
+        sqlx::query("UPDATE paper_ballots SET status = 'resolved', resolved_choice = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4")
+            .bind(choice).bind(user).bind(&now).bind(paper_id).execute(&mut *tx).await?;
+        let by = format!("{} + {} / {}", r.5, r.8.clone().unwrap_or_default(), user);
+        let before = upsert_ballot!(tx, c.id, r.2, choice, "paper", &by, &now);
+        append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.resolved", "consultation", &c.id.to_string(),
+            json!({"paper_id": paper_id, "household_id": r.2, "first": r.4, "second": r.7, "resolved": choice, "before": before})))?;
+        tx.commit().await?;
+        Ok(Accepted { consultation_id: c.id, household_id: r.2, choice: choice.to_string(), channel: "paper".into(), changed: before.is_some() })
+    })
+}
+
+// ───────────────────────────── Tally ─────────────────────────────
+
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub households: i64,
+    pub area_dm2: i64,
+}
+
+/// The tally of a consultation: counts by household and by exclusive area, and each check of its rule.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Tally {
+    pub consultation_id: i64,
+    pub estate_id: i64,
+    pub project_id: Option<i64>,
+    pub kind: String,
+    pub matter: Option<String>,
+    pub eligible: Counts,
+    pub participating: Counts,
+    pub yes: Counts,
+    pub no: Counts,
+    pub abstain: Counts,
+    /// Ballots by channel (households).
+    pub by_channel: std::collections::BTreeMap<String, i64>,
+    /// Each threshold of the rule with its value, the achieved figure and pass/fail.
+    pub checks: Vec<Decision>,
+    pub outcome: Outcome,
+    pub reason_zh: String,
+    pub reason_en: String,
+    /// The profile that decided it.
+    pub profile: String,
+    /// True for the locked result of a closed consultation.
+    #[serde(rename = "final")]
+    pub final_: bool,
+    pub at: String,
+}
+
+/// Decides a tally under the profile (pure, given the counts).
+pub fn decide(profile: &EffectiveProfile, c: &Consultation, eligible: Counts, yes: Counts, no: Counts, abstain: Counts) -> Result<(Vec<Decision>, Outcome, String, String), StoreError> {
+    let part = Counts { households: yes.households + no.households + abstain.households, area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2 };
+    let err = |e: jiugai_rules::InputError| invalid("tally", format!("{}/{}", yes.households, eligible.households), e.message_zh, e.message_en);
+    let one = |d: Decision| {
+        let (zh, en) = (d.reason_zh.clone(), d.reason_en.clone());
+        let o = d.outcome;
+        (vec![d], o, zh, en)
+    };
+    Ok(match c.kind.as_str() {
+        "consent" => one(jiugai_rules::consent_to_plan(profile, yes.households, eligible.households).map_err(err)?),
+        "plan" => one(jiugai_rules::consultation_coverage(profile, part.households, eligible.households).map_err(err)?),
+        "satisfaction" => one(jiugai_rules::acceptance_satisfaction(profile, yes.households, part.households).map_err(err)?),
+        "joint_decision" => {
+            let v = JointVote {
+                matter: c.matter_enum(),
+                total_area: jiugai_rules::Dm2(eligible.area_dm2),
+                total_owners: eligible.households,
+                participating_area: jiugai_rules::Dm2(part.area_dm2),
+                participating_owners: part.households,
+                yes_area: jiugai_rules::Dm2(yes.area_dm2),
+                yes_owners: yes.households,
+            };
+            let d = jiugai_rules::joint_decision(profile, &v).map_err(err)?;
+            (d.checks, d.outcome, d.reason_zh, d.reason_en)
+        }
+        _ => (Vec::new(), Outcome::NotApplicable, "问卷调查不设通过门槛，仅统计结果".into(), "a survey has no threshold; figures only".into()),
+    })
+}
+
+type CountRow = (String, String, i64, Option<i64>);
+
+/// Counts the ballots (choice, channel, households, area) of a consultation: one statement.
+macro_rules! count_rows {
+    ($ex:expr, $cid:expr) => {{
+        let rows: Vec<CountRow> = sqlx::query_as("SELECT b.choice, b.channel, COUNT(*), CAST(SUM(ch.area_dm2) AS BIGINT) FROM ballots b \
+            JOIN consultation_households ch ON ch.consultation_id = b.consultation_id AND ch.household_id = b.household_id \
+            WHERE b.consultation_id = $1 GROUP BY b.choice, b.channel")
+            .bind($cid).fetch_all($ex).await?;
+        rows
+    }};
+}
+
+fn assemble(profile: &EffectiveProfile, c: &Consultation, rows: Vec<CountRow>, final_: bool, at: String) -> Result<Tally, StoreError> {
+    let (mut yes, mut no, mut abstain) = (Counts::default(), Counts::default(), Counts::default());
+    let mut by_channel = std::collections::BTreeMap::new();
+    for (choice, channel, n, area) in rows {
+        let slot = match choice.as_str() {
+            "yes" => &mut yes,
+            "no" => &mut no,
+            _ => &mut abstain,
+        };
+        slot.households += n;
+        slot.area_dm2 += area.unwrap_or(0);
+        *by_channel.entry(channel).or_insert(0) += n;
+    }
+    let eligible = Counts { households: c.eligible_households, area_dm2: c.eligible_area_dm2 };
+    let participating = Counts { households: yes.households + no.households + abstain.households, area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2 };
+    let (checks, outcome, reason_zh, reason_en) = decide(profile, c, eligible, yes, no, abstain)?;
+    Ok(Tally { consultation_id: c.id, estate_id: c.estate_id, project_id: c.project_id, kind: c.kind.clone(), matter: c.matter.clone(),
+        eligible, participating, yes, no, abstain, by_channel, checks, outcome, reason_zh, reason_en, profile: profile.name.clone(), final_, at })
+}
+
+/// The tally: the locked one of a closed consultation, else the live one.
+pub async fn tally(db: &Db, profile: &EffectiveProfile, c: &Consultation) -> Result<Tally, StoreError> {
+    if let Some(t) = locked_tally(c)? {
+        return Ok(t);
+    }
+    let rows = with_db!(db, p => count_rows!(p, c.id));
+    assemble(profile, c, rows, false, clock::now_rfc3339())
+}
+
+/// The signed result of a closed consultation, as stored.
+pub fn locked_tally(c: &Consultation) -> Result<Option<Tally>, StoreError> {
+    let Some(j) = &c.result_json else { return Ok(None) };
+    let v: Value = serde_json::from_str(j).map_err(|e| StoreError::Other(format!("stored result of consultation {}: {e}", c.id)))?;
+    Ok(Some(tally_from_json(&v)?))
+}
+
+fn tally_from_json(v: &Value) -> Result<Tally, StoreError> {
+    // The stored JSON is what `Tally` serialises to; decisions are kept as stored values.
+    let t = v.get("tally").cloned().unwrap_or(Value::Null);
+    let counts = |k: &str| Counts { households: t[k]["households"].as_i64().unwrap_or(0), area_dm2: t[k]["area_dm2"].as_i64().unwrap_or(0) };
+    let checks: Vec<Decision> = t["checks"].as_array().map(|a| a.iter().filter_map(decision_from_json).collect()).unwrap_or_default();
+    let outcome = match t["outcome"].as_str() { Some("pass") => Outcome::Pass, Some("fail") => Outcome::Fail, _ => Outcome::NotApplicable };
+    Ok(Tally {
+        consultation_id: t["consultation_id"].as_i64().unwrap_or(0),
+        estate_id: t["estate_id"].as_i64().unwrap_or(0),
+        project_id: t["project_id"].as_i64(),
+        kind: t["kind"].as_str().unwrap_or("").to_string(),
+        matter: t["matter"].as_str().map(String::from),
+        eligible: counts("eligible"),
+        participating: counts("participating"),
+        yes: counts("yes"),
+        no: counts("no"),
+        abstain: counts("abstain"),
+        by_channel: t["by_channel"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0))).collect()).unwrap_or_default(),
+        checks,
+        outcome,
+        reason_zh: t["reason_zh"].as_str().unwrap_or("").to_string(),
+        reason_en: t["reason_en"].as_str().unwrap_or("").to_string(),
+        profile: t["profile"].as_str().unwrap_or("").to_string(),
+        final_: true,
+        at: t["at"].as_str().unwrap_or("").to_string(),
+    })
+}
+
+fn decision_from_json(v: &Value) -> Option<Decision> {
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    Some(Decision {
+        check: s("check"),
+        subject: v.get("subject").and_then(|x| x.as_str()).map(String::from),
+        outcome: match v.get("outcome")?.as_str()? { "pass" => Outcome::Pass, "fail" => Outcome::Fail, _ => Outcome::NotApplicable },
+        rule: jiugai_rules::RuleRef { rule: s("rule"), value: s("value"), source: s("source"), profile: s("profile") },
+        achieved: v.get("achieved").and_then(|a| Some(jiugai_rules::Achieved { num: a.get("num")?.as_i64()?, den: a.get("den")?.as_i64()? })),
+        reason_zh: s("reason_zh"),
+        reason_en: s("reason_en"),
+    })
+}
+
+fn sha_hex(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Closes a consultation: no ballot is accepted afterwards; the final tally, with the SHA-256 of the list
+/// of counted ballots, is stored with its own SHA-256 and the digest is written into the audit log, in
+/// one transaction. Closing before the announced time is allowed (the office decides) and recorded.
+pub async fn close(db: &Db, profile: &EffectiveProfile, id: i64, expected: i64, actor: &str, origin: &str) -> Result<(Consultation, Tally), StoreError> {
+    let now = clock::now_rfc3339();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        lock_chain!(tx)?;
+        let c = read_in_tx!(tx, id);
+        if c.closed_at.is_some() {
+            return Err(invalid("consultation", id.to_string(), format!("「{}」已于 {} 结束并封存结果", c.title, local_text(c.closed_at.as_deref().unwrap_or(""))), format!("“{}” was already closed", c.title)));
+        }
+        if c.version != expected {
+            return Err(StoreError::Stale { entity: "征询", id, expected, current: c.version });
+        }
+        if now < c.opens_at {
+            return Err(closed_msg(&c, State::Scheduled));
+        }
+        let early = now < c.closes_at;
+        let rows = count_rows!(&mut *tx, c.id);
+        let mut t = assemble(profile, &c, rows, true, now.clone())?;
+        t.final_ = true;
+        let ballots: Vec<(i64, String, String)> = sqlx::query_as("SELECT household_id, choice, channel FROM ballots WHERE consultation_id = $1 ORDER BY household_id")
+            .bind(c.id).fetch_all(&mut *tx).await?;
+        let mut h = Sha256::new();
+        for (hid, choice, channel) in &ballots {
+            h.update(format!("{hid}\t{choice}\t{channel}\n").as_bytes());
+        }
+        let ballots_sha: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let doc = json!({"tally": t, "ballots": ballots.len(), "ballots_sha256": ballots_sha, "closed_by": actor, "closed_early": early});
+        let text = doc.to_string();
+        let sha = sha_hex(text.as_bytes());
+        let passed = match t.outcome { Outcome::Pass => Some(true), Outcome::Fail => Some(false), Outcome::NotApplicable => None };
+        sqlx::query("UPDATE consultations SET closed_at = $1, closed_by = $2, result_json = $3, result_sha256 = $4, passed = $5, version = version + 1 WHERE id = $6")
+            .bind(&now).bind(actor).bind(&text).bind(&sha).bind(passed).bind(c.id).execute(&mut *tx).await?;
+        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.close", "consultation", &c.id.to_string(), json!({
+            "result_sha256": sha, "ballots_sha256": ballots_sha, "ballots": ballots.len(), "outcome": t.outcome, "closed_early": early,
+            "yes": t.yes, "no": t.no, "abstain": t.abstain, "eligible": t.eligible})))?;
+        tx.commit().await?;
+        let c = { let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1"); of_row(&sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(pool).await?)? };
+        Ok((c, t))
+    })
+}
+
+/// Recomputes the SHA-256 of a closed consultation's stored result and of its ballots: `true` when both
+/// still match what was signed at closing.
+pub async fn verify(db: &Db, c: &Consultation) -> Result<bool, StoreError> {
+    let (Some(j), Some(sha)) = (&c.result_json, &c.result_sha256) else { return Ok(false) };
+    if sha_hex(j.as_bytes()) != *sha {
+        return Ok(false);
+    }
+    let v: Value = serde_json::from_str(j).map_err(|e| StoreError::Other(e.to_string()))?;
+    let ballots: Vec<(i64, String, String)> = with_db!(db, p => sqlx::query_as("SELECT household_id, choice, channel FROM ballots WHERE consultation_id = $1 ORDER BY household_id").bind(c.id).fetch_all(p).await?);
+    let mut h = Sha256::new();
+    for (hid, choice, channel) in &ballots {
+        h.update(format!("{hid}\t{choice}\t{channel}\n").as_bytes());
+    }
+    let now: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(v["ballots_sha256"].as_str() == Some(now.as_str()))
+}
+
+/// A household's ballot and its history (oldest first).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct BallotEntry {
+    pub household_id: i64,
+    pub household_label: String,
+    pub choice: String,
+    pub channel: String,
+    pub recorded_by: String,
+    pub at: String,
+}
+
+/// The counted ballots of a consultation, by household.
+pub async fn ballots(db: &Db, c: &Consultation) -> Result<Vec<BallotEntry>, StoreError> {
+    let rows: Vec<(i64, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT household_id, choice, channel, recorded_by, cast_at FROM ballots WHERE consultation_id = $1").bind(c.id).fetch_all(p).await?);
+    let map: std::collections::HashMap<i64, (String, String, String, String)> = rows.into_iter().map(|r| (r.0, (r.1, r.2, r.3, r.4))).collect();
+    Ok(households::list(db, c.estate_id).await?.into_iter().filter_map(|h| {
+        map.get(&h.id).map(|(choice, channel, by, at)| BallotEntry { household_id: h.id, household_label: h.label(), choice: choice.clone(), channel: channel.clone(), recorded_by: by.clone(), at: at.clone() })
+    }).collect())
+}
+
+/// Every accepted submission of a household, oldest first (the history of a changed ballot).
+pub async fn history(db: &Db, c: &Consultation, household_id: i64) -> Result<Vec<BallotEntry>, StoreError> {
+    let h = households::get(db, household_id).await?;
+    let rows: Vec<(String, String, String, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT choice, channel, recorded_by, at FROM ballot_history WHERE consultation_id = $1 AND household_id = $2 ORDER BY id").bind(c.id).bind(household_id).fetch_all(p).await?);
+    Ok(rows.into_iter().map(|(choice, channel, by, at)| BallotEntry { household_id, household_label: h.label(), choice, channel, recorded_by: by, at }).collect())
+}
+
+/// The latest closed consultation of `kind` for an estate: one of the project when `project_id` is
+/// given and it has one, else the estate's own.
+pub async fn latest_closed(db: &Db, estate_id: i64, project_id: Option<i64>, kind: &str) -> Result<Option<(Consultation, Tally)>, StoreError> {
+    let sql = format!("SELECT {COLS} FROM consultations WHERE estate_id = $1 AND kind = $2 AND closed_at IS NOT NULL ORDER BY closed_at DESC, id DESC");
+    let all: Vec<Consultation> = with_db!(db, pool => {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(estate_id).bind(kind).fetch_all(pool).await?;
+        rows.iter().map(of_row).collect::<Result<Vec<_>, _>>()?
+    });
+    let pick = project_id.and_then(|pid| all.iter().find(|c| c.project_id == Some(pid))).or_else(|| all.iter().find(|c| c.project_id.is_none()));
+    match pick {
+        Some(c) => {
+            let t = locked_tally(c)?.ok_or_else(|| StoreError::Other(format!("consultation {} closed without a result", c.id)))?;
+            Ok(Some((c.clone(), t)))
+        }
+        None => Ok(None),
+    }
+}

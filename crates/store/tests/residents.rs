@@ -1,0 +1,394 @@
+//! Consultations and ballots on the backend `JIUGAI_TEST_DATABASE_URL` names (a temp SQLite file when
+//! unset): thresholds at their boundaries, joint decisions where area and headcount disagree, one-time
+//! codes, paper double entry, closing and signing, and many concurrent ballots counted exactly once.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jiugai_rules::{EffectiveProfile, Outcome, ProfileSet};
+use jiugai_store::estates::import::{ImportOptions, import_estates};
+use jiugai_store::estates;
+use jiugai_store::regions::Regions;
+use jiugai_store::residents::consultations::{self as cons, NewConsultation, PaperOutcome, State};
+use jiugai_store::residents::households::{self, NewHousehold};
+use jiugai_store::testing::TestDb;
+use jiugai_store::{Db, StoreError, audit};
+
+async fn setup() -> (TestDb, Regions, i64, i64) {
+    let t = TestDb::with_regions().await;
+    let regions = Regions::load(&t.db).await.unwrap();
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
+    let o = ImportOptions { region: Some("芮城县".into()), actor: "test".into(), origin: "test".into(), ..Default::default() };
+    import_estates(&t.db, &regions, &f, &o, &|_| {}).await.unwrap();
+    let all = estates::list(&t.db, &regions, &Default::default()).await.unwrap();
+    let a = all.iter().find(|e| e.data.name == "原卷烟厂小区").unwrap().id;
+    let b = all.iter().find(|e| e.data.name == "粮苑小区2号楼").unwrap().id;
+    (t, regions, a, b)
+}
+
+fn profile() -> EffectiveProfile {
+    let set = ProfileSet::builtin();
+    set.effective(set.for_region("140830")).unwrap()
+}
+
+/// `areas.len()` households in buildings of 20 rooms.
+async fn register(db: &Db, estate: i64, areas: &[i64]) -> Vec<i64> {
+    let rows: Vec<NewHousehold> = areas.iter().enumerate().map(|(i, a)| NewHousehold {
+        building: format!("{}", i / 20 + 1),
+        unit: "1".into(),
+        room: format!("{}", 101 + (i % 20)),
+        area_dm2: *a,
+        owner_name: format!("业主{i}"),
+        owner_phone: "13800001111".into(),
+        ..Default::default()
+    }).collect();
+    households::insert_all(db, estate, &rows, "test", "test").await.unwrap();
+    let mut ids: Vec<i64> = households::list(db, estate).await.unwrap().into_iter().map(|h| h.id).collect();
+    ids.sort_unstable();
+    ids
+}
+
+fn open_now(estate: i64, kind: &str, matter: Option<&str>) -> NewConsultation {
+    NewConsultation {
+        estate_id: estate,
+        project_id: None,
+        kind: kind.into(),
+        matter: matter.map(String::from),
+        title: format!("{kind} 征询"),
+        question: "您是否同意？".into(),
+        opens_at: "2020-01-01T00:00:00Z".into(),
+        closes_at: "2099-12-31 18:00".into(),
+    }
+}
+
+fn msg(e: &StoreError) -> String {
+    e.message(jiugai_store::Lang::Zh)
+}
+
+async fn vote(db: &Db, cid: i64, hids: &[i64], choice: &str) {
+    for h in hids {
+        cons::cast_assisted(db, cid, *h, choice, "web:worker", "test").await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn consent_79_of_100_fails_80_passes() {
+    let (t, _r, a, b) = setup().await;
+    let db = &t.db;
+    let p = profile();
+    for (estate, yes, expect) in [(a, 79usize, Outcome::Fail), (b, 80, Outcome::Pass)] {
+        let hids = register(db, estate, &[8000; 100]).await;
+        let c = cons::create(db, &open_now(estate, "consent", None), "web:street", "test").await.unwrap();
+        assert_eq!((c.eligible_households, c.eligible_area_dm2, c.rule_key.as_str()), (100, 800_000, "consent_to_plan"));
+        vote(db, c.id, &hids[..yes], "yes").await;
+        vote(db, c.id, &hids[yes..95], "no").await;
+        let live = cons::tally(db, &p, &c).await.unwrap();
+        assert_eq!((live.yes.households, live.no.households, live.participating.households, live.final_), (yes as i64, 95 - yes as i64, 95, false));
+        assert_eq!(live.outcome, expect, "{}", live.reason_zh);
+        let chk = &live.checks[0];
+        assert_eq!((chk.rule.rule.as_str(), chk.achieved.unwrap().num, chk.achieved.unwrap().den), ("consent_to_plan", yes as i64, 100));
+        assert!(chk.rule.source.contains("001"), "{}", chk.rule.source);
+        if expect == Outcome::Fail {
+            assert!(live.reason_zh.contains("至少需要 80"), "{}", live.reason_zh);
+        }
+        let (closed, fin) = cons::close(db, &p, c.id, c.version, "web:street", "test").await.unwrap();
+        assert_eq!(closed.passed, Some(expect == Outcome::Pass));
+        assert!(fin.final_);
+        assert_eq!(cons::tally(db, &p, &closed).await.unwrap().yes, live.yes);
+        assert!(cons::verify(db, &closed).await.unwrap());
+        // Locked: no ballot after closing, not even assisted; no second closing.
+        let e = cons::cast_assisted(db, c.id, hids[99], "yes", "web:worker", "test").await.unwrap_err();
+        assert!(msg(&e).contains("已结束"), "{}", msg(&e));
+        assert!(cons::close(db, &p, c.id, closed.version, "web:street", "test").await.is_err());
+        // The result is signed into the audit log, and the chain still verifies.
+        let log = audit::list(db, Some(("consultation", &c.id.to_string())), 50).await.unwrap();
+        let entry = log.iter().find(|e| e.action == "consultation.close").expect("close audited");
+        assert!(entry.detail.contains(closed.result_sha256.as_deref().unwrap()), "{}", entry.detail);
+        assert!(audit::verify(db).await.unwrap().first_broken.is_none());
+        // The latest closed consent result of the estate is what projects read.
+        let (lc, lt) = cons::latest_closed(db, estate, None, "consent").await.unwrap().unwrap();
+        assert_eq!((lc.id, lt.yes.households, lt.eligible.households), (c.id, yes as i64, 100));
+    }
+}
+
+#[tokio::test]
+async fn joint_decisions_where_area_and_headcount_disagree() {
+    let (t, _r, a, b) = setup().await;
+    let db = &t.db;
+    let p = profile();
+    // 3 large flats of 200 m² and 7 small of 50 m²: 950 m² and 10 owners in all.
+    let areas = [20_000, 20_000, 20_000, 5_000, 5_000, 5_000, 5_000, 5_000, 5_000, 5_000];
+    let ha = register(db, a, &areas).await;
+    let hb = register(db, b, &areas).await;
+    // Area passes (600 of 950 m²), headcount fails (3 of 10): not passed.
+    let c = cons::create(db, &open_now(a, "joint_decision", Some("ordinary")), "web:street", "test").await.unwrap();
+    vote(db, c.id, &ha[..3], "yes").await;
+    vote(db, c.id, &ha[3..], "no").await;
+    let r = cons::tally(db, &p, &c).await.unwrap();
+    assert_eq!(r.checks.len(), 4);
+    let by = |k: &str| r.checks.iter().find(|d| d.check == k).unwrap().outcome;
+    assert_eq!((by("joint_participation_area"), by("joint_participation_owners")), (Outcome::Pass, Outcome::Pass));
+    assert_eq!((by("joint_ordinary_area"), by("joint_ordinary_owners")), (Outcome::Pass, Outcome::Fail));
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert_eq!((r.yes.area_dm2, r.participating.area_dm2, r.eligible.area_dm2), (60_000, 95_000, 95_000));
+    // The reverse: headcount passes (7 of 10), area fails (350 of 950 m²).
+    let c = cons::create(db, &open_now(b, "joint_decision", Some("ordinary")), "web:street", "test").await.unwrap();
+    vote(db, c.id, &hb[..3], "no").await;
+    vote(db, c.id, &hb[3..], "yes").await;
+    let r = cons::tally(db, &p, &c).await.unwrap();
+    let by = |k: &str| r.checks.iter().find(|d| d.check == k).unwrap().outcome;
+    assert_eq!((by("joint_ordinary_area"), by("joint_ordinary_owners")), (Outcome::Fail, Outcome::Pass));
+    assert_eq!(r.outcome, Outcome::Fail);
+    // A major matter needs three quarters of both; 8 of 10 owners with 8 of 9.5 hundred m²... passes.
+    let c = cons::create(db, &open_now(b, "joint_decision", Some("major")), "web:street", "test").await.unwrap();
+    vote(db, c.id, &hb[..2], "no").await; // 400 m² against
+    vote(db, c.id, &hb[2..], "yes").await; // 8 owners, 550 m²
+    let r = cons::tally(db, &p, &c).await.unwrap();
+    let by = |k: &str| r.checks.iter().find(|d| d.check == k).unwrap().outcome;
+    assert_eq!((by("joint_major_owners"), by("joint_major_area")), (Outcome::Pass, Outcome::Fail), "{:?}", r.checks);
+    // A joint decision needs its matter.
+    let e = cons::create(db, &open_now(b, "joint_decision", None), "web:street", "test").await.unwrap_err();
+    assert!(msg(&e).contains("ordinary"), "{}", msg(&e));
+}
+
+#[tokio::test]
+async fn one_time_codes_are_used_once_and_changes_keep_history() {
+    let (t, _r, a, _b) = setup().await;
+    let db = &t.db;
+    let p = profile();
+    let hids = register(db, a, &[7000; 30]).await;
+    let c = cons::create(db, &open_now(a, "satisfaction", None), "web:street", "test").await.unwrap();
+    assert_eq!(cons::issue_codes(db, c.id, "web:street", "test").await.unwrap(), 30);
+    assert_eq!(cons::issue_codes(db, c.id, "web:street", "test").await.unwrap(), 0, "codes are issued once");
+    let slips = cons::slips(db, c.id, Some("1")).await.unwrap();
+    assert_eq!(slips.len(), 20);
+    assert!(slips.iter().all(|s| s.code.len() == cons::CODE_LEN));
+    let all = cons::slips(db, c.id, None).await.unwrap();
+    let mut codes: Vec<_> = all.iter().map(|s| s.code.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 30, "codes are distinct");
+
+    let s = &all[0];
+    let view = cons::open_code(db, &s.code.to_lowercase()).await.unwrap();
+    assert_eq!((view.state, view.household_label.as_str(), view.used.is_none()), (State::Open, s.household.label().as_str(), true));
+    let ok = cons::cast_by_code(db, &s.code, "no", "1.2.3.4").await.unwrap();
+    assert_eq!((ok.household_id, ok.channel.as_str(), ok.changed), (s.household.id, "qr", false));
+    // Reused: refused, saying when it was used and what to do.
+    let e = cons::cast_by_code(db, &s.code, "yes", "1.2.3.4").await.unwrap_err();
+    assert!(msg(&e).contains("已于") && msg(&e).contains("只能使用一次"), "{}", msg(&e));
+    assert_eq!(cons::open_code(db, &s.code).await.unwrap().used.unwrap().1, "no");
+    // Wrong code: refused.
+    let e = cons::cast_by_code(db, "ABCDEFGHJKMN", "yes", "1.2.3.4").await.unwrap_err();
+    assert!(msg(&e).contains("表决码无效"), "{}", msg(&e));
+    // A new slip lets the household change its answer; the old code is void; the history keeps both.
+    let new = cons::reissue_code(db, c.id, s.household.id, "web:street", "test").await.unwrap();
+    let e = cons::cast_by_code(db, &s.code, "yes", "1.2.3.4").await.unwrap_err();
+    assert!(msg(&e).contains("作废"), "{}", msg(&e));
+    let ch = cons::cast_by_code(db, &new, "yes", "1.2.3.4").await.unwrap();
+    assert!(ch.changed);
+    let hist = cons::history(db, &c, s.household.id).await.unwrap();
+    assert_eq!(hist.iter().map(|h| h.choice.as_str()).collect::<Vec<_>>(), ["no", "yes"]);
+    let r = cons::tally(db, &p, &c).await.unwrap();
+    assert_eq!((r.yes.households, r.no.households, r.participating.households), (1, 0, 1));
+    // Another household by assisted entry; a household from another estate is refused.
+    cons::cast_assisted(db, c.id, hids[5], "yes", "web:worker", "test").await.unwrap();
+    let e = cons::cast_assisted(db, c.id, 999_999, "yes", "web:worker", "test").await.unwrap_err();
+    assert!(msg(&e).contains("表决名册"), "{}", msg(&e));
+    let r = cons::tally(db, &p, &c).await.unwrap();
+    assert_eq!(r.by_channel.get("assisted"), Some(&1));
+    assert_eq!(r.by_channel.get("qr"), Some(&1));
+}
+
+#[tokio::test]
+async fn paper_ballots_count_only_when_two_entries_agree() {
+    let (t, _r, a, _b) = setup().await;
+    let db = &t.db;
+    let p = profile();
+    let hids = register(db, a, &[6000; 10]).await;
+    let c = cons::create(db, &open_now(a, "consent", None), "web:street", "test").await.unwrap();
+    let scan = jiugai_store::attachments::add(db, a, "票1.jpg", "image/jpeg", b"\xff\xd8\xff scan", "web:clerk1", "test").await.unwrap();
+    // Agreeing entries by two users: counted.
+    let (o, _) = cons::paper_enter(db, c.id, hids[0], "yes", Some(scan.id), "web:clerk1", "test").await.unwrap();
+    assert_eq!(o, PaperOutcome::AwaitingSecond);
+    assert_eq!(cons::tally(db, &p, &c).await.unwrap().participating.households, 0, "one entry does not count");
+    let e = cons::paper_enter(db, c.id, hids[0], "yes", None, "web:clerk1", "test").await.unwrap_err();
+    assert!(msg(&e).contains("另一位工作人员"), "{}", msg(&e));
+    let (o, _) = cons::paper_enter(db, c.id, hids[0], "yes", None, "web:clerk2", "test").await.unwrap();
+    assert_eq!(o, PaperOutcome::Counted);
+    assert_eq!(cons::tally(db, &p, &c).await.unwrap().yes.households, 1);
+    // A mismatch: not counted, shown to a third user, who alone may resolve it.
+    cons::paper_enter(db, c.id, hids[1], "yes", None, "web:clerk1", "test").await.unwrap();
+    let (o, pid) = cons::paper_enter(db, c.id, hids[1], "no", None, "web:clerk2", "test").await.unwrap();
+    assert_eq!(o, PaperOutcome::Disputed);
+    assert_eq!(cons::tally(db, &p, &c).await.unwrap().participating.households, 1);
+    let list = cons::paper_ballots(db, c.id).await.unwrap();
+    assert_eq!((list[0].status.as_str(), list[0].id), ("disputed", pid), "disputed forms come first");
+    let e = cons::paper_resolve(db, c.id, pid, "no", "web:clerk2", "test").await.unwrap_err();
+    assert!(msg(&e).contains("第三人"), "{}", msg(&e));
+    let e = cons::paper_enter(db, c.id, hids[1], "no", None, "web:clerk3", "test").await.unwrap_err();
+    assert!(msg(&e).contains("不一致"), "{}", msg(&e));
+    cons::paper_resolve(db, c.id, pid, "no", "web:clerk3", "test").await.unwrap();
+    let r = cons::tally(db, &p, &c).await.unwrap();
+    assert_eq!((r.yes.households, r.no.households, r.by_channel.get("paper").copied()), (1, 1, Some(2)));
+    // A scan from another estate is refused.
+    let other = jiugai_store::attachments::add(db, _b, "x.jpg", "image/jpeg", b"x", "web:clerk1", "test").await.unwrap();
+    let e = cons::paper_enter(db, c.id, hids[2], "yes", Some(other.id), "web:clerk1", "test").await.unwrap_err();
+    assert!(msg(&e).contains("扫描件"), "{}", msg(&e));
+}
+
+#[tokio::test]
+async fn consultations_refuse_bad_input_and_respect_their_window() {
+    let (t, _r, a, b) = setup().await;
+    let db = &t.db;
+    // No registry yet.
+    let e = cons::create(db, &open_now(a, "consent", None), "web:street", "test").await.unwrap_err();
+    assert!(msg(&e).contains("住户名册"), "{}", msg(&e));
+    let hids = register(db, a, &[5000; 5]).await;
+    let mut n = open_now(a, "consent", None);
+    n.closes_at = "2019-12-31".into();
+    assert!(msg(&cons::create(db, &n, "s", "t").await.unwrap_err()).contains("须晚于"));
+    n.closes_at = "明天".into();
+    assert!(msg(&cons::create(db, &n, "s", "t").await.unwrap_err()).contains("无法识别"));
+    let mut n = open_now(a, "vote", None);
+    n.kind = "vote".into();
+    assert!(cons::create(db, &n, "s", "t").await.is_err());
+    // A project consultation must name one of the project's estates.
+    let prj = jiugai_store::projects::create(db, &jiugai_store::projects::NewProject { name: "P".into(), estate_ids: vec![b], plan_year: 2026, investment_fen: 1, ..Default::default() }, "t", "t").await.unwrap();
+    let mut n = open_now(a, "consent", None);
+    n.project_id = Some(prj.id);
+    let e = cons::create(db, &n, "s", "t").await.unwrap_err();
+    assert!(msg(&e).contains("不包括"), "{}", msg(&e));
+    // Ended window: ballots refused with the closing time; not yet open: refused with the opening time.
+    let mut n = open_now(a, "consent", None);
+    n.closes_at = "2020-01-02 00:00".into();
+    let ended = cons::create(db, &n, "s", "t").await.unwrap();
+    assert_eq!(ended.state(), State::Ended);
+    let e = cons::cast_assisted(db, ended.id, hids[0], "yes", "w", "t").await.unwrap_err();
+    assert!(msg(&e).contains("截止") && msg(&e).contains("2020-01-02 00:00"), "{}", msg(&e));
+    let mut n = open_now(a, "consent", None);
+    n.opens_at = "2099-01-01 08:00".into();
+    let later = cons::create(db, &n, "s", "t").await.unwrap();
+    let e = cons::cast_assisted(db, later.id, hids[0], "yes", "w", "t").await.unwrap_err();
+    assert!(msg(&e).contains("尚未开始") && msg(&e).contains("2099-01-01 08:00"), "{}", msg(&e));
+    // Times are Beijing time, stored as UTC.
+    assert_eq!(later.opens_at, "2099-01-01T00:00:00.000Z");
+    assert_eq!(cons::local_text(&later.opens_at), "2099-01-01 08:00");
+    // The roll is frozen: a household registered later cannot vote in it.
+    let c = cons::create(db, &open_now(a, "consent", None), "s", "t").await.unwrap();
+    households::insert_all(db, a, &[NewHousehold { building: "9".into(), room: "901".into(), area_dm2: 5000, owner_name: "新".into(), ..Default::default() }], "t", "t").await.unwrap();
+    let newest = households::list(db, a).await.unwrap().into_iter().map(|h| h.id).max().unwrap();
+    assert!(cons::cast_assisted(db, c.id, newest, "yes", "w", "t").await.is_err());
+    assert_eq!(cons::get(db, c.id).await.unwrap().eligible_households, 5);
+    // Closing with an old version is refused as stale.
+    let p = profile();
+    cons::cast_assisted(db, c.id, hids[0], "yes", "w", "t").await.unwrap();
+    let e = cons::close(db, &p, c.id, c.version + 1, "s", "t").await.unwrap_err();
+    assert!(matches!(e, StoreError::Stale { .. }), "{e:?}");
+}
+
+/// Thousands of households, several clients, repeated and conflicting submissions through every
+/// channel at once: the tally equals the ballots accepted, no household is counted twice, nothing
+/// accepted is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_ballots_are_counted_exactly_once() {
+    let (t, _r, a, _b) = setup().await;
+    let db = Arc::new(t.db.clone());
+    let p = profile();
+    const N: usize = 2000;
+    let areas: Vec<i64> = (0..N).map(|i| 4000 + (i as i64 % 50) * 100).collect();
+    let hids = register(&db, a, &areas).await;
+    let c = cons::create(&db, &open_now(a, "consent", None), "web:street", "test").await.unwrap();
+    cons::issue_codes(&db, c.id, "web:street", "test").await.unwrap();
+    let slips = Arc::new(cons::slips(&db, c.id, None).await.unwrap());
+    assert_eq!(slips.len(), N);
+
+    // 6 clients. Clients 0–2 each submit every code of their third twice at once ("double tap"), and
+    // client 3 submits the same codes with the opposite choice (conflict). Clients 4–5 enter assisted
+    // ballots for every 7th household, flipping their choice three times.
+    let accepted = Arc::new(std::sync::Mutex::new(Vec::<(i64, String, String)>::new()));
+    let mut tasks = Vec::new();
+    for client in 0..6usize {
+        let db = db.clone();
+        let slips = slips.clone();
+        let accepted = accepted.clone();
+        let hids = hids.clone();
+        let cid = c.id;
+        tasks.push(tokio::spawn(async move {
+            let mut refused = 0usize;
+            match client {
+                0..=3 => {
+                    for (i, s) in slips.iter().enumerate() {
+                        if client < 3 && i % 3 != client {
+                            continue;
+                        }
+                        let choice = if (i % 5 == 0) ^ (client == 3) { "no" } else { "yes" };
+                        let tries = if client < 3 { 2 } else { 1 };
+                        for _ in 0..tries {
+                            match cons::cast_by_code(&db, &s.code, choice, "client").await {
+                                Ok(a) => accepted.lock().unwrap().push((a.household_id, a.choice, a.channel)),
+                                Err(StoreError::Invalid { .. }) => refused += 1,
+                                Err(e) => panic!("unexpected: {e:?}"),
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    for round in 0..3 {
+                        for (i, h) in hids.iter().enumerate() {
+                            if i % 7 != 0 || (i / 7) % 2 != client - 4 {
+                                continue;
+                            }
+                            let choice = ["yes", "no", "abstain"][(round + i) % 3];
+                            let a = cons::cast_assisted(&db, cid, *h, choice, "web:worker", "client").await.expect("assisted ballot");
+                            accepted.lock().unwrap().push((a.household_id, a.choice, a.channel));
+                        }
+                    }
+                }
+            }
+            refused
+        }));
+    }
+    let mut refused = 0;
+    for t in tasks {
+        refused += t.await.unwrap();
+    }
+    let accepted = accepted.lock().unwrap().clone();
+    // Every code was accepted exactly once (2000), the rest refused; plus 3 assisted rounds over every 7th household.
+    let qr = accepted.iter().filter(|a| a.2 == "qr").count();
+    assert_eq!(qr, N, "each code accepted once");
+    assert_eq!(refused, 2 * N, "every other submission of a code refused (3 per code, 1 accepted)");
+    // The expected final ballot of each household is the last accepted submission in commit order:
+    // take it from the history table, and compare with the ballots table and the tally.
+    let final_rows = cons::ballots(&db, &c).await.unwrap();
+    assert_eq!(final_rows.len(), N, "one counted ballot per household");
+    let mut distinct: Vec<i64> = final_rows.iter().map(|b| b.household_id).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), N, "no household counted twice");
+    let (mut y, mut n, mut ab, mut area_y) = (0, 0, 0, 0i64);
+    let area_of: std::collections::HashMap<i64, i64> = households::list(&db, a).await.unwrap().into_iter().map(|h| (h.id, h.area_dm2)).collect();
+    for b in &final_rows {
+        let hist = cons::history(&db, &c, b.household_id).await.unwrap();
+        let last = hist.last().unwrap();
+        assert_eq!((last.choice.as_str(), last.channel.as_str()), (b.choice.as_str(), b.channel.as_str()), "ballot = last accepted submission");
+        match b.choice.as_str() {
+            "yes" => { y += 1; area_y += area_of[&b.household_id]; }
+            "no" => n += 1,
+            _ => ab += 1,
+        }
+    }
+    let total_history: usize = {
+        let mut s = 0;
+        for b in &final_rows { s += cons::history(&db, &c, b.household_id).await.unwrap().len(); }
+        s
+    };
+    assert_eq!(total_history, accepted.len(), "nothing accepted is lost: history holds every accepted submission");
+    let r = cons::tally(&db, &p, &c).await.unwrap();
+    assert_eq!((r.yes.households, r.no.households, r.abstain.households, r.participating.households), (y, n, ab, N as i64));
+    assert_eq!(r.yes.area_dm2, area_y);
+    let (closed, fin) = cons::close(&db, &p, c.id, c.version, "web:street", "test").await.unwrap();
+    assert_eq!(fin.yes, r.yes);
+    assert!(cons::verify(&db, &closed).await.unwrap());
+    assert!(audit::verify(&db).await.unwrap().first_broken.is_none());
+}
