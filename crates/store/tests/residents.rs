@@ -392,3 +392,103 @@ async fn concurrent_ballots_are_counted_exactly_once() {
     assert!(cons::verify(&db, &closed).await.unwrap());
     assert!(audit::verify(&db).await.unwrap().first_broken.is_none());
 }
+
+/// Completes every step the project needs before `stop`, in order, a few days apart from 2026-01-05;
+/// moves it to implementation before the start.
+async fn steps_until(db: &Db, prof: &EffectiveProfile, pid: i64, stop: &str) {
+    use jiugai_store::projects::{self, steps};
+    let mut day = jiugai_rules::Date::parse("2026-01-05").unwrap();
+    let p = projects::get(db, pid).await.unwrap();
+    let done = steps::done_steps(db, pid).await.unwrap();
+    for s in steps::view(prof, &p, &done, projects::today()) {
+        if s.key == stop {
+            break;
+        }
+        if !s.required || s.done.is_some() {
+            continue;
+        }
+        let p = projects::get(db, pid).await.unwrap();
+        if s.key == "start" && p.stage != "implementation" {
+            projects::move_stage(db, prof, pid, p.version, "implementation", p.plan_year, "列入年度计划", "t", "t").await.unwrap();
+        }
+        let p = projects::get(db, pid).await.unwrap();
+        let started = jiugai_rules::Date::from_days(day.to_days() - 20).unwrap().to_string();
+        let detail = match s.key.as_str() {
+            "spot_check" => serde_json::json!({"result": "pass"}),
+            "handover" => serde_json::json!({"operators": ["供水—县自来水公司"]}),
+            _ => serde_json::json!({}),
+        };
+        let c = steps::Completion { done_on: day.to_string(), started_on: Some(started), detail, ..Default::default() };
+        steps::complete(db, prof, pid, p.version, &s.key, &c, "t", "t").await.unwrap_or_else(|e| panic!("{}: {}", s.key, msg(&e)));
+        day = jiugai_rules::Date::from_days(day.to_days() + 3).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
+    use jiugai_store::projects::{self, NewProject, steps};
+    let (t, _r, a, b) = setup().await;
+    let db = &t.db;
+    let prof = profile();
+    let ha = register(db, a, &[8000; 20]).await;
+    let hb = register(db, b, &[8000; 10]).await;
+    let prj = projects::create(db, &NewProject { name: "连片".into(), estate_ids: vec![a, b], plan_year: 2026, investment_fen: 100_000_000, ..Default::default() }, "t", "t").await.unwrap();
+    let consult = |estate: i64, kind: &'static str| {
+        let mut n = open_now(estate, kind, None);
+        n.project_id = Some(prj.id);
+        n
+    };
+    // Estate a passes (17/20), estate b fails (7/10).
+    let ca = cons::create(db, &consult(a, "consent"), "s", "t").await.unwrap();
+    vote(db, ca.id, &ha[..17], "yes").await;
+    cons::close(db, &prof, ca.id, ca.version, "s", "t").await.unwrap();
+    // Only one estate has a result: the survey asks for the other's.
+    let e = steps::complete(db, &prof, prj.id, prj.version, "survey", &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() }, "t", "t").await.unwrap_err();
+    assert!(msg(&e).contains(&b.to_string()) && msg(&e).contains("征询"), "{}", msg(&e));
+    let cb = cons::create(db, &consult(b, "consent"), "s", "t").await.unwrap();
+    vote(db, cb.id, &hb[..7], "yes").await;
+    let (cb, _) = cons::close(db, &prof, cb.id, cb.version, "s", "t").await.unwrap();
+    let e = steps::complete(db, &prof, prj.id, prj.version, "survey", &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() }, "t", "t").await.unwrap_err();
+    assert!(msg(&e).contains("粮苑小区2号楼") && msg(&e).contains(&format!("#{}", cb.id)), "{}", msg(&e));
+    // The plan check: the failed vote keeps the project out of implementation.
+    let p = projects::get(db, prj.id).await.unwrap();
+    let e = projects::move_stage(db, &prof, p.id, p.version, "implementation", 2026, "列入计划", "t", "t").await.unwrap_err();
+    assert!(msg(&e).contains("未通过"), "{}", msg(&e));
+    // A new vote in estate b passes (9/10): the latest closed result counts; the survey records both.
+    let cb2 = cons::create(db, &consult(b, "consent"), "s", "t").await.unwrap();
+    vote(db, cb2.id, &hb[..9], "yes").await;
+    let (cb2, _) = cons::close(db, &prof, cb2.id, cb2.version, "s", "t").await.unwrap();
+    let p = projects::get(db, prj.id).await.unwrap();
+    let p = steps::complete(db, &prof, p.id, p.version, "survey", &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() }, "t", "t").await.unwrap();
+    assert_eq!((p.consent_yes, p.consent_households), (Some(26), Some(30)));
+    let done = steps::done_steps(db, p.id).await.unwrap();
+    let d = &done.iter().find(|d| d.key == "survey").unwrap().detail;
+    let ids: Vec<i64> = d["consultations"].as_array().unwrap().iter().map(|c| c["consultation_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![ca.id, cb2.id]);
+    assert_eq!(d["consultations"][1]["result_sha256"].as_str(), cb2.result_sha256.as_deref());
+
+    // Through to acceptance: satisfaction 16/20 passes in a, 7/10 fails in b → acceptance refused.
+    steps_until(db, &prof, p.id, "acceptance").await;
+    let sa = cons::create(db, &consult(a, "satisfaction"), "s", "t").await.unwrap();
+    vote(db, sa.id, &ha[..16], "yes").await;
+    vote(db, sa.id, &ha[16..], "no").await;
+    cons::close(db, &prof, sa.id, sa.version, "s", "t").await.unwrap();
+    let sb = cons::create(db, &consult(b, "satisfaction"), "s", "t").await.unwrap();
+    vote(db, sb.id, &hb[..7], "yes").await;
+    vote(db, sb.id, &hb[7..], "no").await;
+    cons::close(db, &prof, sb.id, sb.version, "s", "t").await.unwrap();
+    let acc = |on: &str| steps::Completion { done_on: on.into(), detail: serde_json::json!({"participants": ["社区", "居民代表", "施工单位"]}), ..Default::default() };
+    let p = projects::get(db, prj.id).await.unwrap();
+    let e = steps::complete(db, &prof, p.id, p.version, "acceptance", &acc("2026-11-01"), "t", "t").await.unwrap_err();
+    assert!(msg(&e).contains("满意度") && msg(&e).contains("粮苑小区2号楼"), "{}", msg(&e));
+    // Entered figures cannot override the residents' vote.
+    let mut forged = acc("2026-11-01");
+    forged.detail["satisfied"] = serde_json::json!(30);
+    forged.detail["answered"] = serde_json::json!(30);
+    assert!(steps::complete(db, &prof, p.id, p.version, "acceptance", &forged, "t", "t").await.is_err());
+    let sb2 = cons::create(db, &consult(b, "satisfaction"), "s", "t").await.unwrap();
+    vote(db, sb2.id, &hb[..9], "yes").await;
+    cons::close(db, &prof, sb2.id, sb2.version, "s", "t").await.unwrap();
+    let p = steps::complete(db, &prof, p.id, p.version, "acceptance", &acc("2026-11-01"), "t", "t").await.unwrap();
+    assert_eq!((p.stage.as_str(), p.satisfaction_yes, p.satisfaction_answered), ("accepted", Some(25), Some(29)));
+}

@@ -419,6 +419,16 @@ pub async fn move_stage(db: &Db, profile: &jiugai_rules::EffectiveProfile, id: i
                 format!("estate {eid} ({name}) is not eligible ({en}) and cannot enter implementation, unless an office admin records an exception with its reason")));
         }
     }
+    // The plan check: a closed consent consultation that failed keeps its estate out of implementation.
+    if forward && stage_index(to_stage) >= stage_index("implementation") && stage_index(&p.stage) < stage_index("implementation") && p.exception_reason.is_none() {
+        let (results, _) = crate::residents::consultations::project_results(db, &p, "consent").await?;
+        if let Some((c, t)) = results.iter().find(|(_, t)| t.outcome == jiugai_rules::Outcome::Fail) {
+            let e = crate::estates::get(db, c.estate_id).await?;
+            return Err(invalid("stage", to_stage,
+                format!("小区「{}」的改造意愿征询（#{}）未通过（{}），不能进入实施阶段", e.data.name, c.id, t.reason_zh),
+                format!("the consent consultation #{} of estate {} did not pass ({}); the project cannot enter implementation", c.id, e.data.name, t.reason_en)));
+        }
+    }
     if forward {
         let done = steps::done_keys(db, id).await?;
         for (stage, step, zh) in [("completed", "completion", "全面完成（竣工）"), ("accepted", "acceptance", "联合竣工验收"), ("management", "management", "长效管理")] {

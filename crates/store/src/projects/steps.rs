@@ -229,11 +229,31 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
             detail["publicity_days"] = json!(days);
         }
         "survey" => {
+            // Closed consent consultations of every estate decide; figures entered by hand only where the
+            // system holds no such vote (a survey made on paper before the system was used).
+            let (results, missing) = crate::residents::consultations::project_results(db, &p, "consent").await?;
+            if missing.is_empty() {
+                for (c, t) in &results {
+                    if t.outcome != Outcome::Pass {
+                        let e = crate::estates::get(db, c.estate_id).await?;
+                        return Err(invalid("agree", format!("{}/{}", t.yes.households, t.eligible.households),
+                            format!("小区「{}」的改造意愿征询（#{}）未通过：{}。未达到的小区不能纳入改造计划", e.data.name, c.id, t.reason_zh),
+                            format!("the consent consultation #{} of estate {} did not pass: {}. An estate below it cannot enter the plan", c.id, e.data.name, t.reason_en)));
+                    }
+                }
+                detail["consultations"] = crate::residents::consultations::evidence(&results);
+                detail["agree"] = json!(results.iter().map(|r| r.1.yes.households).sum::<i64>());
+                detail["households"] = json!(results.iter().map(|r| r.1.eligible.households).sum::<i64>());
+            } else if !results.is_empty() && int_of(&detail, "agree").is_none() {
+                let names: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
+                return Err(invalid("agree", "", format!("小区 {} 还没有已结束的改造意愿征询：请先完成征询，或填写其民意调查结果", names.join("、")),
+                    format!("estates {} have no closed consent consultation: close one first, or enter their survey result", names.join(", "))));
+            }
             let (agree, households) = match (int_of(&detail, "agree"), int_of(&detail, "households")) {
                 (Some(a), Some(h)) => (a, h),
                 _ => match (p.consent_yes, p.consent_households) {
                     (Some(a), Some(h)) => (a, h),
-                    _ => return Err(invalid("agree", "", "请填写民意调查结果：同意改造的户数和总户数", "give the survey result: households agreeing and all households")),
+                    _ => return Err(invalid("agree", "", "请填写民意调查结果：同意改造的户数和总户数（或先在各小区完成改造意愿征询）", "give the survey result: households agreeing and all households (or close a consent consultation in each estate first)")),
                 },
             };
             let d = jiugai_rules::consent_to_plan(profile, agree, households).map_err(|e| invalid("agree", format!("{agree}/{households}"), e.message_zh, e.message_en))?;
@@ -253,6 +273,21 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
             }
         }
         "acceptance" => {
+            // Closed satisfaction consultations of every estate decide when the system holds them.
+            let (results, missing) = crate::residents::consultations::project_results(db, &p, "satisfaction").await?;
+            if missing.is_empty() {
+                for (c, t) in &results {
+                    if t.outcome != Outcome::Pass {
+                        let e = crate::estates::get(db, c.estate_id).await?;
+                        return Err(invalid("satisfied", format!("{}/{}", t.yes.households, t.participating.households),
+                            format!("小区「{}」的居民满意度测评（#{}）未达到要求：{}。满意度未达到的项目不能验收", e.data.name, c.id, t.reason_zh),
+                            format!("the satisfaction consultation #{} of estate {} is below the threshold: {}. The project cannot be accepted", c.id, e.data.name, t.reason_en)));
+                    }
+                }
+                detail["consultations"] = crate::residents::consultations::evidence(&results);
+                detail["satisfied"] = json!(results.iter().map(|r| r.1.yes.households).sum::<i64>());
+                detail["answered"] = json!(results.iter().map(|r| r.1.participating.households).sum::<i64>());
+            }
             let (yes, answered) = match (int_of(&detail, "satisfied"), int_of(&detail, "answered")) {
                 (Some(a), Some(h)) => (a, h),
                 _ => match (p.satisfaction_yes, p.satisfaction_answered) {

@@ -1052,3 +1052,25 @@ pub async fn latest_closed(db: &Db, estate_id: i64, project_id: Option<i64>, kin
         None => Ok(None),
     }
 }
+
+/// The latest closed result of `kind` for each estate of a project (see [`latest_closed`]), and the
+/// estates that have none.
+pub async fn project_results(db: &Db, p: &crate::projects::Project, kind: &str) -> Result<(Vec<(Consultation, Tally)>, Vec<i64>), StoreError> {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for e in &p.estate_ids {
+        match latest_closed(db, *e, Some(p.id), kind).await? {
+            Some(r) => found.push(r),
+            None => missing.push(*e),
+        }
+    }
+    Ok((found, missing))
+}
+
+/// The record of closed consultations a project step relies on (kept in the step's detail).
+pub fn evidence(results: &[(Consultation, Tally)]) -> Value {
+    Value::Array(results.iter().map(|(c, t)| json!({
+        "consultation_id": c.id, "estate_id": c.estate_id, "kind": c.kind, "closed_at": c.closed_at, "result_sha256": c.result_sha256,
+        "eligible": t.eligible.households, "participating": t.participating.households, "yes": t.yes.households, "outcome": t.outcome,
+    })).collect())
+}
