@@ -52,6 +52,10 @@ pub enum Action {
     ProjectException,
     /// Add items to the content catalogue (offices).
     EditCatalogue,
+    /// Open, close and print the slips of a consultation of the estate `{id}` names (offices and streets).
+    ManageConsultation,
+    /// Enter ballots of a consultation of the estate `{id}`: paper forms (twice, by two users), assisted entry.
+    EnterBallots,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -121,6 +125,26 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/projects/{id}/issues/{iid}/close", Action::ReportProgress),
     ("POST", "/projects/{id}/documents", Action::ReportProgress),
     ("POST", "/api/v1/projects/{id}/items/{row}/progress", Action::ReportProgress),
+    // consultations
+    ("GET", "/v/{code}", Action::Public),
+    ("POST", "/v/{code}", Action::Public),
+    ("POST", "/api/v1/vote/{code}", Action::Public),
+    ("GET", "/estates/{id}/consultations", Action::ReadEstate),
+    ("GET", "/estates/{id}/consultations/{cid}", Action::ReadEstate),
+    ("GET", "/estates/{id}/consultations/{cid}/result", Action::ReadEstate),
+    ("GET", "/api/v1/estates/{id}/consultations", Action::ReadEstate),
+    ("GET", "/api/v1/estates/{id}/consultations/{cid}", Action::ReadEstate),
+    ("POST", "/estates/{id}/consultations", Action::ManageConsultation),
+    ("POST", "/estates/{id}/consultations/{cid}/codes", Action::ManageConsultation),
+    ("POST", "/estates/{id}/consultations/{cid}/codes/{hid}", Action::ManageConsultation),
+    ("GET", "/estates/{id}/consultations/{cid}/slips", Action::ManageConsultation),
+    ("POST", "/estates/{id}/consultations/{cid}/close", Action::ManageConsultation),
+    ("POST", "/api/v1/estates/{id}/consultations", Action::ManageConsultation),
+    ("POST", "/api/v1/estates/{id}/consultations/{cid}/close", Action::ManageConsultation),
+    ("POST", "/estates/{id}/consultations/{cid}/paper", Action::EnterBallots),
+    ("POST", "/estates/{id}/consultations/{cid}/paper/{pid}/resolve", Action::EnterBallots),
+    ("POST", "/estates/{id}/consultations/{cid}/assisted", Action::EnterBallots),
+    ("POST", "/api/v1/estates/{id}/consultations/{cid}/ballots", Action::EnterBallots),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -140,6 +164,7 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::CompleteStep => matches!(role, Admin | County | Street | Department),
         Action::ReportProgress => matches!(role, Admin | County | Street | Contractor),
         Action::ProjectException => matches!(role, Admin),
+        Action::ManageConsultation | Action::EnterBallots => matches!(role, Admin | County | Street),
     }
 }
 
@@ -248,7 +273,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     // An estate the route names must exist inside the caller's scope, else 404 — before any role check,
     // so that the answer never tells that it exists.
-    if matches!(action, Action::ReadEstate | Action::WriteEstate) {
+    if matches!(action, Action::ReadEstate | Action::WriteEstate | Action::ManageConsultation | Action::EnterBallots) {
         let id: Option<i64> = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "estates").nth(1).and_then(|s| s.parse().ok());
         let visible = match (id, data_scope(&user)) {
             (Some(id), Some(scope)) => query::estate_within(&state.db, &state.regions, id, &scope).await?,

@@ -130,6 +130,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects/{id}/move", post(api::projects::move_stage))
         .route("/api/v1/projects/{id}/items", post(api::projects::add_item))
         .route("/api/v1/projects/{id}/items/{row}/progress", post(api::projects::progress))
+        // consultations
+        .route("/v/{code}", get(consultations::vote::page).post(consultations::vote::submit))
+        .route("/api/v1/vote/{code}", post(consultations::vote::api))
+        .route("/estates/{id}/consultations", get(consultations::list::page).post(consultations::list::create))
+        .route("/estates/{id}/consultations/{cid}", get(consultations::show::page))
+        .route("/estates/{id}/consultations/{cid}/result", get(consultations::print::result))
+        .route("/estates/{id}/consultations/{cid}/slips", get(consultations::print::slips))
+        .route("/estates/{id}/consultations/{cid}/codes", post(consultations::actions::codes))
+        .route("/estates/{id}/consultations/{cid}/codes/{hid}", post(consultations::actions::reissue))
+        .route("/estates/{id}/consultations/{cid}/close", post(consultations::actions::close))
+        .route("/estates/{id}/consultations/{cid}/paper", post(consultations::actions::paper))
+        .route("/estates/{id}/consultations/{cid}/paper/{pid}/resolve", post(consultations::actions::resolve))
+        .route("/estates/{id}/consultations/{cid}/assisted", post(consultations::actions::assisted))
+        .route("/api/v1/estates/{id}/consultations", get(consultations::api::list).post(consultations::api::create))
+        .route("/api/v1/estates/{id}/consultations/{cid}", get(consultations::api::get))
+        .route("/api/v1/estates/{id}/consultations/{cid}/ballots", post(consultations::api::ballot))
+        .route("/api/v1/estates/{id}/consultations/{cid}/close", post(consultations::api::close))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

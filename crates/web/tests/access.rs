@@ -18,6 +18,10 @@ struct Ids {
     row: i64,
     did: i64,
     iid: i64,
+    cid: i64,
+    hid: i64,
+    pid: i64,
+    code: String,
 }
 
 async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) -> Resp {
@@ -28,7 +32,11 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
         .replace("{row}", &ids.row.to_string())
         .replace("{did}", &ids.did.to_string())
         .replace("{iid}", &ids.iid.to_string())
-        .replace("{key}", "survey");
+        .replace("{key}", "survey")
+        .replace("{cid}", &ids.cid.to_string())
+        .replace("{hid}", &ids.hid.to_string())
+        .replace("{pid}", &ids.pid.to_string())
+        .replace("{code}", &ids.code);
     let signed_in = c.cookies.contains_key("jg_session");
     let csrf = if signed_in { c.csrf().await } else { String::new() };
     let version = jiugai_store::estates::get(&s.t.db, 1).await.unwrap().version.to_string();
@@ -43,6 +51,7 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
             r
         }
         ("POST", "/imports") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.csv", csv).await,
+        ("POST", "/estates/{id}/consultations/{cid}/paper") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a scan").await,
         ("POST", "/projects/{id}/reports" | "/projects/{id}/documents") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a photo").await,
         ("POST", "/api/v1/imports/estates") => {
             c.headers.push(("X-CSRF-Token".into(), csrf));
@@ -85,7 +94,18 @@ async fn every_route_every_role_inside_and_outside_scope() {
     let iid = jiugai_store::projects::ledger::open_issue(db, 1, "quality", "矩阵", "test", "test").await.unwrap().id;
     let notice = jiugai_store::projects::Facts { notice_from: Some(Some("2026-01-05".into())), ..Default::default() };
     jiugai_store::projects::update_facts(db, 1, 2, &notice, "test", "test").await.unwrap();
-    let ids = Ids { aid: att.id, row, did, iid };
+    // Estate 1 has a registry and an open consultation with codes and a disputed paper form.
+    let rows: Vec<_> = (0..3).map(|i| jiugai_store::residents::households::NewHousehold { building: "1".into(), room: format!("10{i}"), area_dm2: 6000, owner_name: format!("业主{i}"), ..Default::default() }).collect();
+    jiugai_store::residents::households::insert_all(db, 1, &rows, "test", "test").await.unwrap();
+    let hh = jiugai_store::residents::households::list(db, 1).await.unwrap();
+    use jiugai_store::residents::consultations as cons;
+    let nc = cons::NewConsultation { estate_id: 1, kind: "consent".into(), title: "矩阵征询".into(), question: "同意吗？".into(), opens_at: "2020-01-01".into(), closes_at: "2099-01-01".into(), ..Default::default() };
+    let cid = cons::create(db, &nc, "test", "test").await.unwrap().id;
+    cons::issue_codes(db, cid, "test", "test").await.unwrap();
+    let code = cons::slips(db, cid, None).await.unwrap().into_iter().find(|s| s.household.id == hh[0].id).unwrap().code;
+    cons::paper_enter(db, cid, hh[1].id, "yes", Some(att.id), "test1", "test").await.unwrap();
+    let (_, pid) = cons::paper_enter(db, cid, hh[1].id, "no", None, "test2", "test").await.unwrap();
+    let ids = Ids { aid: att.id, row, did, iid, cid, hid: hh[2].id, pid, code };
     // Sign-out last: it ends the session the other calls use.
     let mut routes: Vec<_> = ROUTES.to_vec();
     routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/logout") as u8);
@@ -135,6 +155,15 @@ async fn every_route_every_role_inside_and_outside_scope() {
                     Action::ReadProject => {
                         if project_visible { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 404, "{what}") }
                     }
+                    Action::ManageConsultation | Action::EnterBallots => {
+                        if !visible {
+                            assert_eq!(r.status, 404, "{what}");
+                        } else if !can(role, *action) {
+                            assert_eq!(r.status, 403, "{what}");
+                        } else {
+                            assert!(ok(&r) || r.status == 422, "{what}");
+                        }
+                    }
                     Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
                         let allowed = can(role, *action) && (*action != Action::CompleteStep || jiugai_web::access::may_complete_step(role, "survey"));
                         if !project_visible {
@@ -148,7 +177,7 @@ async fn every_route_every_role_inside_and_outside_scope() {
                 }
                 // A 404 for an estate outside the scope is the same answer as for one that does not exist.
                 if r.status == 404 && route.contains("{id}") && *method == "GET" {
-                    let missing = c.get(&route.replace("{id}", "99999").replace("{aid}", "1").replace("{did}", "1")).await;
+                    let missing = c.get(&route.replace("{id}", "99999").replace("{aid}", "1").replace("{did}", "1").replace("{cid}", &ids.cid.to_string())).await;
                     assert_eq!((missing.status, missing.text()), (r.status, r.text()), "{what}");
                 }
                 n += 1;

@@ -752,3 +752,11 @@ pub async fn summary(db: &Db, regions: &Regions, profiles: &jiugai_rules::Profil
     s.overdue_projects = ids.len() as i64;
     Ok(s)
 }
+
+/// The projects an estate is in, newest first: (id, name, stage).
+pub async fn of_estate(db: &Db, estate_id: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let rows: Vec<(i64, String, String)> = with_db!(db, p => sqlx::query_as(
+        "SELECT p.id, p.name, p.stage FROM projects p JOIN project_estates pe ON pe.project_id = p.id WHERE pe.estate_id = $1 ORDER BY p.id DESC")
+        .bind(estate_id).fetch_all(p).await?);
+    Ok(rows)
+}

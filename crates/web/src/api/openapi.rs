@@ -33,6 +33,7 @@ fn q(name: &str, desc: &str) -> Value {
 pub fn spec() -> Value {
     let mut doc = base();
     projects_paths(&mut doc["paths"]);
+    consultations_paths(&mut doc["paths"]);
     doc
 }
 
@@ -147,4 +148,34 @@ fn base() -> Value {
 
 pub async fn document() -> Json<Value> {
     Json(spec())
+}
+
+/// Consultations and ballots (issue 6): open, tally, staff ballots, close; the resident's vote by code.
+fn consultations_paths(paths: &mut Value) {
+    let int = json!({"type": "integer"});
+    let s = json!({"type": "string"});
+    let cid = path_param("cid", "integer");
+    let consultation = json!({"type": "object", "description": "id, estate_id, project_id, kind, matter, title, question, opens_at, closes_at (RFC 3339 UTC), rule_key, eligible_households, eligible_area_dm2, closed_at, result_sha256, passed, version, state"});
+    paths["/estates/{id}/consultations"] = json!({
+        "get": op("Consultations of an estate", json!([id_param()]), None, json!({"type": "object"})),
+        "post": {"summary": "Open a consultation of the estate's households (the roll is frozen from the registry); answers 201",
+            "parameters": [id_param()],
+            "requestBody": body(&["kind", "title", "question", "opens_at", "closes_at"], json!({"kind": {"type": "string", "enum": ["consent", "plan", "satisfaction", "joint_decision", "survey"]},
+                "matter": {"type": "string", "enum": ["ordinary", "major"], "description": "joint_decision only"}, "title": s, "question": s,
+                "opens_at": {"type": "string", "description": "Beijing time, e.g. 2026-12-01 09:00, or RFC 3339 UTC"}, "closes_at": s, "project_id": int})),
+            "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": consultation}}},
+                "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}
+    });
+    paths["/estates/{id}/consultations/{cid}"] = json!({"get": op("A consultation with its tally: eligible, participating, yes, no, abstain (households and area), each threshold with value, achieved and outcome; final once closed",
+        json!([id_param(), cid.clone()]), None, consultation.clone())});
+    paths["/estates/{id}/consultations/{cid}/ballots"] = json!({"post": op("A ballot entered by staff: channel assisted (counted at once) or paper (one of the two entries; counted when two users agree)",
+        json!([id_param(), cid.clone()]), body(&["household_id", "choice", "channel"], json!({"household_id": int, "choice": {"type": "string", "enum": ["yes", "no", "abstain"]}, "channel": {"type": "string", "enum": ["assisted", "paper"]}, "scan_id": int})),
+        json!({"type": "object"}))});
+    paths["/estates/{id}/consultations/{cid}/close"] = json!({"post": op("Close: lock the result and sign it (SHA-256) into the audit log; 409 when the version is stale",
+        json!([id_param(), cid]), body(&["version"], json!({"version": int})), consultation)});
+    paths["/vote/{code}"] = json!({"post": {"summary": "A resident's vote with the one-time code of the slip (no account): 200 accepted, 404 wrong or void code, 409 code already used, 422 closed or bad choice",
+        "parameters": [path_param("code", "string")],
+        "requestBody": body(&["choice"], json!({"choice": {"type": "string", "enum": ["yes", "no", "abstain"]}})),
+        "responses": {"200": {"description": "Accepted", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}});
 }

@@ -224,12 +224,12 @@ pub async fn add_member(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
 }
 
 /// Files and text fields of a multipart form. Files are checked by size and by their first bytes.
-struct Parts {
-    fields: F,
-    files: Vec<(String, &'static str, Vec<u8>)>,
+pub(crate) struct Parts {
+    pub fields: F,
+    pub files: Vec<(String, &'static str, Vec<u8>)>,
 }
 
-async fn read_multipart(mut mp: Multipart, file_fields: &[&str], only_photos: bool) -> Result<Parts, AppError> {
+pub(crate) async fn read_multipart(mut mp: Multipart, file_fields: &[&str], only_photos: bool) -> Result<Parts, AppError> {
     let mut fields = F::new();
     let mut files = Vec::new();
     while let Ok(Some(mut field)) = mp.next_field().await {

@@ -1,0 +1,106 @@
+//! Consultations in the JSON API: list and open (201), one with its tally (live or locked), ballots by
+//! staff (assisted, or one entry of a paper form), closing with the `version` read (409 when stale).
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use jiugai_store::estates;
+use jiugai_store::residents::consultations::{self as cons, Consultation};
+use serde_json::{Map, Value, json};
+
+use crate::access::Ctx;
+use crate::error::AppError;
+use crate::AppState;
+
+fn body_of(b: &Bytes) -> Result<Map<String, Value>, AppError> {
+    match serde_json::from_slice::<Value>(b) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(AppError::Invalid { code: "bad_json", zh: "请求体应为 JSON 对象".into(), en: "the body must be a JSON object".into(), field: None }),
+        Err(e) => Err(AppError::Invalid { code: "bad_json", zh: format!("请求体不是有效的 JSON：{e}"), en: format!("the body is not valid JSON: {e}"), field: None }),
+    }
+}
+
+fn int(m: &Map<String, Value>, k: &str) -> Result<i64, AppError> {
+    match m.get(k) {
+        Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64().unwrap_or(0)),
+        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().parse().unwrap_or(0)),
+        None | Some(Value::Null) => Err(AppError::invalid(k, format!("缺少 {k}"), format!("{k} is missing"))),
+        Some(v) => Err(AppError::invalid(k, format!("{k} 应为整数，收到 {v}"), format!("{k} must be a whole number, got {v}"))),
+    }
+}
+
+fn text(m: &Map<String, Value>, k: &str) -> String {
+    match m.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn with_state(c: &Consultation) -> Value {
+    let mut v = serde_json::to_value(c).unwrap_or_default();
+    v["state"] = json!(c.state());
+    if let Some(o) = v.as_object_mut() {
+        o.remove("result_json");
+    }
+    v
+}
+
+pub async fn list(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+    let list = cons::list_for_estate(&state.db, id).await?;
+    Ok(Json(json!({"consultations": list.iter().map(with_state).collect::<Vec<_>>()})))
+}
+
+pub async fn create(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    let m = body_of(&body)?;
+    let f: HashMap<String, String> = ["kind", "matter", "title", "question", "opens_at", "closes_at", "project_id"].iter().map(|k| (k.to_string(), text(&m, k))).collect();
+    let n = super::list::new_of(id, &f)?;
+    let c = cons::create(&state.db, &n, &ctx.actor(), &ctx.origin).await?;
+    Ok((StatusCode::CREATED, Json(with_state(&c))).into_response())
+}
+
+pub async fn get(State(state): State<AppState>, Path((id, cid)): Path<(i64, i64)>) -> Result<Json<Value>, AppError> {
+    let e = estates::get(&state.db, id).await?;
+    let c = cons::of_estate(&state.db, id, cid).await?;
+    let prof = super::profile_of(&state, &e)?;
+    let tally = cons::tally(&state.db, &prof, &c).await?;
+    let mut v = with_state(&c);
+    v["tally"] = serde_json::to_value(&tally).unwrap_or_default();
+    Ok(Json(v))
+}
+
+/// `{"household_id", "choice", "channel": "assisted" | "paper", "scan_id"?}`.
+pub async fn ballot(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, body: Bytes) -> Result<Json<Value>, AppError> {
+    let m = body_of(&body)?;
+    let c = cons::of_estate(&state.db, id, cid).await?;
+    let hid = int(&m, "household_id")?;
+    let choice = text(&m, "choice");
+    match text(&m, "channel").as_str() {
+        "assisted" => {
+            let a = cons::cast_assisted(&state.db, c.id, hid, &choice, &ctx.actor(), &ctx.origin).await?;
+            Ok(Json(json!({"accepted": a})))
+        }
+        "paper" => {
+            let scan = match m.get("scan_id") { None | Some(Value::Null) => None, _ => Some(int(&m, "scan_id")?) };
+            let (o, pid) = cons::paper_enter(&state.db, c.id, hid, &choice, scan, &ctx.actor(), &ctx.origin).await?;
+            Ok(Json(json!({"paper_id": pid, "outcome": o})))
+        }
+        other => Err(AppError::invalid("channel", format!("渠道“{other}”无效：应为 assisted（协助录入）或 paper（纸质表决票）"), format!("channel “{other}” is invalid: use assisted or paper"))),
+    }
+}
+
+pub async fn close(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, body: Bytes) -> Result<Json<Value>, AppError> {
+    let m = body_of(&body)?;
+    let version = int(&m, "version")?;
+    let e = estates::get(&state.db, id).await?;
+    let c = cons::of_estate(&state.db, id, cid).await?;
+    let prof = super::profile_of(&state, &e)?;
+    let (c, tally) = cons::close(&state.db, &prof, c.id, version, &ctx.actor(), &ctx.origin).await?;
+    let mut v = with_state(&c);
+    v["tally"] = serde_json::to_value(&tally).unwrap_or_default();
+    Ok(Json(v))
+}

@@ -1,0 +1,162 @@
+//! The resident's side (no account): the one-time code from the slip opens the question, the project's
+//! public notice, and three large buttons. A used, void or wrong code is refused with a message that
+//! says what to do. Also `POST /api/v1/vote/{code}` for the same in JSON.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use askama::Template;
+use jiugai_store::residents::consultations::{self as cons, CodeView};
+use jiugai_store::{StoreError, projects};
+use serde_json::{Value, json};
+
+use crate::access::Ctx;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::view;
+use crate::AppState;
+
+/// The project's published notice, shown with the question.
+pub struct NoticeLink {
+    pub project_id: i64,
+    pub name: String,
+    pub investment: String,
+    pub hotline: String,
+}
+
+#[derive(Template)]
+#[template(path = "consultations/vote.html")]
+pub struct VotePage {
+    pub t: Tr,
+    pub code: String,
+    pub estate: String,
+    pub room: String,
+    pub title: String,
+    pub kind: String,
+    pub question: String,
+    pub closes: String,
+    /// The form is shown (open, code unused).
+    pub can_vote: bool,
+    /// The answer just recorded, or the one recorded earlier with this code.
+    pub recorded: String,
+    pub recorded_at: String,
+    pub just_recorded: bool,
+    pub choices: Vec<(&'static str, String)>,
+    pub state: String,
+    pub notice: Option<NoticeLink>,
+    pub error: String,
+}
+
+fn yuan(fen: i64) -> String {
+    jiugai_rules::Fen(fen).to_string()
+}
+
+async fn page_of(state: &AppState, t: Tr, code: &str, v: &CodeView) -> Result<VotePage, AppError> {
+    let c = &v.consultation;
+    let notice = match c.project_id {
+        Some(pid) => match projects::get(&state.db, pid).await {
+            Ok(p) if p.notice_from.is_some() => Some(NoticeLink { project_id: p.id, name: p.name.clone(), investment: yuan(p.investment_fen), hotline: p.hotline.clone() }),
+            _ => None,
+        },
+        None => None,
+    };
+    let (recorded, recorded_at) = match &v.used {
+        Some((at, choice)) => (super::choice_label(t, &c.kind, choice), cons::local_text(at)),
+        None => (String::new(), String::new()),
+    };
+    Ok(VotePage {
+        t,
+        code: cons::normalize_code(code),
+        estate: v.estate_name.clone(),
+        room: v.household_label.clone(),
+        title: c.title.clone(),
+        kind: super::kind_label(t, &c.kind),
+        question: c.question.clone(),
+        closes: cons::local_text(&c.closes_at),
+        can_vote: v.state == cons::State::Open && v.used.is_none(),
+        recorded,
+        recorded_at,
+        just_recorded: false,
+        choices: cons::CHOICES.iter().map(|x| (x.0, super::choice_label(t, &c.kind, x.0))).collect(),
+        state: super::state_label(t, v.state),
+        notice,
+        error: String::new(),
+    })
+}
+
+fn refused(t: Tr, code: &str, message: String) -> VotePage {
+    VotePage {
+        t,
+        code: cons::normalize_code(code),
+        estate: String::new(),
+        room: String::new(),
+        title: String::new(),
+        kind: String::new(),
+        question: String::new(),
+        closes: String::new(),
+        can_vote: false,
+        recorded: String::new(),
+        recorded_at: String::new(),
+        just_recorded: false,
+        choices: Vec::new(),
+        state: String::new(),
+        notice: None,
+        error: message,
+    }
+}
+
+pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    let t = ctx.t();
+    match cons::open_code(&state.db, &code).await {
+        Ok(v) => Ok(view::html(&page_of(&state, t, &code, &v).await?).into_response()),
+        Err(e @ StoreError::Invalid { .. }) => Ok((StatusCode::NOT_FOUND, view::html(&refused(t, &code, e.message(ctx.lang)))).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn submit(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(f): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+    let t = ctx.t();
+    let choice = f.get("choice").map(|s| s.trim()).unwrap_or("");
+    match cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await {
+        Ok(_) => {
+            let v = cons::open_code(&state.db, &code).await?;
+            let mut p = page_of(&state, t, &code, &v).await?;
+            p.just_recorded = true;
+            Ok(view::html(&p).into_response())
+        }
+        Err(e @ StoreError::Invalid { .. }) => match cons::open_code(&state.db, &code).await {
+            Ok(v) => {
+                let mut p = page_of(&state, t, &code, &v).await?;
+                p.error = e.message(ctx.lang);
+                let status = if v.used.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+                Ok((status, view::html(&p)).into_response())
+            }
+            Err(_) => Ok((StatusCode::NOT_FOUND, view::html(&refused(t, &code, e.message(ctx.lang)))).into_response()),
+        },
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /api/v1/vote/{code}` with `{"choice": "yes" | "no" | "abstain"}`: 200 with the accepted ballot,
+/// 404 for a wrong or void code, 409 for a used one, 422 otherwise (closed, bad choice).
+pub async fn api(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let choice = v.get("choice").and_then(|c| c.as_str()).unwrap_or("");
+    match cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await {
+        Ok(a) => Ok(Json(json!({"accepted": a})).into_response()),
+        Err(e @ StoreError::Invalid { .. }) => {
+            let status = match cons::open_code(&state.db, &code).await {
+                Err(_) => StatusCode::NOT_FOUND,
+                Ok(v) if v.used.is_some() => StatusCode::CONFLICT,
+                Ok(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let (zh, en) = (e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En));
+            let msg = if ctx.lang == jiugai_store::Lang::Zh { zh.clone() } else { en.clone() };
+            Ok((status, Json(json!({"error": {"code": "vote_refused", "message": msg, "message_zh": zh, "message_en": en, "field": "code"}}))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
