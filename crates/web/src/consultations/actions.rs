@@ -59,7 +59,7 @@ pub async fn reissue(State(state): State<AppState>, ctx: Ctx, Path((id, cid, hid
 pub async fn paper(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, mp: Multipart) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
-        let parts = read_multipart(mp, &["scan"], false).await?;
+        let parts = read_multipart(mp, &["scan", "file"], false).await?;
         let hid = household_of(&parts.fields)?;
         let choice = get(&parts.fields, "choice").to_string();
         if choice.is_empty() {
