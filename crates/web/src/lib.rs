@@ -130,6 +130,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects/{id}/move", post(api::projects::move_stage))
         .route("/api/v1/projects/{id}/items", post(api::projects::add_item))
         .route("/api/v1/projects/{id}/items/{row}/progress", post(api::projects::progress))
+        // households
+        .route("/estates/{id}/households", get(households::page))
+        .route("/estates/{id}/households/import", post(households::upload))
+        .route("/api/v1/estates/{id}/households", get(households::api_list))
+        .route("/api/v1/estates/{id}/households/import", post(households::api_import))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))
