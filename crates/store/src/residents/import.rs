@@ -160,8 +160,10 @@ pub async fn check(db: &Db, estate_id: i64) -> Result<CountCheck, StoreError> {
     Ok(CountCheck { estate_id, estate_name: e.data.name, region_code: e.data.region_code, recorded: e.data.households, registry: n, registry_area_dm2: area })
 }
 
-/// Imports a roster into estate `estate_id`: all rows or none. `lang` only chooses the language of
-/// refusals that are not tied to a row (the report carries both languages for the rows).
+/// Imports a roster into estate `estate_id`: all rows or none. Every message the report holds exists in
+/// both languages (`Issue::message`, [`HouseholdImport::to_json`] and [`HouseholdImport::summary`] take the
+/// language), so `lang` changes nothing stored; it is the caller's language, kept in the signature like the
+/// estate import's options.
 pub async fn import_households(db: &Db, estate_id: i64, source: Source<'_>, lang: Lang, actor: &str, origin: &str) -> Result<HouseholdImport, StoreError> {
     crate::estates::get(db, estate_id).await?;
     let (file_name, read, digest) = match source {
