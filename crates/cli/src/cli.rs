@@ -69,6 +69,28 @@ pub enum Command {
     /// Renovation projects: pipeline, steps, content, ledger
     #[command(subcommand)]
     Projects(ProjectsCmd),
+    /// The household registry of an estate (住户名册): list, count check
+    #[command(subcommand)]
+    Households(HouseholdsCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HouseholdsCmd {
+    /// The households of an estate (owner names and phones masked)
+    List {
+        #[arg(long)]
+        estate: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Estates whose recorded household count (户数) differs from their registry
+    Check {
+        /// Region (code or name); default: every estate
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,6 +193,19 @@ pub enum ProjectsCmd {
 pub enum ImportCmd {
     /// Import an estate ledger (.xlsx, .xls, .csv in UTF-8 or GBK)
     Estates(ImportEstates),
+    /// Import a household roster into an estate's registry: all rows or none
+    Households(ImportHouseholds),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportHouseholds {
+    pub file: PathBuf,
+    /// The estate (id, as `jiugai estates list` shows it)
+    #[arg(long)]
+    pub estate: i64,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

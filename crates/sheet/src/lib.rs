@@ -25,6 +25,7 @@ use std::path::Path;
 
 pub(crate) mod cfb_check;
 pub mod estate;
+pub mod household;
 pub(crate) mod header;
 pub mod normalize;
 pub(crate) mod source;

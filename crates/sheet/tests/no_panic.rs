@@ -1,12 +1,14 @@
 //! Arbitrary and mutated input never panics (a quick stand-in for the cargo-fuzz target).
 
 use jiugai_sheet::estate::read_estates_bytes;
+use jiugai_sheet::household::read_households_bytes;
 use jiugai_sheet::{Format, ReadOptions};
 use proptest::prelude::*;
 
 fn all_formats(data: &[u8]) {
     for f in [Format::Xlsx, Format::Xls, Format::Csv] {
         let _ = read_estates_bytes(data, f, &ReadOptions::default(), |_| {});
+        let _ = read_households_bytes(data, f, &ReadOptions::default());
     }
 }
 
@@ -49,6 +51,22 @@ proptest! {
     fn csv_text_of_any_shape(rows in prop::collection::vec(prop::collection::vec("[^\"]{0,6}|\"[^\"]{0,4}\"|小区名称|户数|合计|小计", 0..8), 0..40)) {
         let text: String = rows.iter().map(|r| r.join(",")).collect::<Vec<_>>().join("\n");
         all_formats(text.as_bytes());
+    }
+
+    #[test]
+    fn household_csv_of_any_shape(rows in prop::collection::vec(prop::collection::vec("[^\"]{0,6}|楼栋|房号|面积|业主姓名|联系电话|代理人电话|合计|注：|[0-9]{1,12}|十[一二]?单元|第[0-9]栋|-?[0-9]{1,3}\\.[0-9]{0,3}㎡?|#N/A", 0..9), 0..40)) {
+        let text: String = rows.iter().map(|r| r.join(",")).collect::<Vec<_>>().join("\n");
+        if let Ok(r) = read_households_bytes(text.as_bytes(), Format::Csv, &ReadOptions::default()) {
+            // Every data row is either a record or has an issue; records never repeat a room.
+            let mut seen = std::collections::HashSet::new();
+            for h in &r.records {
+                prop_assert!(seen.insert((h.building.clone(), h.unit.clone(), h.room.clone())));
+                prop_assert!(h.area_dm2 > 0 && !h.room.is_empty() && !h.building.is_empty() && !h.owner_name.is_empty());
+            }
+            for i in &r.issues {
+                let _ = (i.message(jiugai_sheet::Lang::Zh), i.message(jiugai_sheet::Lang::En));
+            }
+        }
     }
 }
 

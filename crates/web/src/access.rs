@@ -145,6 +145,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/estates/{id}/consultations/{cid}/paper/{pid}/resolve", Action::EnterBallots),
     ("POST", "/estates/{id}/consultations/{cid}/assisted", Action::EnterBallots),
     ("POST", "/api/v1/estates/{id}/consultations/{cid}/ballots", Action::EnterBallots),
+    // households
+    ("GET", "/estates/{id}/households", Action::ReadEstate),
+    ("POST", "/estates/{id}/households/import", Action::WriteEstate),
+    ("GET", "/api/v1/estates/{id}/households", Action::ReadEstate),
+    ("POST", "/api/v1/estates/{id}/households/import", Action::WriteEstate),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -179,6 +184,13 @@ pub fn may_complete_step(role: Role, key: &str) -> bool {
         "feasibility_study" | "approval" | "preliminary_design" | "drawing_review" | "budget_review" | "permits" | "construction_permit" => matches!(role, Admin | County | Department),
         _ => matches!(role, Admin | County),
     }
+}
+
+/// May `role` see owners' names and phones in full? Only the street (街道/社区) that runs the estate's
+/// resident work [SPEC §2, §6]; everyone else sees them masked (张*明, 138****5678). The estate being inside
+/// the caller's scope is the guard's business, checked before any handler runs.
+pub fn sees_owner_contacts(role: Role) -> bool {
+    role == Role::Street
 }
 
 /// Projects a user may see: `Some(scope)` by region, or by membership for a contractor.
@@ -224,6 +236,10 @@ impl Ctx {
     /// For showing or hiding a step's form only; the guard enforces.
     pub fn may_step(&self, key: &str) -> bool {
         self.user.as_ref().is_some_and(|u| can(u.role, Action::CompleteStep) && may_complete_step(u.role, key))
+    }
+    /// Owners' names and phones in full (else masked): see [`sees_owner_contacts`].
+    pub fn sees_owner_contacts(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| sees_owner_contacts(u.role))
     }
     /// The project filter of the caller: (region scope, contractor's own name).
     pub fn project_scope(&self) -> (Option<String>, Option<String>) {

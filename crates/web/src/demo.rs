@@ -84,3 +84,58 @@ pub async fn load_projects(db: &Db, regions: &Regions, profiles: &jiugai_rules::
     projects::move_stage(db, &prof, r.id, r.version, "planning", 2026, "完成方案谋划（演示）", actor, origin).await?;
     Ok(3)
 }
+
+/// Demo household registries (住户名册) of three demo estates, when they have none: 原卷烟厂小区 (60, as its
+/// file records), 工商银行住宅楼 (50, as recorded) and 政府住宅楼 (57 of the 60 its file records, so that the
+/// count check shows its warning). Names, phones and areas are made up and deterministic. Returns how
+/// many households were added.
+pub async fn load_households(db: &Db) -> Result<u64, StoreError> {
+    use jiugai_store::residents::households::{self, NewHousehold};
+    const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧"];
+    const GIVEN: &[&str] = &["建国", "秀英", "桂兰", "志强", "海燕", "卫东", "丽", "伟", "芳", "军", "淑珍", "玉梅", "红", "明", "晓东", "国庆", "春生", "秋菊", "平", "文华", "爱民", "小红", "凤英", "永红", "德胜"];
+    // Estates under 芮城县 by code prefix (no division tree needed for a county code).
+    let no_tree = Regions::from_rows(Vec::new());
+    let estates = jiugai_store::estates::list(db, &no_tree, &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() }).await?;
+    // (estate, buildings, units, floors, rooms per floor, households registered)
+    let plan: [(&str, u32, u32, u32, u32, usize); 3] =
+        [("原卷烟厂小区", 2, 2, 5, 3, 60), ("工商银行住宅楼", 2, 2, 7, 2, 50), ("政府住宅楼", 3, 2, 5, 2, 57)];
+    let mut seed: u64 = 20_250_101;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as u32
+    };
+    let mut added = 0;
+    for (name, b, u, f, r, n) in plan {
+        let Some(e) = estates.iter().find(|e| e.data.name == name) else { continue };
+        if households::totals(db, e.id).await?.0 > 0 {
+            continue;
+        }
+        let mut rows = Vec::new();
+        'all: for building in 1..=b {
+            for unit in 1..=u {
+                for floor in 1..=f {
+                    for room in 1..=r {
+                        if rows.len() == n {
+                            break 'all;
+                        }
+                        let owner = format!("{}{}", SURNAMES[next() as usize % SURNAMES.len()], GIVEN[next() as usize % GIVEN.len()]);
+                        let phone = format!("1{}{:09}", [3, 5, 7, 8, 9][next() as usize % 5], next() % 1_000_000_000);
+                        let proxy = next() % 9 == 0;
+                        rows.push(NewHousehold {
+                            building: building.to_string(),
+                            unit: unit.to_string(),
+                            room: format!("{floor}{room:02}"),
+                            area_dm2: 5_500 + (next() % 4_400) as i64,
+                            owner_name: owner,
+                            owner_phone: phone,
+                            proxy_name: if proxy { format!("{}{}", SURNAMES[next() as usize % SURNAMES.len()], GIVEN[next() as usize % GIVEN.len()]) } else { String::new() },
+                            proxy_phone: if proxy { format!("139{:08}", next() % 100_000_000) } else { String::new() },
+                        });
+                    }
+                }
+            }
+        }
+        added += households::insert_all(db, e.id, &rows, "system", "demo").await?;
+    }
+    Ok(added)
+}

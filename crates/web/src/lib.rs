@@ -147,6 +147,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/estates/{id}/consultations/{cid}", get(consultations::api::get))
         .route("/api/v1/estates/{id}/consultations/{cid}/ballots", post(consultations::api::ballot))
         .route("/api/v1/estates/{id}/consultations/{cid}/close", post(consultations::api::close))
+        // households
+        .route("/estates/{id}/households", get(households::page))
+        .route("/estates/{id}/households/import", post(households::upload))
+        .route("/api/v1/estates/{id}/households", get(households::api_list))
+        .route("/api/v1/estates/{id}/households/import", post(households::api_import))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

@@ -178,6 +178,8 @@ pub struct ShowPage {
     pub can_write: bool,
     pub notice: String,
     pub upload_error: String,
+    /// Households in the registry (住户名册), for the link to it.
+    pub households: i64,
 }
 
 pub struct FormField {

@@ -10,6 +10,13 @@ use serde_json::json;
 use support::{Client, Resp, Server};
 
 const INSIDE: &str = "140830"; // 芮城县: the 30 demo estates
+
+/// A one-household roster with a room no other call used (an import refuses rooms already registered).
+fn roster() -> Vec<u8> {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("楼栋,房号,面积,业主姓名\n9,{n},60,矩阵\n").into_bytes()
+}
 const OUTSIDE: &str = "1404"; // 长治市
 
 /// Sample ids for the routes' path parameters.
@@ -52,6 +59,13 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
         }
         ("POST", "/imports") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.csv", csv).await,
         ("POST", "/estates/{id}/consultations/{cid}/paper") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a scan").await,
+        ("POST", "/estates/{id}/households/import") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "名册.csv", &roster()).await,
+        ("POST", "/api/v1/estates/{id}/households/import") => {
+            c.headers.push(("X-CSRF-Token".into(), csrf));
+            let r = c.request("POST", &format!("{path}?filename=a.csv"), Some("text/csv"), &roster()).await;
+            c.headers.pop();
+            r
+        }
         ("POST", "/projects/{id}/reports" | "/projects/{id}/documents") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a photo").await,
         ("POST", "/api/v1/imports/estates") => {
             c.headers.push(("X-CSRF-Token".into(), csrf));

@@ -13,6 +13,7 @@ use crate::output;
 pub async fn run(ctx: &Ctx, cmd: ImportCmd) -> ExitCode {
     match cmd {
         ImportCmd::Estates(a) => estates(ctx, a).await,
+        ImportCmd::Households(a) => super::households::import(ctx, a).await,
     }
 }
 

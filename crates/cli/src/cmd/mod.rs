@@ -2,6 +2,7 @@
 
 mod audit;
 mod estates;
+mod households;
 mod import;
 mod policy;
 mod projects;
@@ -73,6 +74,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => user::run(&ctx, c).await,
         Command::Projects(c) => projects::run(&ctx, c).await,
+        Command::Households(c) => households::run(&ctx, c).await,
     };
     ctx.db.close().await;
     code

@@ -99,3 +99,58 @@ pub async fn insert_all(db: &Db, estate_id: i64, rows: &[NewHousehold], actor: &
     });
     Ok(rows.len() as u64)
 }
+
+/// An owner's name as shown to those who may not see contacts: "张三明" → "张*明", "张三" → "张*",
+/// "欧阳娜娜" → "欧**娜"; empty stays empty.
+pub fn mask_name(name: &str) -> String {
+    let cs: Vec<char> = name.trim().chars().collect();
+    match cs.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", cs[0]),
+        n => format!("{}{}{}", cs[0], "*".repeat(n - 2), cs[n - 1]),
+    }
+}
+
+/// A phone as shown to those who may not see contacts: the first three and last four digits of a
+/// mobile ("13812345678" → "138****5678"); of a shorter number only the last two.
+pub fn mask_phone(phone: &str) -> String {
+    let cs: Vec<char> = phone.trim().chars().collect();
+    match cs.len() {
+        0 => String::new(),
+        n if n >= 10 => format!("{}{}{}", cs[..3].iter().collect::<String>(), "*".repeat(n - 7), cs[n - 4..].iter().collect::<String>()),
+        n if n > 2 => format!("{}{}", "*".repeat(n - 2), cs[n - 2..].iter().collect::<String>()),
+        n => "*".repeat(n),
+    }
+}
+
+impl Household {
+    /// The same household with owner and proxy names and phones masked ([`mask_name`], [`mask_phone`]).
+    pub fn masked(&self) -> Household {
+        Household {
+            owner_name: mask_name(&self.owner_name),
+            owner_phone: mask_phone(&self.owner_phone),
+            proxy_name: mask_name(&self.proxy_name),
+            proxy_phone: mask_phone(&self.proxy_phone),
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_name("张三明"), "张*明");
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧**娜");
+        assert_eq!(mask_name("王"), "*");
+        assert_eq!(mask_name(""), "");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("03596012345"), "035****2345");
+        assert_eq!(mask_phone("6012345"), "*****45");
+        assert_eq!(mask_phone(""), "");
+    }
+}

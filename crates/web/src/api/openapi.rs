@@ -34,7 +34,32 @@ pub fn spec() -> Value {
     let mut doc = base();
     projects_paths(&mut doc["paths"]);
     consultations_paths(&mut doc["paths"]);
+    households_paths(&mut doc["paths"]);
     doc
+}
+
+/// The household registry of an estate (住户名册).
+fn households_paths(paths: &mut Value) {
+    let int = json!({"type": "integer"});
+    let s = json!({"type": "string"});
+    let num = json!({"type": "number"});
+    let check = json!({"type": "object", "description": "the estate file's household count against the registry",
+        "properties": {"estate_id": int, "estate": s, "recorded": {"type": ["integer", "null"]}, "registry": int, "registry_area_m2": num,
+            "matches": {"type": "boolean"}, "message": s}});
+    let household = json!({"type": "object", "properties": {"id": int, "building": s, "unit": s, "room": s, "label": s, "area_dm2": int, "area_m2": num,
+        "owner_name": s, "owner_phone": s, "proxy_name": s, "proxy_phone": s}});
+    paths["/estates/{id}/households"] = json!({"get": op(
+        "The households of an estate by building, unit and room. Owners' and proxies' names and phones are masked (张*明, 138****5678) for every role but `street`",
+        json!([id_param()]), None,
+        json!({"type": "object", "properties": {"estate_id": int, "estate": s, "contacts_masked": {"type": "boolean"},
+            "households": {"type": "array", "items": household}, "check": check}}))});
+    paths["/estates/{id}/households/import"] = json!({"post": op(
+        "Import a household roster (.xlsx, .xls, .csv in UTF-8 or GBK) sent as the body: all rows or none. 422 with every problem (row, column, value, message), rooms already registered included; 200 with the count check",
+        json!([id_param(), q("filename", "original file name")]),
+        Some(json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})),
+        json!({"type": "object", "properties": {"estate_id": int, "file": s, "rows": int, "added": int, "committed": {"type": "boolean"}, "area_m2": num,
+            "skipped_rows": {"type": "array", "items": int},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"row": int, "column": s, "value": s, "message": s}}}, "check": check}}))});
 }
 
 fn path_param(name: &str, kind: &str) -> Value {

@@ -66,6 +66,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, upload_error: String) -
         HistoryView { version: h.version, at: view::short_time(&h.changed_at), actor: h.actor.clone(), source: h.source.clone(), changes }
     }).collect();
     let attachments = jiugai_store::attachments::list(&state.db, id).await?;
+    let (households, _) = jiugai_store::residents::households::totals(&state.db, id).await?;
     Ok(ShowPage {
         l: Layout::new(ctx, state, "estates", &format!("/estates/{id}")),
         id,
@@ -82,5 +83,6 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, upload_error: String) -
         can_write: ctx.may(Action::WriteEstate),
         notice: String::new(),
         upload_error,
+        households,
     })
 }
