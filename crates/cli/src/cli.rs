@@ -69,6 +69,24 @@ pub enum Command {
     /// Renovation projects: pipeline, steps, content, ledger
     #[command(subcommand)]
     Projects(ProjectsCmd),
+    /// Residents' complaints (投诉举报): routed to a street or county, with a time limit
+    #[command(subcommand)]
+    Complaints(ComplaintsCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ComplaintsCmd {
+    /// List complaints, the most urgent first, with their due date (SLA) and days left or overdue
+    List {
+        /// Region (code or name): complaints routed to it or to a region inside it
+        #[arg(long)]
+        region: Option<String>,
+        /// Only overdue ones (not resolved, due before today)
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

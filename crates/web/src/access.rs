@@ -1,7 +1,7 @@
 //! Access control, in one place. Every route is declared in [`ROUTES`] with the [`Action`] it performs;
 //! the [`guard`] middleware (a route layer, so it knows the matched route) identifies the caller, refuses
-//! what the role may not do, answers 404 for any estate outside the caller's scope (exactly as for one that
-//! does not exist), checks the CSRF token of cookie-authenticated writes, and hands the handler a [`Ctx`].
+//! what the role may not do, answers 404 for any estate, project or complaint outside the caller's scope
+//! (exactly as for one that does not exist), checks the CSRF token of cookie-authenticated writes, and hands the handler a [`Ctx`].
 //! Handlers never look at roles or scopes themselves: they load data through `Ctx::scope` and the guard
 //! has already checked the one estate a route names.
 
@@ -52,6 +52,10 @@ pub enum Action {
     ProjectException,
     /// Add items to the content catalogue (offices).
     EditCatalogue,
+    /// Read residents' complaints routed to a region in scope (list, the complaint `{cid}` names).
+    ReadComplaints,
+    /// Handle the complaint `{cid}` names: move its status forward, reply to the resident.
+    HandleComplaints,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -121,6 +125,17 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/projects/{id}/issues/{iid}/close", Action::ReportProgress),
     ("POST", "/projects/{id}/documents", Action::ReportProgress),
     ("POST", "/api/v1/projects/{id}/items/{row}/progress", Action::ReportProgress),
+    // complaints
+    ("GET", "/report", Action::Public),
+    ("POST", "/report", Action::Public),
+    ("GET", "/track", Action::Public),
+    ("POST", "/api/v1/complaints", Action::Public),
+    ("GET", "/api/v1/complaints/track/{no}", Action::Public),
+    ("GET", "/complaints", Action::ReadComplaints),
+    ("GET", "/complaints/{cid}", Action::ReadComplaints),
+    ("POST", "/complaints/{cid}", Action::HandleComplaints),
+    ("GET", "/api/v1/complaints", Action::ReadComplaints),
+    ("GET", "/api/v1/complaints/{cid}", Action::ReadComplaints),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -140,6 +155,8 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::CompleteStep => matches!(role, Admin | County | Street | Department),
         Action::ReportProgress => matches!(role, Admin | County | Street | Contractor),
         Action::ProjectException => matches!(role, Admin),
+        Action::ReadComplaints => matches!(role, Admin | County | Street | Auditor),
+        Action::HandleComplaints => matches!(role, Admin | County | Street),
     }
 }
 
@@ -268,6 +285,20 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         let visible = match id {
             Some(id) => jiugai_store::projects::visible(&state.db, &state.regions, id, scope.as_deref(), member.as_deref()).await?,
             None => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
+    // Likewise a complaint the route names: routed to a region inside the caller's scope.
+    if matches!(action, Action::ReadComplaints | Action::HandleComplaints) && pattern.contains("{cid}") {
+        let id: Option<i64> = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "complaints").nth(1).and_then(|s| s.parse().ok());
+        let visible = match (id, data_scope(&user)) {
+            (Some(id), Some(scope)) => match jiugai_store::complaints::region_of(&state.db, id).await? {
+                Some(code) => scope.is_empty() || state.regions.within(&code, &scope),
+                None => false,
+            },
+            _ => false,
         };
         if !visible {
             return Err(AppError::NotFound);

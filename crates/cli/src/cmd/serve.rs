@@ -19,6 +19,10 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
             if m > 0 {
                 println!("{}", if zh { format!("演示项目：{m} 个（其中 1 个 2025 年度项目在实施中，有逾期步骤）") } else { format!("demo projects: {m} (one of 2025 in implementation, with overdue steps)") });
             }
+            let c = jiugai_web::demo::load_complaints(&ctx.db, &regions, &profiles).await?;
+            if c > 0 {
+                println!("{}", if zh { format!("演示投诉：{c} 件（其中 1 件逾期未答复）") } else { format!("demo complaints: {c} (one overdue)") });
+            }
         }
         if let Some(pw) = jiugai_web::auth::ensure_admin(&ctx.db).await? {
             println!("{}", if zh { "已创建管理员 admin（全国范围）。一次性密码（首次登录后须修改）：" } else { "created user admin (whole country). One-time password (must be changed at first sign-in):" });
