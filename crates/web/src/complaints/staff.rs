@@ -115,6 +115,8 @@ pub struct ShowPage {
     pub received_at: String,
     pub category: &'static str,
     pub subject: String,
+    /// The project's page, else the estate's.
+    pub subject_link: String,
     pub region: String,
     pub status_label: &'static str,
     pub sla: String,
@@ -142,6 +144,11 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         received_at: view::short_time(&c.created_at),
         category: super::category_label(ctx, &c.category),
         subject: super::subject(&c),
+        subject_link: match (c.project_id, c.estate_id) {
+            (Some(p), _) => format!("/projects/{p}"),
+            (None, Some(e)) => format!("/estates/{e}"),
+            (None, None) => String::new(),
+        },
         region: super::region(state, ctx, &c.region_code),
         status_label: super::status_label(ctx, &c.status),
         sla,
