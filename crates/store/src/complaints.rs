@@ -444,7 +444,7 @@ pub async fn list(db: &Db, f: &Filter, today: jiugai_rules::Date) -> Result<Vec<
     );
     with_db!(db, pool => {
         let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?;
-        Ok(rows.iter().map(|r| of_row(r)).collect::<Result<Vec<_>, _>>()?)
+        Ok(rows.iter().map(of_row).collect::<Result<Vec<_>, _>>()?)
     })
 }
 
