@@ -8,12 +8,13 @@
 //!   only key. What [`track`] returns is the public view: status, dated status changes and the office's
 //!   replies — never the staff's names, the resident's contact or the internal region.
 //! - Routing: the street (街道/乡镇) of the estate, or of the project's estates when they share one street;
-//!   else their county. Staff see a complaint when its region lies inside their scope (a street-level
-//!   user does not see a complaint routed to its county).
+//!   else their county ("县（区）组织推进、街道社区实施落实 … 畅通投诉举报渠道" [000 四(二); 004 七(一)]).
+//!   Staff see a complaint when its region lies inside their scope (a street-level user does not see a
+//!   complaint routed to its county).
 //! - SLA: `due_on` = received date + N days, N from the profile rule `complaint_response_days` of the
-//!   region's profile when a profile sets it, else [`DEFAULT_RESPONSE_DAYS`] (15 days: this system's
-//!   default, no seed document sets a limit). Overdue: not resolved and `due_on` < today (due on the
-//!   day itself is not overdue).
+//!   region's profile when a profile sets it, else [`DEFAULT_RESPONSE_DAYS`] (15 days, this system's
+//!   default: the seeds ask for open complaint channels but set no time limit). Overdue: not resolved and
+//!   `due_on` < today (due on the day itself is not overdue).
 //! - A public complaint must name a project whose notice (公示) is published, or an estate of such a
 //!   project: the public pages never reveal the internal registry, and residents reach the form from the
 //!   notice page.
