@@ -32,6 +32,9 @@ use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
 /// Days to answer when no profile sets `complaint_response_days` (this system's default).
 pub const DEFAULT_RESPONSE_DAYS: i64 = 15;
 
+/// The same text about the same subject within this many minutes is refused as a duplicate.
+pub const DUPLICATE_MINUTES: i64 = 10;
+
 /// (key, Chinese, English).
 pub const CATEGORIES: [(&str, &str, &str); 5] = [
     ("quality", "工程质量", "construction quality"),
@@ -206,6 +209,15 @@ pub fn stamp(today: jiugai_rules::Date) -> String {
     format!("{today}{}", now.get(10..).unwrap_or("T00:00:00.000Z"))
 }
 
+/// The RFC 3339 UTC timestamp `minutes` before `at` (`None` if `at` is not one).
+fn minutes_before(at: &str, minutes: i64) -> Option<String> {
+    let date = jiugai_rules::Date::parse(at.get(..10)?)?;
+    let num = |r: std::ops::Range<usize>| at.get(r).and_then(|s| s.parse::<i64>().ok());
+    let (h, m, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let secs = date.to_days() * 86_400 + h * 3600 + m * 60 + s - minutes * 60;
+    Some(clock::rfc3339(secs, 0))
+}
+
 /// Days to answer under the profile of `region_code`: (days, where the value comes from).
 pub fn response_days(profiles: &jiugai_rules::ProfileSet, region_code: &str) -> (i64, String) {
     let name = profiles.for_region(region_code);
@@ -307,6 +319,18 @@ pub async fn submit(db: &Db, regions: &Regions, profiles: &jiugai_rules::Profile
             (None, Some(e), vec![e])
         }
     };
+    // The same text about the same subject within a few minutes: a resubmitted form (a refreshed receipt
+    // page) or a replay, not a new complaint. The earlier tracking number is not shown (it is its sender's).
+    if let Some(since) = minutes_before(at, DUPLICATE_MINUTES) {
+        let n: i64 = with_db!(db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM complaints WHERE COALESCE(project_id, 0) = $1 AND COALESCE(estate_id, 0) = $2 AND body = $3 AND created_at >= $4 AND created_at <= $5")
+            .bind(project_id.unwrap_or(0)).bind(estate_id.unwrap_or(0)).bind(body).bind(&since).bind(at).fetch_one(pool).await?);
+        if n > 0 {
+            return Err(invalid("body", format!("{chars}"),
+                format!("相同内容已在 {DUPLICATE_MINUTES} 分钟内提交过，不再重复受理：请凭当时回执上的受理编号查询进度"),
+                format!("the same report was submitted in the last {DUPLICATE_MINUTES} minutes and is not received twice: follow it with the tracking number on that receipt")));
+        }
+    }
     let region = route(db, regions, &estates).await?;
     let (days, _source) = response_days(profiles, &region);
     let due = jiugai_rules::Date::from_days(received.to_days() + days).ok_or_else(|| invalid("at", at, "受理时间无效", "the time received is invalid"))?.to_string();

@@ -1,6 +1,7 @@
 //! Complaints on the backend `JIUGAI_TEST_DATABASE_URL` names: routing to the street or the county, the
 //! SLA due date (default and from a profile) and overdue at the boundary, tracking by number with the
-//! public history only, versioned updates (stale refused), and refusals with their messages.
+//! public history only, resubmissions refused, versioned updates (stale refused), and refusals with their
+//! messages.
 
 use std::path::Path;
 
@@ -145,9 +146,16 @@ async fn tracked_by_number_with_the_public_history_only() {
     for n in [wrong.as_str(), "TS20260301", "", "nonsense", "TS20260301-0000000O"] {
         assert!(complaints::track(db, n).await.unwrap().is_none(), "{n}");
     }
-    // Numbers differ.
-    let other = complaints::submit(db, &regions, &profiles, &about(Some(p), None), "2026-03-01T09:00:00.000Z", "test").await.unwrap();
+    // The same text about the same project within 10 minutes is a resubmission, refused without the
+    // earlier number; later, or about something else, it is a new complaint with its own number.
+    let e = complaints::submit(db, &regions, &profiles, &about(Some(p), None), "2026-03-01T09:09:59.000Z", "test").await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid { field, .. } if field == "body"), "{e:?}");
+    assert!(msg(&e).contains("10 分钟内") && !msg(&e).contains(&no), "{}", msg(&e));
+    let other = complaints::submit(db, &regions, &profiles, &about(Some(p), None), "2026-03-01T09:10:01.000Z", "test").await.unwrap();
     assert_ne!(other.tracking_no, no);
+    let mut n = about(Some(p), None);
+    n.body = "另一件事：楼道灯不亮".into();
+    complaints::submit(db, &regions, &profiles, &n, "2026-03-01T09:10:02.000Z", "test").await.unwrap();
 }
 
 #[tokio::test]

@@ -57,6 +57,10 @@ async fn resident_reports_from_the_notice_street_handles_resident_tracks() {
     let no = between(&receipt, "id=\"tracking-no\">", "<").to_string();
     assert!(no.starts_with("TS") && no.len() == 19, "{no}");
     assert!(receipt.contains(&format!("/track?no={no}")), "{receipt}");
+    // Refreshing the receipt resubmits the form: not received twice, and the number is not repeated.
+    let again = resident.post_form("/report", &[("project", &pid.to_string()), ("estate", ""), ("category", "disturbance"), ("body", body), ("contact_name", "王女士"), ("contact_phone", "13900000000")]).await;
+    assert_eq!(again.status, 422);
+    assert!(again.text().contains("10 分钟内") && !again.text().contains(&no), "{}", again.text());
     // Tracking it: received.
     let tr = resident.get(&format!("/track?no={}", no.to_lowercase())).await;
     assert_eq!(tr.status, 200);
