@@ -1,9 +1,9 @@
 //! Access control, in one place. Every route is declared in [`ROUTES`] with the [`Action`] it performs;
 //! the [`guard`] middleware (a route layer, so it knows the matched route) identifies the caller, refuses
 //! what the role may not do, answers 404 for any estate, project or complaint outside the caller's scope
-//! (exactly as for one that does not exist), checks the CSRF token of cookie-authenticated writes, and hands the handler a [`Ctx`].
-//! Handlers never look at roles or scopes themselves: they load data through `Ctx::scope` and the guard
-//! has already checked the one estate a route names.
+//! (exactly as for one that does not exist), checks the CSRF token of cookie-authenticated writes, and
+//! hands the handler a [`Ctx`]. Handlers never look at roles or scopes themselves: they load data through
+//! `Ctx::scope` and the guard has already checked the one estate, project or complaint a route names.
 
 use std::net::SocketAddr;
 
