@@ -332,7 +332,7 @@ pub async fn submit(db: &Db, regions: &Regions, profiles: &jiugai_rules::Profile
         }
     }
     let region = route(db, regions, &estates).await?;
-    let (days, _source) = response_days(profiles, &region);
+    let (days, source) = response_days(profiles, &region);
     let due = jiugai_rules::Date::from_days(received.to_days() + days).ok_or_else(|| invalid("at", at, "受理时间无效", "the time received is invalid"))?.to_string();
     let mut tries = 0;
     let id = loop {
@@ -353,7 +353,7 @@ pub async fn submit(db: &Db, regions: &Regions, profiles: &jiugai_rules::Profile
                 .bind(id).bind(at).execute(&mut *tx).await?;
             append_in_tx!(tx, &audit::Entry::new("resident", origin, "complaint.submit", "complaint", &id.to_string(), json!({"after": {
                 "tracking_no": no, "project_id": project_id, "estate_id": estate_id, "region_code": region, "category": n.category,
-                "due_on": due, "response_days": days, "body_chars": chars, "has_contact": !name.is_empty() || !phone.is_empty()}})))?;
+                "due_on": due, "response_days": days, "response_days_source": source, "body_chars": chars, "has_contact": !name.is_empty() || !phone.is_empty()}})))?;
             tx.commit().await?;
             Ok(id)
         });
