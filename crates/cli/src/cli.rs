@@ -72,6 +72,9 @@ pub enum Command {
     /// The household registry of an estate (住户名册): list, count check
     #[command(subcommand)]
     Households(HouseholdsCmd),
+    /// Residents' complaints (投诉举报): routed to a street or county, with a time limit
+    #[command(subcommand)]
+    Complaints(ComplaintsCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -88,6 +91,21 @@ pub enum HouseholdsCmd {
         /// Region (code or name); default: every estate
         #[arg(long)]
         region: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ComplaintsCmd {
+    /// List complaints, the most urgent first, with their due date (SLA) and days left or overdue
+    List {
+        /// Region (code or name): complaints routed to it or to a region inside it
+        #[arg(long)]
+        region: Option<String>,
+        /// Only overdue ones (not resolved, due before today)
+        #[arg(long)]
+        overdue: bool,
         #[arg(long)]
         json: bool,
     },

@@ -148,6 +148,12 @@ pub const RULES: &[RuleSpec] = &[
         "days the plan is publicised before joint review"
     ),
     spec!(
+        "complaint_response_days",
+        Kind::Count,
+        "居民投诉举报的办理时限（自受理之日起的自然日数；未配置时系统默认 15 天）",
+        "days to answer a resident's complaint, counted from the day received (15 when no profile sets it)"
+    ),
+    spec!(
         "acceptance_satisfaction",
         Kind::Share,
         "竣工验收前居民满意度",

@@ -1,9 +1,9 @@
 //! Access control, in one place. Every route is declared in [`ROUTES`] with the [`Action`] it performs;
 //! the [`guard`] middleware (a route layer, so it knows the matched route) identifies the caller, refuses
-//! what the role may not do, answers 404 for any estate outside the caller's scope (exactly as for one that
-//! does not exist), checks the CSRF token of cookie-authenticated writes, and hands the handler a [`Ctx`].
-//! Handlers never look at roles or scopes themselves: they load data through `Ctx::scope` and the guard
-//! has already checked the one estate a route names.
+//! what the role may not do, answers 404 for any estate, project or complaint outside the caller's scope
+//! (exactly as for one that does not exist), checks the CSRF token of cookie-authenticated writes, and
+//! hands the handler a [`Ctx`]. Handlers never look at roles or scopes themselves: they load data through
+//! `Ctx::scope` and the guard has already checked the one estate, project or complaint a route names.
 
 use std::net::SocketAddr;
 
@@ -56,6 +56,10 @@ pub enum Action {
     ManageConsultation,
     /// Enter ballots of a consultation of the estate `{id}`: paper forms (twice, by two users), assisted entry.
     EnterBallots,
+    /// Read residents' complaints routed to a region in scope (list, the complaint `{cid}` names).
+    ReadComplaints,
+    /// Handle the complaint `{cid}` names: move its status forward, reply to the resident.
+    HandleComplaints,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -150,6 +154,17 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/estates/{id}/households/import", Action::WriteEstate),
     ("GET", "/api/v1/estates/{id}/households", Action::ReadEstate),
     ("POST", "/api/v1/estates/{id}/households/import", Action::WriteEstate),
+    // complaints
+    ("GET", "/report", Action::Public),
+    ("POST", "/report", Action::Public),
+    ("GET", "/track", Action::Public),
+    ("POST", "/api/v1/complaints", Action::Public),
+    ("GET", "/api/v1/complaints/track/{no}", Action::Public),
+    ("GET", "/complaints", Action::ReadComplaints),
+    ("GET", "/complaints/{cid}", Action::ReadComplaints),
+    ("POST", "/complaints/{cid}", Action::HandleComplaints),
+    ("GET", "/api/v1/complaints", Action::ReadComplaints),
+    ("GET", "/api/v1/complaints/{cid}", Action::ReadComplaints),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -170,6 +185,8 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ReportProgress => matches!(role, Admin | County | Street | Contractor),
         Action::ProjectException => matches!(role, Admin),
         Action::ManageConsultation | Action::EnterBallots => matches!(role, Admin | County | Street),
+        Action::ReadComplaints => matches!(role, Admin | County | Street | Auditor),
+        Action::HandleComplaints => matches!(role, Admin | County | Street),
     }
 }
 
@@ -309,6 +326,20 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         let visible = match id {
             Some(id) => jiugai_store::projects::visible(&state.db, &state.regions, id, scope.as_deref(), member.as_deref()).await?,
             None => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
+    // Likewise a complaint the route names: routed to a region inside the caller's scope.
+    if matches!(action, Action::ReadComplaints | Action::HandleComplaints) && pattern.contains("{cid}") {
+        let id: Option<i64> = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "complaints").nth(1).and_then(|s| s.parse().ok());
+        let visible = match (id, data_scope(&user)) {
+            (Some(id), Some(scope)) => match jiugai_store::complaints::region_of(&state.db, id).await? {
+                Some(code) => scope.is_empty() || state.regions.within(&code, &scope),
+                None => false,
+            },
+            _ => false,
         };
         if !visible {
             return Err(AppError::NotFound);

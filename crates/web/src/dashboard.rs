@@ -97,6 +97,10 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
     } else {
         jiugai_rules::Ratio { num: projects.managed_estates, den: projects.renovated_estates }.percent_text()
     };
-    let page = DashboardPage { l: Layout::new(&ctx, &state, "dashboard", "/"), scope_name, total, households, core, extended, rows: s.rows, seeds: s.seeds, chart_json, projects, stage_labels, managed_share };
+    let complaints = match ctx.scope().filter(|_| ctx.may(crate::access::Action::ReadComplaints)) {
+        Some(scope) => Some(jiugai_store::complaints::summary(&state.db, &scope, jiugai_store::projects::today()).await?),
+        None => None,
+    };
+    let page = DashboardPage { l: Layout::new(&ctx, &state, "dashboard", "/"), scope_name, total, households, core, extended, rows: s.rows, seeds: s.seeds, chart_json, projects, stage_labels, managed_share, complaints };
     Ok(view::html(&page))
 }

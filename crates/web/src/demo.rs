@@ -139,3 +139,43 @@ pub async fn load_households(db: &Db) -> Result<u64, StoreError> {
     }
     Ok(added)
 }
+
+/// Three demo complaints on the first demo project, when there are none yet: one being handled, one
+/// overdue (received 30 days ago, not answered), one resolved with the office's reply. The project's
+/// public notice is published first (from its publicity date) if it is not, since residents complain
+/// from it. Returns how many were created.
+pub async fn load_complaints(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
+    use jiugai_store::complaints::{self, NewComplaint};
+    use jiugai_store::projects::{self, Facts};
+    let today = projects::today();
+    if !complaints::list(db, &complaints::Filter { limit: Some(1), ..Default::default() }, today).await?.is_empty() {
+        return Ok(0);
+    }
+    let Some(mut p) = projects::list(db, regions, &Default::default()).await?.into_iter().find(|p| p.name == "原卷烟厂小区综合改造") else {
+        return Ok(0);
+    };
+    if p.notice_from.is_none() {
+        let f = Facts { notice_from: Some(Some("2025-02-27".into())), hotline: Some("0359-3022345".into()), ..Default::default() };
+        p = projects::update_facts(db, p.id, p.version, &f, "system", "demo").await?;
+    }
+    let ago = |days: i64| jiugai_rules::Date::from_days(today.to_days() - days).map(complaints::stamp).unwrap_or_else(|| complaints::stamp(today));
+    let new = |category: &str, body: &str, name: &str, phone: &str| NewComplaint {
+        project_id: Some(p.id),
+        estate_id: None,
+        category: category.into(),
+        body: body.into(),
+        contact_name: name.into(),
+        contact_phone: phone.into(),
+    };
+    let (actor, origin) = ("web:demo-street", "demo");
+    // 1. Being handled.
+    let a = complaints::submit(db, regions, profiles, &new("disturbance", "3 号楼旁雨污管网施工晚上十点以后还在切割管材，噪音很大，老人孩子休息不好，希望夜间停止高噪声作业。", "王女士", "13903591234"), &ago(6), origin).await?;
+    complaints::update(db, a.id, a.version, "processing", "已转施工单位和监理核实，夜间施工安排将于本周内答复。", &ago(5), actor, origin).await?;
+    // 2. Overdue: received 30 days ago, not answered.
+    complaints::submit(db, regions, profiles, &new("safety", "2 号楼北侧脚手架没有防护网，下班时间经常有材料掉落，楼下就是出入口，很危险。", "", ""), &ago(30), origin).await?;
+    // 3. Resolved, with the reply the resident reads by tracking number.
+    let c = complaints::submit(db, regions, profiles, &new("quality", "1 号楼屋面防水做完后第一场雨顶层 602 室又漏水，墙皮都泡了。", "李先生", "13835967788"), &ago(40), origin).await?;
+    let c = complaints::update(db, c.id, c.version, "processing", "已安排监理单位现场查看。", &ago(39), actor, origin).await?;
+    complaints::update(db, c.id, c.version, "resolved", "经查为女儿墙泛水收口不严，施工单位已返工并闭水试验合格；602 室内墙面由施工单位负责修复。", &ago(33), actor, origin).await?;
+    Ok(3)
+}

@@ -24,6 +24,7 @@ pub struct Layout {
     pub nav: &'static str,
     pub can_import: bool,
     pub can_audit: bool,
+    pub can_complaints: bool,
     /// The current path, for the language switch to come back to.
     pub here: String,
 }
@@ -39,7 +40,7 @@ impl Layout {
             ),
             None => Default::default(),
         };
-        Layout { t, user, role, scope, csrf: ctx.csrf.clone(), nav, can_import: ctx.may(Action::Import), can_audit: ctx.may(Action::ReadAudit), here: crate::util::urlencode(here) }
+        Layout { t, user, role, scope, csrf: ctx.csrf.clone(), nav, can_import: ctx.may(Action::Import), can_audit: ctx.may(Action::ReadAudit), can_complaints: ctx.may(Action::ReadComplaints), here: crate::util::urlencode(here) }
     }
 }
 
@@ -116,6 +117,8 @@ pub struct DashboardPage {
     pub stage_labels: Vec<&'static str>,
     /// 有人管: share of renovated estates with a management mode, as a percent text.
     pub managed_share: String,
+    /// Open and overdue complaints in scope, for those who may read them.
+    pub complaints: Option<jiugai_store::complaints::Summary>,
 }
 
 pub struct ListRow {

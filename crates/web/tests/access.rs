@@ -25,10 +25,14 @@ struct Ids {
     row: i64,
     did: i64,
     iid: i64,
+    /// A consultation of estate 1, a household, a disputed paper form, a one-time code.
     cid: i64,
     hid: i64,
     pid: i64,
     code: String,
+    /// A complaint about project 1 (routed to 芮城县: inside) and its tracking number.
+    complaint: i64,
+    no: String,
 }
 
 async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) -> Resp {
@@ -40,10 +44,11 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
         .replace("{did}", &ids.did.to_string())
         .replace("{iid}", &ids.iid.to_string())
         .replace("{key}", "survey")
-        .replace("{cid}", &ids.cid.to_string())
+        .replace("{cid}", &if route.contains("/complaints") { ids.complaint } else { ids.cid }.to_string())
         .replace("{hid}", &ids.hid.to_string())
         .replace("{pid}", &ids.pid.to_string())
-        .replace("{code}", &ids.code);
+        .replace("{code}", &ids.code)
+        .replace("{no}", &ids.no);
     let signed_in = c.cookies.contains_key("jg_session");
     let csrf = if signed_in { c.csrf().await } else { String::new() };
     let version = jiugai_store::estates::get(&s.t.db, 1).await.unwrap().version.to_string();
@@ -78,6 +83,11 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
             let r = c.put_json(&path, &json!({"version": version.parse::<i64>().unwrap(), "households": 77})).await;
             c.headers.pop();
             r
+        }
+        ("POST", "/report") => c.post_form(&path, &[("project", "1"), ("category", "quality"), ("body", "矩阵测试：单元门关不上")]).await,
+        ("POST", "/api/v1/complaints") => {
+            let body = json!({"project_id": 1, "category": "quality", "body": "矩阵测试：单元门关不上"}).to_string();
+            c.request("POST", &path, Some("application/json"), body.as_bytes()).await
         }
         ("POST", "/estates/{id}/edit") => c.post_form(&path, &[("csrf", &csrf), ("version", &version), ("households", "66")]).await,
         ("POST", "/account/password") => c.post_form(&path, &[("csrf", &csrf), ("current", "wrong"), ("new", "x"), ("confirm", "y")]).await,
@@ -119,7 +129,10 @@ async fn every_route_every_role_inside_and_outside_scope() {
     let code = cons::slips(db, cid, None).await.unwrap().into_iter().find(|s| s.household.id == hh[0].id).unwrap().code;
     cons::paper_enter(db, cid, hh[1].id, "yes", Some(att.id), "test1", "test").await.unwrap();
     let (_, pid) = cons::paper_enter(db, cid, hh[1].id, "no", None, "test2", "test").await.unwrap();
-    let ids = Ids { aid: att.id, row, did, iid, cid, hid: hh[2].id, pid, code };
+    let nc = jiugai_store::complaints::NewComplaint { project_id: Some(1), category: "safety".into(), body: "矩阵测试：脚手架没有防护网".into(), ..Default::default() };
+    let complaint = jiugai_store::complaints::submit(db, &s.state.regions, &s.state.profiles, &nc, &jiugai_store::clock::now_rfc3339(), "test").await.unwrap();
+    assert_eq!(complaint.region_code, INSIDE);
+    let ids = Ids { aid: att.id, row, did, iid, cid, hid: hh[2].id, pid, code, complaint: complaint.id, no: complaint.tracking_no.clone() };
     // Sign-out last: it ends the session the other calls use.
     let mut routes: Vec<_> = ROUTES.to_vec();
     routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/logout") as u8);
@@ -169,7 +182,8 @@ async fn every_route_every_role_inside_and_outside_scope() {
                     Action::ReadProject => {
                         if project_visible { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 404, "{what}") }
                     }
-                    Action::ManageConsultation | Action::EnterBallots => {
+                    // A complaint routed inside the scope: read by those who read estates there, else 404.
+                    Action::ManageConsultation | Action::EnterBallots | Action::ReadComplaints | Action::HandleComplaints if route.contains("{id}") || route.contains("{cid}") => {
                         if !visible {
                             assert_eq!(r.status, 404, "{what}");
                         } else if !can(role, *action) {
@@ -177,6 +191,9 @@ async fn every_route_every_role_inside_and_outside_scope() {
                         } else {
                             assert!(ok(&r) || r.status == 422, "{what}");
                         }
+                    }
+                    Action::ManageConsultation | Action::EnterBallots | Action::ReadComplaints | Action::HandleComplaints => {
+                        if can(role, *action) { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 403, "{what}") }
                     }
                     Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
                         let allowed = can(role, *action) && (*action != Action::CompleteStep || jiugai_web::access::may_complete_step(role, "survey"));
@@ -190,8 +207,9 @@ async fn every_route_every_role_inside_and_outside_scope() {
                     }
                 }
                 // A 404 for an estate outside the scope is the same answer as for one that does not exist.
-                if r.status == 404 && route.contains("{id}") && *method == "GET" {
-                    let missing = c.get(&route.replace("{id}", "99999").replace("{aid}", "1").replace("{did}", "1").replace("{cid}", &ids.cid.to_string())).await;
+                if r.status == 404 && (route.contains("{id}") || route.contains("{cid}")) && *method == "GET" {
+                    let cid = if route.contains("/complaints") { "99999".to_string() } else { ids.cid.to_string() };
+                    let missing = c.get(&route.replace("{id}", "99999").replace("{cid}", &cid).replace("{aid}", "1").replace("{did}", "1")).await;
                     assert_eq!((missing.status, missing.text()), (r.status, r.text()), "{what}");
                 }
                 n += 1;
@@ -210,6 +228,11 @@ async fn every_route_every_role_inside_and_outside_scope() {
             let projects = c.get("/api/v1/projects").await.json();
             let expect = if where_ == "inside" && role != Role::Contractor { 1 } else { 0 };
             assert_eq!(projects["total"], expect, "{name}: {projects}");
+            // Complaints: those routed inside the scope only.
+            if can(role, Action::ReadComplaints) {
+                let n = c.get("/api/v1/complaints").await.json()["total"].as_i64().unwrap();
+                if where_ == "outside" { assert_eq!(n, 0, "{name}") } else { assert!(n >= 1, "{name}") }
+            }
             if can(role, Action::ReadAudit) && where_ == "outside" {
                 assert_eq!(c.get("/api/v1/audit").await.json(), json!([]), "{name}");
             }

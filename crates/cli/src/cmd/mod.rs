@@ -1,6 +1,7 @@
 //! One module per command group. Each returns an exit code: 0 done, 1 the input has errors, 2 failure.
 
 mod audit;
+mod complaints;
 mod estates;
 mod households;
 mod import;
@@ -75,6 +76,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::User(c) => user::run(&ctx, c).await,
         Command::Projects(c) => projects::run(&ctx, c).await,
         Command::Households(c) => households::run(&ctx, c).await,
+        Command::Complaints(c) => complaints::run(&ctx, c).await,
     };
     ctx.db.close().await;
     code

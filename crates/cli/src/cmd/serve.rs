@@ -23,6 +23,10 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
             if h > 0 {
                 println!("{}", if zh { format!("演示住户名册：3 个小区共 {h} 户（政府住宅楼的户数与档案不一致，演示核对提示）") } else { format!("demo household registries: {h} households in 3 estates (政府住宅楼 differs from its file, to show the check)") });
             }
+            let c = jiugai_web::demo::load_complaints(&ctx.db, &regions, &profiles).await?;
+            if c > 0 {
+                println!("{}", if zh { format!("演示投诉：{c} 件（其中 1 件逾期未答复）") } else { format!("demo complaints: {c} (one overdue)") });
+            }
         }
         if let Some(pw) = jiugai_web::auth::ensure_admin(&ctx.db).await? {
             println!("{}", if zh { "已创建管理员 admin（全国范围）。一次性密码（首次登录后须修改）：" } else { "created user admin (whole country). One-time password (must be changed at first sign-in):" });

@@ -35,6 +35,7 @@ pub fn spec() -> Value {
     projects_paths(&mut doc["paths"]);
     consultations_paths(&mut doc["paths"]);
     households_paths(&mut doc["paths"]);
+    complaints_paths(&mut doc["paths"]);
     doc
 }
 
@@ -102,6 +103,35 @@ fn projects_paths(paths: &mut Value) {
     paths["/catalogue"] = json!({"get": op("The content catalogue (basic, improvement, enhancement; N/X)", json!([]), None, json!({"type": "array"}))});
 }
 
+/// Complaints: public submit and tracking (no authentication), staff list and detail in scope.
+fn complaints_paths(paths: &mut Value) {
+    let s = json!({"type": "string"});
+    let int = json!({"type": "integer"});
+    let public_err = json!({"$ref": "#/components/responses/Error"});
+    paths["/complaints"] = json!({
+        "get": op("Complaints routed to a region in your scope, most urgent first; each with due_on (the SLA), days_left and overdue",
+            json!([q("status", "received | processing | resolved | open (not resolved)"), q("overdue", "1: only overdue (not resolved, due before today)"),
+                q("region", "region code or name inside your scope")]), None,
+            json!({"type": "object", "properties": {"total": int, "items": {"type": "array", "items": {"$ref": "#/components/schemas/Complaint"}}}})),
+        "post": {"summary": "Submit a complaint (public, no authentication): about a project with a published notice (optionally one of its estates) or an estate of one; answers 201 with the tracking number",
+            "security": [],
+            "requestBody": body(&["category", "body"], json!({"project_id": int, "estate_id": int,
+                "category": {"type": "string", "enum": ["quality", "safety", "progress", "disturbance", "other"]},
+                "body": {"type": "string", "minLength": 5, "maxLength": 2000}, "contact_name": s, "contact_phone": s})),
+            "responses": {"201": {"description": "Received", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "tracking_no": s, "status": s, "received_on": s, "track_url": s, "track_api": s}}}}},
+                "413": {"description": "Body too large"}, "422": public_err.clone()}}
+    });
+    paths["/complaints/{cid}"] = json!({"get": op("One complaint in your scope with its contact and history (who, when, status, reply)",
+        json!([path_param("cid", "integer")]), None, json!({"$ref": "#/components/schemas/Complaint"}))});
+    paths["/complaints/track/{no}"] = json!({"get": {"summary": "The public status of a complaint by tracking number (no authentication): status, category, received date, dated history with the office's replies. Any number that is not one answers 404",
+        "security": [], "parameters": [path_param("no", "string")],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "tracking_no": s, "status": s, "status_label": s, "category": s, "category_label": s, "received_on": s, "project_name": {"type": ["string", "null"]},
+            "history": {"type": "array", "items": {"type": "object", "properties": {"on": s, "status": s, "reply": s}}}}}}}},
+            "404": public_err}}});
+}
+
 fn base() -> Value {
     let obj = json!({"type": "object"});
     let list_params = json!([
@@ -160,6 +190,11 @@ fn base() -> Value {
                 "Estate": {"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "name": {"type": "string"},
                     "region_code": {"type": "string"}, "built_years": {"type": "array", "items": {"type": "integer"}}, "households": {"type": ["integer", "null"]},
                     "floor_area_m2": {"type": ["number", "null"]}}, "additionalProperties": true},
+                "Complaint": {"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "tracking_no": {"type": "string"},
+                    "project_id": {"type": ["integer", "null"]}, "estate_id": {"type": ["integer", "null"]}, "region_code": {"type": "string", "description": "the responsible street or county"},
+                    "category": {"type": "string"}, "body": {"type": "string"}, "contact_name": {"type": "string"}, "contact_phone": {"type": "string"},
+                    "status": {"type": "string"}, "due_on": {"type": "string", "format": "date"}, "days_left": {"type": ["integer", "null"]}, "overdue": {"type": "boolean"},
+                    "events": {"type": "array"}}, "additionalProperties": true},
                 "Project": {"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "name": {"type": "string"},
                     "region_code": {"type": "string"}, "plan_year": {"type": "integer"}, "stage": {"type": "string"}, "investment_fen": {"type": "integer"},
                     "estate_ids": {"type": "array", "items": {"type": "integer"}},
