@@ -179,3 +179,60 @@ pub async fn load_complaints(db: &Db, regions: &Regions, profiles: &jiugai_rules
     complaints::update(db, c.id, c.version, "resolved", "经查为女儿墙泛水收口不严，施工单位已返工并闭水试验合格；602 室内墙面由施工单位负责修复。", &ago(33), actor, origin).await?;
     Ok(3)
 }
+
+/// Demo consultations on the demo registries, when there are none: an open satisfaction consultation of
+/// 原卷烟厂小区 for its 2025 project (codes issued, 38 of 60 households answered by code, assisted entry
+/// and paper, one paper form disputed and waiting for a third user), and a closed joint decision of
+/// 工商银行住宅楼 on hiring a property company (ordinary matter, passed, locked and signed). Returns how many.
+pub async fn load_consultations(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
+    use jiugai_store::residents::consultations::{self as cons, NewConsultation};
+    use jiugai_store::residents::households;
+    let (actor, origin) = ("system", "demo");
+    let estates = jiugai_store::estates::list(db, regions, &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() }).await?;
+    let id_of = |name: &str| estates.iter().find(|e| e.data.name == name).map(|e| e.id);
+    let (Some(a), Some(b)) = (id_of("原卷烟厂小区"), id_of("工商银行住宅楼")) else { return Ok(0) };
+    if !cons::list_for_estate(db, a).await?.is_empty() || !cons::list_for_estate(db, b).await?.is_empty() {
+        return Ok(0);
+    }
+    let ha = households::list(db, a).await?;
+    let hb = households::list(db, b).await?;
+    if ha.len() < 60 || hb.len() < 50 {
+        return Ok(0);
+    }
+    let prof = profiles.effective(profiles.for_region("140830")).map_err(|e| StoreError::Other(e.to_string()))?;
+    let project = jiugai_store::projects::of_estate(db, a).await?.first().map(|p| p.0);
+    let (y, m, d) = jiugai_store::clock::today();
+    let today = format!("{y:04}-{m:02}-{d:02}");
+    let later = jiugai_rules::Date::parse(&today).and_then(|t| jiugai_rules::Date::from_days(t.to_days() + 20)).map(|t| t.to_string()).unwrap_or(today.clone());
+    // 1. Open satisfaction consultation.
+    let c = cons::create(db, &NewConsultation {
+        estate_id: a, project_id: project, kind: "satisfaction".into(), matter: None,
+        title: "原卷烟厂小区改造居民满意度测评".into(),
+        question: "本小区屋面防水、雨污分流、管网改造和楼道粉刷已基本完工。您对改造效果是否满意？".into(),
+        opens_at: format!("{today} 00:00"), closes_at: format!("{later} 18:00"),
+    }, actor, origin).await?;
+    cons::issue_codes(db, c.id, actor, origin).await?;
+    let slips = cons::slips(db, c.id, None).await?;
+    for (i, s) in slips.iter().enumerate().take(38) {
+        cons::cast_by_code(db, &s.code, if i % 9 == 4 { "no" } else if i % 13 == 7 { "abstain" } else { "yes" }, origin).await?;
+    }
+    for h in &ha[38..42] {
+        cons::cast_assisted(db, c.id, h.id, "yes", "web:社区网格员", origin).await?;
+    }
+    cons::paper_enter(db, c.id, ha[42].id, "yes", None, "web:古魏镇街道", origin).await?;
+    cons::paper_enter(db, c.id, ha[42].id, "yes", None, "web:社区网格员", origin).await?;
+    cons::paper_enter(db, c.id, ha[43].id, "yes", None, "web:古魏镇街道", origin).await?;
+    cons::paper_enter(db, c.id, ha[43].id, "no", None, "web:社区网格员", origin).await?;
+    // 2. A closed joint decision.
+    let j = cons::create(db, &NewConsultation {
+        estate_id: b, project_id: None, kind: "joint_decision".into(), matter: Some("ordinary".into()),
+        title: "选聘物业服务企业".into(),
+        question: "改造完成后，是否同意由业主大会选聘专业化物业服务企业实施物业管理？".into(),
+        opens_at: "2026-09-01 08:00".into(), closes_at: format!("{later} 18:00"),
+    }, actor, origin).await?;
+    for (i, h) in hb.iter().enumerate().take(44) {
+        cons::cast_assisted(db, j.id, h.id, if i % 5 == 3 { "no" } else if i % 11 == 10 { "abstain" } else { "yes" }, "web:社区网格员", origin).await?;
+    }
+    cons::close(db, &prof, j.id, j.version, "web:古魏镇街道", origin).await?;
+    Ok(2)
+}

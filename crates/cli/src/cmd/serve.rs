@@ -23,6 +23,10 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
             if h > 0 {
                 println!("{}", if zh { format!("演示住户名册：3 个小区共 {h} 户（政府住宅楼的户数与档案不一致，演示核对提示）") } else { format!("demo household registries: {h} households in 3 estates (政府住宅楼 differs from its file, to show the check)") });
             }
+            let k = jiugai_web::demo::load_consultations(&ctx.db, &regions, &profiles).await?;
+            if k > 0 {
+                println!("{}", if zh { "演示居民征询：原卷烟厂小区满意度测评（进行中，含扫码、代录和待核对的纸质票），工商银行住宅楼选聘物业共同决定（已封存）" } else { "demo consultations: satisfaction survey of 原卷烟厂小区 (open: codes, assisted and a disputed paper form), joint decision of 工商银行住宅楼 (closed)" });
+            }
             let c = jiugai_web::demo::load_complaints(&ctx.db, &regions, &profiles).await?;
             if c > 0 {
                 println!("{}", if zh { format!("演示投诉：{c} 件（其中 1 件逾期未答复）") } else { format!("demo complaints: {c} (one overdue)") });

@@ -108,6 +108,8 @@ pub struct ShowPage {
     pub can_progress: bool,
     pub can_exception: bool,
     pub can_read_estates: bool,
+    /// Residents' consultations of the project: (estate id, consultation id, estate name, title, kind, state, result).
+    pub consultations: Vec<(i64, i64, String, String, String, String, String)>,
     pub notice: String,
     /// An error to show next to the form (`section` is the form's anchor).
     pub error: String,
@@ -307,11 +309,30 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         can_progress: ctx.may(Action::ReportProgress),
         can_exception: ctx.may(Action::ProjectException),
         can_read_estates: ctx.may(Action::ReadEstates),
+        consultations: consultations_of(state, ctx, &p).await?,
         notice: String::new(),
         error: String::new(),
         error_section: String::new(),
         p,
     })
+}
+
+/// The project's consultations, newest first, with their state or locked result.
+async fn consultations_of(state: &AppState, ctx: &Ctx, p: &projects::Project) -> Result<Vec<(i64, i64, String, String, String, String, String)>, AppError> {
+    use jiugai_store::residents::consultations as cons;
+    let t = ctx.t();
+    let mut out = Vec::new();
+    for c in cons::list_for_project(&state.db, p.id).await? {
+        let estate = jiugai_store::estates::get(&state.db, c.estate_id).await?.data.name;
+        let st = c.state();
+        let result = match c.passed {
+            Some(true) => t.b("通过", "passed").to_string(),
+            Some(false) => t.b("未通过", "not passed").to_string(),
+            None => String::new(),
+        };
+        out.push((c.estate_id, c.id, estate, c.title.clone(), crate::consultations::kind_label(t, &c.kind), crate::consultations::state_label(t, st), result));
+    }
+    Ok(out)
 }
 
 pub fn factor_label(ctx: &Ctx, f: &str) -> String {
