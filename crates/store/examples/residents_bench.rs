@@ -75,12 +75,12 @@ async fn main() {
     let mut i = 0usize;
     while i < n {
         let end = (i + 1000).min(n);
-        let mut sql = String::from("INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at) VALUES ");
+        let mut sql = String::from("INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at, area_dm2) VALUES ");
         for k in i..end {
             let sep = if k == i { "" } else { "," };
             let choice = match k % 10 { 0..=7 => "yes", 8 => "no", _ => "abstain" };
             let channel = match k % 7 { 0 => "paper", 1 => "assisted", _ => "qr" };
-            sql.push_str(&format!("{sep}({}, {}, '{choice}', '{channel}', 'bench', '{now}')", c.id, k + 1));
+            sql.push_str(&format!("{sep}({}, {}, '{choice}', '{channel}', 'bench', '{now}', {})", c.id, k + 1, 5000 + (k % 97) as i64 * 100));
         }
         testing::execute(&db, &sql).await;
         i = end;

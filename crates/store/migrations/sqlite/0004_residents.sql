@@ -70,8 +70,12 @@ CREATE TABLE ballots (
     recorded_by     TEXT NOT NULL,             -- 'resident' for a QR ballot, else the user
     cast_at         TEXT NOT NULL,
     changes         BIGINT NOT NULL DEFAULT 0, -- how many times it was changed
+    area_dm2        BIGINT NOT NULL,           -- the household's exclusive area on the roll (copied: the tally reads one table)
     UNIQUE (consultation_id, household_id)
 );
+
+-- The tally reads only this index (one grouped scan of the consultation's entries).
+CREATE INDEX ballots_tally ON ballots(consultation_id, choice, channel, area_dm2);
 
 -- Every accepted submission, in order: the history of changes.
 CREATE TABLE ballot_history (

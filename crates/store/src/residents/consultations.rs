@@ -399,7 +399,8 @@ macro_rules! upsert_ballot {
     ($tx:expr, $cid:expr, $hid:expr, $choice:expr, $channel:expr, $by:expr, $now:expr) => {{
         let before: Option<String> = sqlx::query_scalar("SELECT choice FROM ballots WHERE consultation_id = $1 AND household_id = $2")
             .bind($cid).bind($hid).fetch_optional(&mut *$tx).await?;
-        sqlx::query("INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at, changes) VALUES ($1, $2, $3, $4, $5, $6, 0) \
+        sqlx::query("INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at, changes, area_dm2) \
+            SELECT $1, $2, $3, $4, $5, $6, 0, ch.area_dm2 FROM consultation_households ch WHERE ch.consultation_id = $1 AND ch.household_id = $2 \
             ON CONFLICT (consultation_id, household_id) DO UPDATE SET choice = excluded.choice, channel = excluded.channel, \
             recorded_by = excluded.recorded_by, cast_at = excluded.cast_at, changes = ballots.changes + 1")
             .bind($cid).bind($hid).bind($choice).bind($channel).bind($by).bind($now).execute(&mut *$tx).await?;
@@ -856,9 +857,8 @@ type CountRow = (String, String, i64, Option<i64>);
 /// Counts the ballots (choice, channel, households, area) of a consultation: one statement.
 macro_rules! count_rows {
     ($ex:expr, $cid:expr) => {{
-        let rows: Vec<CountRow> = sqlx::query_as("SELECT b.choice, b.channel, COUNT(*), CAST(SUM(ch.area_dm2) AS BIGINT) FROM ballots b \
-            JOIN consultation_households ch ON ch.consultation_id = b.consultation_id AND ch.household_id = b.household_id \
-            WHERE b.consultation_id = $1 GROUP BY b.choice, b.channel")
+        let rows: Vec<CountRow> = sqlx::query_as("SELECT choice, channel, COUNT(*), CAST(SUM(area_dm2) AS BIGINT) FROM ballots \
+            WHERE consultation_id = $1 GROUP BY choice, channel")
             .bind($cid).fetch_all($ex).await?;
         rows
     }};
@@ -941,6 +941,19 @@ fn decision_from_json(v: &Value) -> Option<Decision> {
     })
 }
 
+/// SHA-256 of the counted ballots in household order, one line `household_id TAB choice TAB channel` each.
+fn ballots_digest(ballots: &[(i64, String, String)]) -> String {
+    use std::fmt::Write;
+    let mut h = Sha256::new();
+    let mut line = String::with_capacity(64);
+    for (hid, choice, channel) in ballots {
+        line.clear();
+        let _ = writeln!(line, "{hid}\t{choice}\t{channel}");
+        h.update(line.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn sha_hex(data: &[u8]) -> String {
     Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -969,11 +982,7 @@ pub async fn close(db: &Db, profile: &EffectiveProfile, id: i64, expected: i64, 
         t.final_ = true;
         let ballots: Vec<(i64, String, String)> = sqlx::query_as("SELECT household_id, choice, channel FROM ballots WHERE consultation_id = $1 ORDER BY household_id")
             .bind(c.id).fetch_all(&mut *tx).await?;
-        let mut h = Sha256::new();
-        for (hid, choice, channel) in &ballots {
-            h.update(format!("{hid}\t{choice}\t{channel}\n").as_bytes());
-        }
-        let ballots_sha: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let ballots_sha = ballots_digest(&ballots);
         let doc = json!({"tally": t, "ballots": ballots.len(), "ballots_sha256": ballots_sha, "closed_by": actor, "closed_early": early});
         let text = doc.to_string();
         let sha = sha_hex(text.as_bytes());
@@ -998,11 +1007,7 @@ pub async fn verify(db: &Db, c: &Consultation) -> Result<bool, StoreError> {
     }
     let v: Value = serde_json::from_str(j).map_err(|e| StoreError::Other(e.to_string()))?;
     let ballots: Vec<(i64, String, String)> = with_db!(db, p => sqlx::query_as("SELECT household_id, choice, channel FROM ballots WHERE consultation_id = $1 ORDER BY household_id").bind(c.id).fetch_all(p).await?);
-    let mut h = Sha256::new();
-    for (hid, choice, channel) in &ballots {
-        h.update(format!("{hid}\t{choice}\t{channel}\n").as_bytes());
-    }
-    let now: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let now = ballots_digest(&ballots);
     Ok(v["ballots_sha256"].as_str() == Some(now.as_str()))
 }
 
