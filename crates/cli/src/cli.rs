@@ -75,6 +75,35 @@ pub enum Command {
     /// Residents' complaints (投诉举报): routed to a street or county, with a time limit
     #[command(subcommand)]
     Complaints(ComplaintsCmd),
+    /// Consultations and votes of an estate's households (居民征询): list, tally, close
+    #[command(subcommand)]
+    Consultations(ConsultationsCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConsultationsCmd {
+    /// The consultations of an estate, newest first, with their state and result
+    List {
+        #[arg(long)]
+        estate: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One consultation with its tally (live, or the locked result) and each threshold
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close: no more ballots; the result is locked and signed into the audit log
+    Close {
+        id: i64,
+        /// The version you read (from `show`): refused if it changed since
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

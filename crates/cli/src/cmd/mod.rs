@@ -2,6 +2,7 @@
 
 mod audit;
 mod complaints;
+mod consultations;
 mod estates;
 mod households;
 mod import;
@@ -77,6 +78,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Projects(c) => projects::run(&ctx, c).await,
         Command::Households(c) => households::run(&ctx, c).await,
         Command::Complaints(c) => complaints::run(&ctx, c).await,
+        Command::Consultations(c) => consultations::run(&ctx, c).await,
     };
     ctx.db.close().await;
     code
