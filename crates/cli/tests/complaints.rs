@@ -1,21 +1,18 @@
 //! `jiugai complaints list` on the backend the environment chooses: routed region, due date and overdue
 //! as of `JIUGAI_TODAY`, the `--region` and `--overdue` filters, `--json`, and an unknown region refused.
 
+mod support;
+use support::{json_of};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use jiugai_store::complaints::{self, NewComplaint};
 use jiugai_store::projects::{self, Facts, NewProject};
 use jiugai_store::regions::Regions;
 use jiugai_store::testing::{TestDb, execute};
-use serde_json::Value;
 
-fn jiugai(url: &str, today: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiugai")).env("JIUGAI_DATABASE_URL", url).env("JIUGAI_TODAY", today).env_remove("JIUGAI_LANG").args(args).output().expect("run jiugai")
-}
-
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+fn jiugai(url: &str, today: &str, args: &[&str]) -> std::process::Output {
+    support::jiugai_with(url, &[("JIUGAI_TODAY", today)], args)
 }
 
 #[tokio::test]

@@ -1,20 +1,12 @@
 //! `jiugai consultations list|show|close`: the real binary against a consultation voted through the store,
 //! on the backend the environment chooses.
 
-use std::process::{Command, Output};
+mod support;
+use support::{jiugai, json_of};
 
 use jiugai_store::residents::consultations::{self as cons, NewConsultation};
 use jiugai_store::residents::households::{self, NewHousehold};
 use jiugai_store::testing::TestDb;
-use serde_json::Value;
-
-fn jiugai(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiugai")).env("JIUGAI_DATABASE_URL", url).env_remove("JIUGAI_LANG").args(args).output().expect("run jiugai")
-}
-
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
-}
 
 #[tokio::test]
 async fn list_show_and_close_a_consultation() {

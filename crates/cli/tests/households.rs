@@ -2,27 +2,15 @@
 //! committed in `fixtures/`, an xlsx written here with rust_xlsxwriter), on the backend the environment
 //! chooses.
 
+mod support;
+use support::{jiugai, json_of};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use jiugai_store::testing::TestDb;
-use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn jiugai(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiugai"))
-        .env("JIUGAI_DATABASE_URL", url)
-        .env_remove("JIUGAI_LANG")
-        .args(args)
-        .output()
-        .expect("run jiugai")
-}
-
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
 }
 
 fn text(b: &[u8]) -> String {

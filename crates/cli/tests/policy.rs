@@ -1,21 +1,14 @@
 //! Issue 3's command-line contract: profiles, eligibility, target tables — on the backend the environment chooses.
 
+mod support;
+use support::{jiugai, json_of};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use jiugai_store::testing::TestDb;
-use serde_json::Value;
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn jiugai(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiugai")).env("JIUGAI_DATABASE_URL", url).env_remove("JIUGAI_LANG").args(args).output().expect("run jiugai")
-}
-
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
 }
 
 #[tokio::test]

@@ -1,19 +1,13 @@
 //! `jiugai projects …`: the script contract (create, show --json with steps, step, move, list, ledger) on
 //! the backend the environment chooses. Qinzhou 2021: the ¥4M preliminary-design boundary.
 
+mod support;
+use support::{jiugai, json_of};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use jiugai_store::testing::TestDb;
 use serde_json::Value;
-
-fn jiugai(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiugai")).env("JIUGAI_DATABASE_URL", url).env_remove("JIUGAI_LANG").args(args).output().expect("run jiugai")
-}
-
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
-}
 
 fn step<'a>(p: &'a Value, key: &str) -> &'a Value {
     p["steps"].as_array().unwrap().iter().find(|s| s["key"] == key).unwrap()

@@ -1,13 +1,12 @@
 //! `jiugai user …` and `jiugai serve`, run as an operator would, on the backend the environment chooses.
 
+mod support;
+use support::jiugai;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output, Stdio};
 
 use jiugai_store::testing::TestDb;
-
-fn jiugai(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiugai")).env("JIUGAI_DATABASE_URL", url).env_remove("JIUGAI_LANG").args(args).output().expect("run jiugai")
-}
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 // ───────────────────────────── Common output ─────────────────────────────
 
 /// Result of one check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -18,7 +18,7 @@ pub enum Outcome {
 }
 
 /// Which rule a decision applied: key, value as text, source (document + clause), and the profile that set it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleRef {
     pub rule: String,
     pub value: String,
@@ -54,24 +54,24 @@ impl RuleRef {
 }
 
 /// An achieved share, exact, with a display text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Achieved {
     pub num: i64,
     pub den: i64,
 }
 
 /// One decision: outcome, the rule applied, what was achieved, and why (Chinese and English).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     /// What was checked (usually the rule key; e.g. `consent_to_plan`, `plan_due`).
     pub check: String,
     /// What it was checked for (a project name, a region and year…), if not the whole input.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub outcome: Outcome,
     #[serde(flatten)]
     pub rule: RuleRef,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub achieved: Option<Achieved>,
     pub reason_zh: String,
     pub reason_en: String,

@@ -15,26 +15,13 @@ use std::time::Instant;
 use jiugai_rules::ProfileSet;
 use jiugai_store::projects::{self, Filter, ledger, steps};
 use jiugai_store::regions::{Level, Regions};
-use jiugai_store::{Db, testing};
+use jiugai_store::testing;
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(50_000);
-    let dir = tempfile::tempdir().unwrap();
-    let url = match args.get(2) {
-        Some(u) => u.clone(),
-        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
-    };
-    if url.starts_with("postgres") {
-        let (base, name) = url.rsplit_once('/').unwrap();
-        let admin = Db::connect(&format!("{base}/postgres")).await.unwrap();
-        testing::execute(&admin, &format!("DROP DATABASE IF EXISTS {name}")).await;
-        testing::execute(&admin, &format!("CREATE DATABASE {name}")).await;
-        admin.close().await;
-    }
-    let db = Db::open(&url).await.unwrap();
-    jiugai_store::regions::init(&db).await.unwrap();
+    let (db, url, dir) = testing::fresh_bench_db(args.get(2).map(String::as_str)).await;
     let regions = Regions::load(&db).await.unwrap();
     let counties: Vec<String> = {
         let mut v: Vec<String> = jiugai_store::regions::embedded().into_iter().filter(|r| r.level == Level::County).map(|r| r.code).collect();

@@ -44,20 +44,7 @@ fn open(estate: i64) -> NewConsultation {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let url = match args.get(2) {
-        Some(u) => u.clone(),
-        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
-    };
-    if url.starts_with("postgres") {
-        let (base, name) = url.rsplit_once('/').unwrap();
-        let admin = Db::connect(&format!("{base}/postgres")).await.unwrap();
-        testing::execute(&admin, &format!("DROP DATABASE IF EXISTS {name}")).await;
-        testing::execute(&admin, &format!("CREATE DATABASE {name}")).await;
-        admin.close().await;
-    }
-    let db = Db::open(&url).await.unwrap();
-    jiugai_store::regions::init(&db).await.unwrap();
+    let (db, url, _dir) = testing::fresh_bench_db(args.get(2).map(String::as_str)).await;
     let now = "2026-11-30T00:00:00Z";
     testing::execute(&db, &format!("INSERT INTO estates (id, region_code, name, version, created_at, updated_at) VALUES (1, '140830', '基准大院', 1, '{now}', '{now}'), (2, '140830', '基准小区', 1, '{now}', '{now}')")).await;
     let profiles = ProfileSet::builtin();

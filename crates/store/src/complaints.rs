@@ -172,31 +172,17 @@ where
     })
 }
 
-/// The unambiguous alphabet of tracking numbers: digits and capitals without 0/O and 1/I (32 symbols).
-const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-
 /// A new tracking number for a complaint received on `on`: `TS20260115-7K3M9QXA` (8 × 5 = 40 random bits:
 /// each byte's low 5 bits pick a symbol, unbiased).
 pub fn new_tracking_no(on: jiugai_rules::Date) -> String {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).expect("operating system random source");
-    let tail: String = b.iter().map(|x| ALPHABET[(x & 31) as usize] as char).collect();
-    format!("TS{}-{tail}", on.to_string().replace('-', ""))
+    format!("TS{}-{}", on.to_string().replace('-', ""), crate::codes::random(8))
 }
 
 /// A tracking number as a person types it (lower case, spaces, without the dash, full-width) → the
 /// stored form, or `None` when it cannot be one.
 pub fn normalize_tracking_no(s: &str) -> Option<String> {
-    let t: String = s
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    if t.len() != 18 || !t.starts_with("TS") || !t[2..10].bytes().all(|b| b.is_ascii_digit()) || !t[10..].bytes().all(|b| ALPHABET.contains(&b)) {
+    let t = crate::codes::normalize(s);
+    if t.len() != 18 || !t.starts_with("TS") || !t[2..10].bytes().all(|b| b.is_ascii_digit()) || !t[10..].bytes().all(|b| crate::codes::ALPHABET.contains(&b)) {
         return None;
     }
     Some(format!("{}-{}", &t[..10], &t[10..]))

@@ -10,6 +10,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod clock;
+pub mod codes;
 pub mod complaints;
 mod db;
 pub mod error;

@@ -122,3 +122,24 @@ mod tests {
         assert_eq!(super::with_database("postgres://postgres@127.0.0.1", "x"), "postgres://postgres@127.0.0.1/x");
     }
 }
+
+/// For benchmarks: a fresh, migrated database with the division tree, at `url` (a PostgreSQL database of
+/// that name is dropped and created again), or in a temporary SQLite file when `url` is `None`. Keep the
+/// returned directory alive as long as the database.
+pub async fn fresh_bench_db(url: Option<&str>) -> (Db, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match url {
+        Some(u) => u.to_string(),
+        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
+    if url.starts_with("postgres") {
+        let (base, name) = url.rsplit_once('/').expect("postgres://HOST/DB");
+        let admin = Db::connect(&format!("{base}/postgres")).await.expect("connect");
+        execute(&admin, &format!("DROP DATABASE IF EXISTS {name}")).await;
+        execute(&admin, &format!("CREATE DATABASE {name}")).await;
+        admin.close().await;
+    }
+    let db = Db::open(&url).await.expect("open");
+    crate::regions::init(&db).await.expect("load regions");
+    (db, url, dir)
+}

@@ -35,16 +35,6 @@ async fn profile_of(ctx: &Ctx, c: &Consultation) -> Result<EffectiveProfile, Sto
     set.effective(&name).map_err(|e| StoreError::Other(format!("profile {name}: {e}")))
 }
 
-fn doc(c: &Consultation, t: &Tally) -> Value {
-    let mut v = serde_json::to_value(c).unwrap_or_default();
-    v["state"] = json!(c.state());
-    if let Some(o) = v.as_object_mut() {
-        o.remove("result_json");
-    }
-    v["tally"] = serde_json::to_value(t).unwrap_or_default();
-    v
-}
-
 fn outcome(ctx: &Ctx, o: Outcome) -> &'static str {
     match (o, ctx.zh()) {
         (Outcome::Pass, true) => "通过",
@@ -74,12 +64,7 @@ async fn list(ctx: &Ctx, estate: i64, as_json: bool) -> Result<ExitCode, StoreEr
     jiugai_store::estates::get(&ctx.db, estate).await?;
     let list = cons::list_for_estate(&ctx.db, estate).await?;
     if as_json {
-        let items: Vec<Value> = list.iter().map(|c| {
-            let mut v = serde_json::to_value(c).unwrap_or_default();
-            v["state"] = json!(c.state());
-            if let Some(o) = v.as_object_mut() { o.remove("result_json"); }
-            v
-        }).collect();
+        let items: Vec<Value> = list.iter().map(|c| cons::document(c, None)).collect();
         output::json(&json!({"estate_id": estate, "consultations": items}));
     } else {
         for c in &list {
@@ -98,7 +83,7 @@ async fn show(ctx: &Ctx, id: i64, as_json: bool) -> Result<ExitCode, StoreError>
     let c = cons::get(&ctx.db, id).await?;
     let p = profile_of(ctx, &c).await?;
     let t = cons::tally(&ctx.db, &p, &c).await?;
-    if as_json { output::json(&doc(&c, &t)) } else { print_tally(ctx, &c, &t) }
+    if as_json { output::json(&cons::document(&c, Some(&t))) } else { print_tally(ctx, &c, &t) }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -106,6 +91,6 @@ async fn close(ctx: &Ctx, id: i64, version: i64, as_json: bool) -> Result<ExitCo
     let c = cons::get(&ctx.db, id).await?;
     let p = profile_of(ctx, &c).await?;
     let (c, t) = cons::close(&ctx.db, &p, id, version, &ctx.actor, "cli").await?;
-    if as_json { output::json(&doc(&c, &t)) } else { print_tally(ctx, &c, &t) }
+    if as_json { output::json(&cons::document(&c, Some(&t))) } else { print_tally(ctx, &c, &t) }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,7 +9,7 @@
 //! arriving after it is refused — on SQLite and PostgreSQL alike.
 
 use jiugai_rules::{Decision, EffectiveProfile, JointVote, Matter, Outcome};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -445,35 +445,16 @@ pub async fn cast_assisted(db: &Db, consultation_id: i64, household_id: i64, cho
 
 // ───────────────────────────── One-time codes ─────────────────────────────
 
-/// Letters and digits that cannot be mistaken for one another when typed from a slip.
-const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const CODE_LEN: usize = 12;
 
+/// A new one-time code: 12 symbols of [`crate::codes::ALPHABET`], 60 random bits.
 pub fn new_code() -> String {
-    let mut bytes = [0u8; CODE_LEN];
-    getrandom::fill(&mut bytes).expect("operating system random numbers");
-    // 31 symbols: reject bytes ≥ 248 (= 8 × 31) to stay uniform.
-    let mut out = String::with_capacity(CODE_LEN);
-    let mut i = 0;
-    let mut pool = bytes.to_vec();
-    while out.len() < CODE_LEN {
-        if i == pool.len() {
-            let mut more = [0u8; 16];
-            getrandom::fill(&mut more).expect("operating system random numbers");
-            pool.extend_from_slice(&more);
-        }
-        let b = pool[i];
-        i += 1;
-        if b < 248 {
-            out.push(CODE_ALPHABET[(b % 31) as usize] as char);
-        }
-    }
-    out
+    crate::codes::random(CODE_LEN)
 }
 
-/// Normalises a code as typed: upper case, spaces and dashes removed.
+/// Normalises a code as typed (see [`crate::codes::normalize`]).
 pub fn normalize_code(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    crate::codes::normalize(s)
 }
 
 /// A household's slip: the code to print as a QR code.
@@ -525,6 +506,14 @@ pub async fn reissue_code(db: &Db, consultation_id: i64, household_id: i64, acto
         tx.commit().await?;
     });
     Ok(code)
+}
+
+/// (codes issued and valid, codes used) of a consultation.
+pub async fn code_counts(db: &Db, consultation_id: i64) -> Result<(i64, i64), StoreError> {
+    let (issued, used): (i64, Option<i64>) = with_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(CASE WHEN used_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) FROM vote_codes WHERE consultation_id = $1 AND revoked_at IS NULL")
+        .bind(consultation_id).fetch_one(p).await?);
+    Ok((issued, used.unwrap_or(0)))
 }
 
 /// The valid slips of a consultation (one per household), optionally of one building, in room order.
@@ -655,6 +644,13 @@ const PAPER_COLS: &str = "id, consultation_id, household_id, scan_id, first_choi
 fn paper_of(r: PaperRow, label: String) -> PaperBallot {
     PaperBallot { id: r.0, consultation_id: r.1, household_id: r.2, household_label: label, scan_id: r.3, first_choice: r.4, first_by: r.5, first_at: r.6,
         second_choice: r.7, second_by: r.8, second_at: r.9, status: r.10, resolved_choice: r.11, resolved_by: r.12, resolved_at: r.13 }
+}
+
+/// Whether a paper form of the household was already entered (at least once).
+pub async fn has_paper(db: &Db, consultation_id: i64, household_id: i64) -> Result<bool, StoreError> {
+    let id: Option<i64> = with_db!(db, p => sqlx::query_scalar("SELECT id FROM paper_ballots WHERE consultation_id = $1 AND household_id = $2")
+        .bind(consultation_id).bind(household_id).fetch_optional(p).await?);
+    Ok(id.is_some())
 }
 
 /// The paper ballots of a consultation (disputed first, then pending, then counted).
@@ -788,14 +784,14 @@ pub async fn paper_resolve(db: &Db, consultation_id: i64, paper_id: i64, choice:
 
 // ───────────────────────────── Tally ─────────────────────────────
 
-#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Counts {
     pub households: i64,
     pub area_dm2: i64,
 }
 
 /// The tally of a consultation: counts by household and by exclusive area, and each check of its rule.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Tally {
     pub consultation_id: i64,
     pub estate_id: i64,
@@ -896,49 +892,9 @@ pub async fn tally(db: &Db, profile: &EffectiveProfile, c: &Consultation) -> Res
 /// The signed result of a closed consultation, as stored.
 pub fn locked_tally(c: &Consultation) -> Result<Option<Tally>, StoreError> {
     let Some(j) = &c.result_json else { return Ok(None) };
-    let v: Value = serde_json::from_str(j).map_err(|e| StoreError::Other(format!("stored result of consultation {}: {e}", c.id)))?;
-    Ok(Some(tally_from_json(&v)?))
-}
-
-fn tally_from_json(v: &Value) -> Result<Tally, StoreError> {
-    // The stored JSON is what `Tally` serialises to; decisions are kept as stored values.
-    let t = v.get("tally").cloned().unwrap_or(Value::Null);
-    let counts = |k: &str| Counts { households: t[k]["households"].as_i64().unwrap_or(0), area_dm2: t[k]["area_dm2"].as_i64().unwrap_or(0) };
-    let checks: Vec<Decision> = t["checks"].as_array().map(|a| a.iter().filter_map(decision_from_json).collect()).unwrap_or_default();
-    let outcome = match t["outcome"].as_str() { Some("pass") => Outcome::Pass, Some("fail") => Outcome::Fail, _ => Outcome::NotApplicable };
-    Ok(Tally {
-        consultation_id: t["consultation_id"].as_i64().unwrap_or(0),
-        estate_id: t["estate_id"].as_i64().unwrap_or(0),
-        project_id: t["project_id"].as_i64(),
-        kind: t["kind"].as_str().unwrap_or("").to_string(),
-        matter: t["matter"].as_str().map(String::from),
-        eligible: counts("eligible"),
-        participating: counts("participating"),
-        yes: counts("yes"),
-        no: counts("no"),
-        abstain: counts("abstain"),
-        by_channel: t["by_channel"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0))).collect()).unwrap_or_default(),
-        checks,
-        outcome,
-        reason_zh: t["reason_zh"].as_str().unwrap_or("").to_string(),
-        reason_en: t["reason_en"].as_str().unwrap_or("").to_string(),
-        profile: t["profile"].as_str().unwrap_or("").to_string(),
-        final_: true,
-        at: t["at"].as_str().unwrap_or("").to_string(),
-    })
-}
-
-fn decision_from_json(v: &Value) -> Option<Decision> {
-    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-    Some(Decision {
-        check: s("check"),
-        subject: v.get("subject").and_then(|x| x.as_str()).map(String::from),
-        outcome: match v.get("outcome")?.as_str()? { "pass" => Outcome::Pass, "fail" => Outcome::Fail, _ => Outcome::NotApplicable },
-        rule: jiugai_rules::RuleRef { rule: s("rule"), value: s("value"), source: s("source"), profile: s("profile") },
-        achieved: v.get("achieved").and_then(|a| Some(jiugai_rules::Achieved { num: a.get("num")?.as_i64()?, den: a.get("den")?.as_i64()? })),
-        reason_zh: s("reason_zh"),
-        reason_en: s("reason_en"),
-    })
+    let bad = |e: serde_json::Error| StoreError::Other(format!("stored result of consultation {}: {e}", c.id));
+    let mut v: Value = serde_json::from_str(j).map_err(bad)?;
+    Ok(Some(serde_json::from_value(v["tally"].take()).map_err(bad)?))
 }
 
 /// SHA-256 of the counted ballots in household order, one line `household_id TAB choice TAB channel` each.
@@ -1038,6 +994,20 @@ pub async fn history(db: &Db, c: &Consultation, household_id: i64) -> Result<Vec
     let rows: Vec<(String, String, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT choice, channel, recorded_by, at FROM ballot_history WHERE consultation_id = $1 AND household_id = $2 ORDER BY id").bind(c.id).bind(household_id).fetch_all(p).await?);
     Ok(rows.into_iter().map(|(choice, channel, by, at)| BallotEntry { household_id, household_label: h.label(), choice, channel, recorded_by: by, at }).collect())
+}
+
+/// The one JSON document of a consultation with its tally (live, or the locked result), printed by the
+/// API and the CLI alike. The stored result text is left out: the tally is it, and its digest is kept.
+pub fn document(c: &Consultation, tally: Option<&Tally>) -> Value {
+    let mut v = serde_json::to_value(c).unwrap_or_default();
+    v["state"] = json!(c.state());
+    if let Some(o) = v.as_object_mut() {
+        o.remove("result_json");
+    }
+    if let Some(t) = tally {
+        v["tally"] = serde_json::to_value(t).unwrap_or_default();
+    }
+    v
 }
 
 /// The latest closed consultation of `kind` for an estate: one of the project when `project_id` is

@@ -65,7 +65,7 @@ pub async fn paper(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Pat
         if choice.is_empty() {
             return Err(AppError::invalid("choice", "请选择表决票上勾选的意见", "choose the answer marked on the form"));
         }
-        let first = !cons::paper_ballots(&state.db, c.id).await?.iter().any(|p| p.household_id == hid);
+        let first = !cons::has_paper(&state.db, c.id, hid).await?;
         let scan_id = match (parts.files.first(), first) {
             (Some((name, kind, data)), true) => Some(attachments::add(&state.db, id, name, kind, data, &ctx.actor(), &ctx.origin).await?.id),
             (None, true) => return Err(AppError::invalid("scan", "第一次录入须上传表决票的扫描件或照片（JPEG、PNG 或 PDF）", "the first entry needs a scan or photo of the form (JPEG, PNG or PDF)")),

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiugai_store::estates;
-use jiugai_store::residents::consultations::{self as cons, Consultation};
+use jiugai_store::residents::consultations as cons;
 use serde_json::{Map, Value, json};
 
 use crate::access::Ctx;
@@ -41,18 +41,9 @@ fn text(m: &Map<String, Value>, k: &str) -> String {
     }
 }
 
-fn with_state(c: &Consultation) -> Value {
-    let mut v = serde_json::to_value(c).unwrap_or_default();
-    v["state"] = json!(c.state());
-    if let Some(o) = v.as_object_mut() {
-        o.remove("result_json");
-    }
-    v
-}
-
 pub async fn list(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     let list = cons::list_for_estate(&state.db, id).await?;
-    Ok(Json(json!({"consultations": list.iter().map(with_state).collect::<Vec<_>>()})))
+    Ok(Json(json!({"consultations": list.iter().map(|c| cons::document(c, None)).collect::<Vec<_>>()})))
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
@@ -60,7 +51,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let f: HashMap<String, String> = ["kind", "matter", "title", "question", "opens_at", "closes_at", "project_id"].iter().map(|k| (k.to_string(), text(&m, k))).collect();
     let n = super::list::new_of(id, &f)?;
     let c = cons::create(&state.db, &n, &ctx.actor(), &ctx.origin).await?;
-    Ok((StatusCode::CREATED, Json(with_state(&c))).into_response())
+    Ok((StatusCode::CREATED, Json(cons::document(&c, None))).into_response())
 }
 
 pub async fn get(State(state): State<AppState>, Path((id, cid)): Path<(i64, i64)>) -> Result<Json<Value>, AppError> {
@@ -68,9 +59,7 @@ pub async fn get(State(state): State<AppState>, Path((id, cid)): Path<(i64, i64)
     let c = cons::of_estate(&state.db, id, cid).await?;
     let prof = super::profile_of(&state, &e)?;
     let tally = cons::tally(&state.db, &prof, &c).await?;
-    let mut v = with_state(&c);
-    v["tally"] = serde_json::to_value(&tally).unwrap_or_default();
-    Ok(Json(v))
+    Ok(Json(cons::document(&c, Some(&tally))))
 }
 
 /// `{"household_id", "choice", "channel": "assisted" | "paper", "scan_id"?}`.
@@ -100,7 +89,5 @@ pub async fn close(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Pat
     let c = cons::of_estate(&state.db, id, cid).await?;
     let prof = super::profile_of(&state, &e)?;
     let (c, tally) = cons::close(&state.db, &prof, c.id, version, &ctx.actor(), &ctx.origin).await?;
-    let mut v = with_state(&c);
-    v["tally"] = serde_json::to_value(&tally).unwrap_or_default();
-    Ok(Json(v))
+    Ok(Json(cons::document(&c, Some(&tally))))
 }

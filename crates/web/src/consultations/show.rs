@@ -63,8 +63,8 @@ pub struct ShowPage {
     pub by_channel: Vec<(String, i64)>,
     pub final_at: String,
     pub verified: bool,
-    pub codes_issued: usize,
-    pub codes_used: usize,
+    pub codes_issued: i64,
+    pub codes_used: i64,
     pub buildings: Vec<String>,
     pub households: Vec<(i64, String)>,
     pub choices: Vec<(&'static str, String)>,
@@ -110,12 +110,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
     let mut buildings: Vec<String> = buildings.into_iter().collect();
     buildings.sort_by_key(|b| (b.parse::<u64>().unwrap_or(u64::MAX), b.clone()));
     let can_manage = ctx.may(Action::ManageConsultation);
-    let (codes_issued, codes_used) = if can_manage {
-        let s = cons::slips(&state.db, cid, None).await?;
-        (s.len(), s.iter().filter(|x| x.used_at.is_some()).count())
-    } else {
-        (0, 0)
-    };
+    let (codes_issued, codes_used) = if can_manage { cons::code_counts(&state.db, cid).await? } else { (0, 0) };
     let me = ctx.actor();
     let paper = cons::paper_ballots(&state.db, cid).await?.into_iter().map(|p| PaperView {
         id: p.id,
