@@ -385,6 +385,14 @@ pub enum TargetsCmd {
     },
 }
 
+impl Command {
+    /// Whether the command only prints (and may die of SIGPIPE like `ls | head`). Long-running ones — the
+    /// server — must survive a peer that goes away.
+    pub fn prints_to_a_pipe(&self) -> bool {
+        !matches!(self, Command::Serve(_))
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// Address to listen on

@@ -7,13 +7,18 @@ mod output;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    // Behave like other command-line tools when the reader of our output goes away (`| head`).
-    #[cfg(unix)]
-    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     let args = cli::Cli::parse();
+    // The printing commands behave like other command-line tools when the reader of their output goes away
+    // (`| head`): the default SIGPIPE ends them quietly. The server must never get it: a client that closes
+    // its socket while a response is written would kill the process (Rust's runtime ignores SIGPIPE, so a
+    // write to a closed socket is an `EPIPE` error that hyper handles).
+    if args.command.prints_to_a_pipe() {
+        #[cfg(unix)]
+        // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(cmd::run(args))
 }
