@@ -97,11 +97,10 @@ impl SplitMix64 {
 // Vocabulary.
 
 const NAME_STEMS: &[&str] = &[
-    "幸福", "和平", "建设", "红旗", "东风", "光明", "胜利", "团结", "文化", "新华", "人民", "前进",
-    "朝阳", "向阳", "解放", "友谊", "长征", "民主", "工农", "育才", "青年", "振兴", "兴华", "跃进",
-    "红星", "东方", "金桥", "春晖", "滨河", "北苑", "南苑", "西苑", "东苑", "桃园", "梨园", "杏林",
-    "松柏", "翠竹", "丽景", "锦绣", "府前", "站前", "湖滨", "河西", "城北", "城南", "长青", "永安",
-    "康乐", "安居",
+    "幸福", "和平", "建设", "红旗", "东风", "光明", "胜利", "团结", "文化", "新华", "人民", "前进", "朝阳", "向阳",
+    "解放", "友谊", "长征", "民主", "工农", "育才", "青年", "振兴", "兴华", "跃进", "红星", "东方", "金桥", "春晖",
+    "滨河", "北苑", "南苑", "西苑", "东苑", "桃园", "梨园", "杏林", "松柏", "翠竹", "丽景", "锦绣", "府前", "站前",
+    "湖滨", "河西", "城北", "城南", "长青", "永安", "康乐", "安居",
 ];
 
 /// Work units whose staff housing many old estates were: used both in names ("纺织厂家属院") and as 原产权单位.
@@ -153,28 +152,17 @@ const NAME_SUFFIXES: &[(&str, u64)] = &[("小区", 60), ("家属院", 25), ("住
 const COMPANY_KINDS: &[&str] = &["公司", "有限公司", "厂", "集团", "总公司"];
 
 const ROADS: &[&str] = &[
-    "人民", "解放", "建设", "中山", "新华", "胜利", "和平", "东风", "文化", "北京", "长江", "黄河",
-    "工农", "健康", "团结", "光明", "青年", "朝阳", "迎宾", "滨河", "府前", "站前", "学府", "民主",
-    "兴业", "振兴", "红旗", "育才", "环城", "车站",
+    "人民", "解放", "建设", "中山", "新华", "胜利", "和平", "东风", "文化", "北京", "长江", "黄河", "工农", "健康",
+    "团结", "光明", "青年", "朝阳", "迎宾", "滨河", "府前", "站前", "学府", "民主", "兴业", "振兴", "红旗", "育才",
+    "环城", "车站",
 ];
 
 const ROAD_DIRS: &[&str] = &["", "", "", "东", "西", "南", "北", "中"];
 
-const TENURES: &[(&str, u64)] = &[
-    ("房改房", 45),
-    ("单位自管房", 20),
-    ("直管公房", 12),
-    ("商品房", 10),
-    ("集资房", 10),
-    ("军队离退休干部住宅", 3),
-];
+const TENURES: &[(&str, u64)] =
+    &[("房改房", 45), ("单位自管房", 20), ("直管公房", 12), ("商品房", 10), ("集资房", 10), ("军队离退休干部住宅", 3)];
 
-const MANAGEMENT: &[(&str, u64)] = &[
-    ("无", 35),
-    ("单位管理", 20),
-    ("居民自管", 30),
-    ("专业物业", 15),
-];
+const MANAGEMENT: &[(&str, u64)] = &[("无", 35), ("单位管理", 20), ("居民自管", 30), ("专业物业", 15)];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The division tree.
@@ -185,17 +173,11 @@ struct County {
 }
 
 fn counties() -> Result<Vec<County>, String> {
-    let tree: serde_json::Value =
-        serde_json::from_str(DIVISIONS_JSON).map_err(|e| format!("pcas-code.json: {e}"))?;
+    let tree: serde_json::Value = serde_json::from_str(DIVISIONS_JSON).map_err(|e| format!("pcas-code.json: {e}"))?;
     let children = |v: &serde_json::Value| -> Vec<serde_json::Value> {
-        v.get("children")
-            .and_then(|c| c.as_array())
-            .cloned()
-            .unwrap_or_default()
+        v.get("children").and_then(|c| c.as_array()).cloned().unwrap_or_default()
     };
-    let text = |v: &serde_json::Value, k: &str| {
-        v.get(k).and_then(|s| s.as_str()).unwrap_or("").to_string()
-    };
+    let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|s| s.as_str()).unwrap_or("").to_string();
     let mut out = Vec::new();
     for province in tree.as_array().ok_or("pcas-code.json: not an array")? {
         for city in children(province) {
@@ -204,11 +186,8 @@ fn counties() -> Result<Vec<County>, String> {
                 if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
                     continue;
                 }
-                let streets: Vec<String> = children(&county)
-                    .iter()
-                    .map(|s| text(s, "name"))
-                    .filter(|n| !n.is_empty())
-                    .collect();
+                let streets: Vec<String> =
+                    children(&county).iter().map(|s| text(s, "name")).filter(|n| !n.is_empty()).collect();
                 out.push(County { code, streets });
             }
         }
@@ -266,11 +245,7 @@ const FALLBACK_STREET: &str = "城关街道";
 
 impl<'a> Generator<'a> {
     fn new(seed: u64, counties: &'a [County]) -> Self {
-        Generator {
-            rng: SplitMix64::new(seed),
-            counties,
-            used: (0..counties.len()).map(|_| HashSet::new()).collect(),
-        }
+        Generator { rng: SplitMix64::new(seed), counties, used: (0..counties.len()).map(|_| HashSet::new()).collect() }
     }
 
     fn row(&mut self) -> Row<'a> {
@@ -278,11 +253,7 @@ impl<'a> Generator<'a> {
         let rng = &mut self.rng;
         let ci = rng.below(counties.len() as u64) as usize;
         let county = &counties[ci];
-        let street = if county.streets.is_empty() {
-            FALLBACK_STREET
-        } else {
-            rng.pick(&county.streets).as_str()
-        };
+        let street = if county.streets.is_empty() { FALLBACK_STREET } else { rng.pick(&county.streets).as_str() };
 
         // Name: stem, stem + unit, or unit alone, then a suffix; numbered when the county already has it.
         let unit = *rng.pick(UNITS);
@@ -314,11 +285,7 @@ impl<'a> Generator<'a> {
                 1 => {
                     // Two phases, both within 1985..=2005.
                     let gap = rng.range(1, 4) as u32;
-                    let (a, b) = if built + gap > 2005 {
-                        (built - gap, built)
-                    } else {
-                        (built, built + gap)
-                    };
+                    let (a, b) = if built + gap > 2005 { (built - gap, built) } else { (built, built + gap) };
                     Year::Typed(format!("{a}、{b}"))
                 }
                 _ => Year::Typed(format!("{built}年{}月", rng.range(1, 12))),
@@ -359,10 +326,7 @@ impl<'a> Generator<'a> {
 // Writers.
 
 fn csv_field(out: &mut Vec<u8>, field: &str) {
-    if field
-        .bytes()
-        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
+    if field.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.push(b'"');
         for b in field.bytes() {
             if b == b'"' {
@@ -381,65 +345,38 @@ fn write_csv(path: &Path, rows: u64, generator: &mut Generator) -> Result<u64, S
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let mut line = Vec::with_capacity(512);
     let mut households = 0u64;
-    let write_line =
-        |out: &mut BufWriter<File>, fields: &[&str], line: &mut Vec<u8>| -> Result<(), String> {
-            line.clear();
-            for (i, f) in fields.iter().enumerate() {
-                if i > 0 {
-                    line.push(b',');
-                }
-                csv_field(line, f);
+    let write_line = |out: &mut BufWriter<File>, fields: &[&str], line: &mut Vec<u8>| -> Result<(), String> {
+        line.clear();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
             }
-            line.push(b'\n');
-            out.write_all(line)
-                .map_err(|e| format!("{}: {e}", path.display()))
-        };
+            csv_field(line, f);
+        }
+        line.push(b'\n');
+        out.write_all(line).map_err(|e| format!("{}: {e}", path.display()))
+    };
     write_line(&mut out, &HEADERS, &mut line)?;
     for _ in 0..rows {
         let r = generator.row();
         households += r.households as u64;
-        let (year, buildings, hh, area) = (
-            r.year_text(),
-            r.buildings.to_string(),
-            r.households.to_string(),
-            r.area_text(),
-        );
+        let (year, buildings, hh, area) =
+            (r.year_text(), r.buildings.to_string(), r.households.to_string(), r.area_text());
         write_line(
             &mut out,
-            &[
-                r.code,
-                r.street,
-                &r.name,
-                &r.address,
-                &year,
-                &buildings,
-                &hh,
-                &area,
-                r.tenure,
-                &r.owner,
-                r.management,
-            ],
+            &[r.code, r.street, &r.name, &r.address, &year, &buildings, &hh, &area, r.tenure, &r.owner, r.management],
             &mut line,
         )?;
     }
-    out.flush()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    out.flush().map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(households)
 }
 
-fn write_xlsx(
-    path: &Path,
-    rows: u64,
-    generator: &mut Generator,
-    shared_strings: bool,
-) -> Result<u64, String> {
+fn write_xlsx(path: &Path, rows: u64, generator: &mut Generator, shared_strings: bool) -> Result<u64, String> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| format!("{}: {e}", path.display());
     if rows > 1_048_575 {
-        return Err(format!(
-            "{}: an xlsx sheet holds at most 1,048,575 data rows",
-            path.display()
-        ));
+        return Err(format!("{}: an xlsx sheet holds at most 1,048,575 data rows", path.display()));
     }
     let mut workbook = Workbook::new();
     // A fixed creation time, so that the same seed gives the same bytes.
@@ -456,12 +393,7 @@ fn write_xlsx(
         workbook.add_worksheet_with_constant_memory().map_err(err)?
     };
     sheet.set_name("小区台账").map_err(err)?;
-    for (col, width) in [
-        10.0, 16.0, 22.0, 20.0, 12.0, 8.0, 8.0, 14.0, 14.0, 18.0, 10.0,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (col, width) in [10.0, 16.0, 22.0, 20.0, 12.0, 8.0, 8.0, 14.0, 14.0, 18.0, 10.0].into_iter().enumerate() {
         sheet.set_column_width(col as u16, width).map_err(err)?;
     }
     for (col, h) in HEADERS.iter().enumerate() {
@@ -480,15 +412,9 @@ fn write_xlsx(
             Year::Plain(y) => sheet.write_number(row, 4, *y as f64).map_err(err)?,
             Year::Typed(s) => sheet.write_string(row, 4, s).map_err(err)?,
         };
-        sheet
-            .write_number(row, 5, r.buildings as f64)
-            .map_err(err)?;
-        sheet
-            .write_number(row, 6, r.households as f64)
-            .map_err(err)?;
-        sheet
-            .write_number(row, 7, r.area_centi as f64 / 100.0)
-            .map_err(err)?;
+        sheet.write_number(row, 5, r.buildings as f64).map_err(err)?;
+        sheet.write_number(row, 6, r.households as f64).map_err(err)?;
+        sheet.write_number(row, 7, r.area_centi as f64 / 100.0).map_err(err)?;
         sheet.write_string(row, 8, r.tenure).map_err(err)?;
         if !r.owner.is_empty() {
             sheet.write_string(row, 9, &r.owner).map_err(err)?;
@@ -524,18 +450,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (arg.as_str(), None),
         };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or(format!("{flag} needs a value"))
-        };
+        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or(format!("{flag} needs a value"));
         match flag {
             "--rows" | "-n" => {
-                rows = value()?
-                    .replace('_', "")
-                    .parse()
-                    .map_err(|e| format!("--rows: {e}"))?;
+                rows = value()?.replace('_', "").parse().map_err(|e| format!("--rows: {e}"))?;
             }
             "--seed" | "-s" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "-o" | "--output" => output = Some(PathBuf::from(value()?)),
@@ -545,41 +463,22 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         }
     }
     let output = output.ok_or(format!("-o FILE.csv|FILE.xlsx is required\n\n{USAGE}"))?;
-    Ok(Options {
-        rows,
-        seed,
-        output,
-        shared_strings,
-    })
+    Ok(Options { rows, seed, output, shared_strings })
 }
 
 fn run(options: &Options) -> Result<(), String> {
     let started = Instant::now();
     let counties = counties()?;
     let mut generator = Generator::new(options.seed, &counties);
-    let ext = options
-        .output
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = options.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let households = match ext.as_deref() {
         Some("csv") => write_csv(&options.output, options.rows, &mut generator)?,
-        Some("xlsx") => write_xlsx(
-            &options.output,
-            options.rows,
-            &mut generator,
-            options.shared_strings,
-        )?,
+        Some("xlsx") => write_xlsx(&options.output, options.rows, &mut generator, options.shared_strings)?,
         _ => {
-            return Err(format!(
-                "{}: the output must end in .csv or .xlsx",
-                options.output.display()
-            ));
+            return Err(format!("{}: the output must end in .csv or .xlsx", options.output.display()));
         }
     };
-    let bytes = std::fs::metadata(&options.output)
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let bytes = std::fs::metadata(&options.output).map(|m| m.len()).unwrap_or(0);
     eprintln!(
         "wrote {} ({:.1} MB, {} counties, seed {}) in {:.2} s",
         options.output.display(),
@@ -599,11 +498,7 @@ fn main() -> ExitCode {
         Err(msg) => {
             let help = args.iter().any(|a| a == "-h" || a == "--help") || args.is_empty();
             eprintln!("{msg}");
-            return if help && msg == USAGE {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+            return if help && msg == USAGE { ExitCode::SUCCESS } else { ExitCode::from(2) };
         }
     };
     match run(&options) {
@@ -626,10 +521,7 @@ mod tests {
         let mut b = Generator::new(7, &counties);
         for _ in 0..1000 {
             let (x, y) = (a.row(), b.row());
-            assert_eq!(
-                (x.code, &x.name, x.households, x.area_centi),
-                (y.code, &y.name, y.households, y.area_centi)
-            );
+            assert_eq!((x.code, &x.name, x.households, x.area_centi), (y.code, &y.name, y.households, y.area_centi));
         }
     }
 

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "jiugai", version, about = "旧改 — 城镇老旧小区改造管理系统 / urban old-residential-community renovation")]
+#[command(
+    name = "jiugai",
+    version,
+    about = "旧改 — 城镇老旧小区改造管理系统 / urban old-residential-community renovation"
+)]
 pub struct Cli {
     /// Database: sqlite://FILE.db (default sqlite://jiugai.db) or postgres://USER@HOST/DB
     #[arg(long, global = true, env = "JIUGAI_DATABASE_URL", default_value = jiugai_store::DEFAULT_URL)]

@@ -46,7 +46,18 @@ async fn import_list_export_contract() {
     let arr = arr.as_array().unwrap();
     assert_eq!(arr.len(), 30);
     let icbc = arr.iter().find(|e| e["name"] == "工商银行住宅楼").unwrap();
-    for k in ["id", "name", "region_code", "street", "address", "built_years", "buildings", "households", "floor_area_m2", "property_type"] {
+    for k in [
+        "id",
+        "name",
+        "region_code",
+        "street",
+        "address",
+        "built_years",
+        "buildings",
+        "households",
+        "floor_area_m2",
+        "property_type",
+    ] {
         assert!(icbc.get(k).is_some(), "field {k} in {icbc}");
     }
     assert_eq!(icbc["built_years"], serde_json::json!([1995, 1997]));
@@ -59,7 +70,11 @@ async fn import_list_export_contract() {
         let e = jiugai(&url, &["export", "estates", "--region", "芮城县", "-o", out.to_str().unwrap()]);
         assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
         let back = json_of(&jiugai(&url, &["import", "estates", out.to_str().unwrap(), "--json"]));
-        assert_eq!((back["imported"].as_i64(), back["updated"].as_i64(), back["unchanged"].as_i64()), (Some(0), Some(0), Some(30)), "{name}: {back}");
+        assert_eq!(
+            (back["imported"].as_i64(), back["updated"].as_i64(), back["unchanged"].as_i64()),
+            (Some(0), Some(0), Some(30)),
+            "{name}: {back}"
+        );
     }
 
     let v = jiugai(&url, &["audit", "verify"]);
@@ -76,15 +91,29 @@ async fn errors_exit_1_with_row_column_value_in_chinese_and_english() {
     let errs = j["errors"].as_array().unwrap();
     assert!(!errs.is_empty());
     for e in errs {
-        assert!(e["row"].as_u64().unwrap() > 0 && e["column"].is_string() && e["value"].is_string() && e["message"].is_string(), "{e}");
+        assert!(
+            e["row"].as_u64().unwrap() > 0
+                && e["column"].is_string()
+                && e["value"].is_string()
+                && e["message"].is_string(),
+            "{e}"
+        );
     }
     let msg = errs.iter().find(|e| e["value"] == "六十").expect("六十 named")["message"].as_str().unwrap().to_string();
     assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese by default: {msg}");
-    assert_eq!(json_of(&jiugai(&t.url, &["estates", "list", "--json"])).as_array().unwrap().len(), 0, "nothing imported");
+    assert_eq!(
+        json_of(&jiugai(&t.url, &["estates", "list", "--json"])).as_array().unwrap().len(),
+        0,
+        "nothing imported"
+    );
 
-    let en = jiugai(&t.url, &["--lang", "en", "import", "estates", f.to_str().unwrap(), "--region", "芮城县", "--json"]);
+    let en =
+        jiugai(&t.url, &["--lang", "en", "import", "estates", f.to_str().unwrap(), "--region", "芮城县", "--json"]);
     let j = json_of(&en);
-    let msg = j["errors"].as_array().unwrap().iter().find(|e| e["value"] == "六十").unwrap()["message"].as_str().unwrap().to_string();
+    let msg = j["errors"].as_array().unwrap().iter().find(|e| e["value"] == "六十").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(msg.contains("is not a number"), "English with --lang en: {msg}");
 
     // People get a table of lines on stderr and the verdict.
@@ -100,7 +129,8 @@ async fn allow_partial_writes_rejected_rows_beside_the_input() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("messy.xlsx");
     std::fs::copy(fixture("messy.xlsx"), &f).unwrap();
-    let o = jiugai(&t.url, &["import", "estates", f.to_str().unwrap(), "--region", "芮城县", "--allow-partial", "--json"]);
+    let o =
+        jiugai(&t.url, &["import", "estates", f.to_str().unwrap(), "--region", "芮城县", "--allow-partial", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let j = json_of(&o);
     assert!(j["imported"].as_u64().unwrap() > 0);

@@ -84,13 +84,19 @@ async fn eligibility_of_ruicheng_under_each_profile() {
 #[tokio::test]
 async fn changzhi_target_table_passes_and_a_broken_one_names_the_year() {
     let t = TestDb::new().await;
-    let ok = jiugai(&t.url, &["targets", "check", fixture("tests/fixtures/changzhi_targets.csv").to_str().unwrap(), "--json"]);
+    let ok = jiugai(
+        &t.url,
+        &["targets", "check", fixture("tests/fixtures/changzhi_targets.csv").to_str().unwrap(), "--json"],
+    );
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
     let j = json_of(&ok);
     assert_eq!(j["ok"], true);
     assert_eq!(j["tables"][0]["total"], 689);
 
-    let broken = jiugai(&t.url, &["targets", "check", fixture("tests/fixtures/changzhi_targets_broken.csv").to_str().unwrap(), "--json"]);
+    let broken = jiugai(
+        &t.url,
+        &["targets", "check", fixture("tests/fixtures/changzhi_targets_broken.csv").to_str().unwrap(), "--json"],
+    );
     assert_eq!(broken.status.code(), Some(1));
     let j = json_of(&broken);
     let issues = j["tables"][0]["issues"].as_array().unwrap();
@@ -102,11 +108,23 @@ async fn changzhi_target_table_passes_and_a_broken_one_names_the_year() {
     let dir = tempfile::tempdir().unwrap();
     let x = dir.path().join("targets.xlsx");
     use jiugai_sheet::write::{Cell, write_xlsx};
-    let row = |y: i64, n: i64, p: &str| vec![Cell::Text("长治市".into()), Cell::Int(y), Cell::Int(n), Cell::Text(p.into())];
-    write_xlsx(&x, "任务表", &["区划", "年份", "任务数", "累计完成比例"], vec![
-        row(2021, 70, ""), row(2022, 208, "35%"), row(2023, 163, "60%"), row(2024, 130, "80%"), row(2025, 118, "100%"),
-        vec![Cell::Text("合计".into()), Cell::Empty, Cell::Int(700), Cell::Empty],
-    ].into_iter()).unwrap();
+    let row =
+        |y: i64, n: i64, p: &str| vec![Cell::Text("长治市".into()), Cell::Int(y), Cell::Int(n), Cell::Text(p.into())];
+    write_xlsx(
+        &x,
+        "任务表",
+        &["区划", "年份", "任务数", "累计完成比例"],
+        vec![
+            row(2021, 70, ""),
+            row(2022, 208, "35%"),
+            row(2023, 163, "60%"),
+            row(2024, 130, "80%"),
+            row(2025, 118, "100%"),
+            vec![Cell::Text("合计".into()), Cell::Empty, Cell::Int(700), Cell::Empty],
+        ]
+        .into_iter(),
+    )
+    .unwrap();
     let j = json_of(&jiugai(&t.url, &["targets", "check", x.to_str().unwrap(), "--json"]));
     assert_eq!(j["ok"], false);
     assert!(j["tables"][0]["issues"].as_array().unwrap().iter().any(|i| i["kind"] == "total_mismatch"), "{j}");

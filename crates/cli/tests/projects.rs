@@ -19,7 +19,22 @@ async fn projects_from_the_command_line() {
     let url = t.url.clone();
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
     assert!(jiugai(&url, &["import", "estates", f.to_str().unwrap(), "--region", "芮城县"]).status.success());
-    let o = jiugai(&url, &["projects", "create", "--name", "华泰北路片区", "--estates", "1,2", "--year", "2025", "--investment-yuan", "3500000", "--json"]);
+    let o = jiugai(
+        &url,
+        &[
+            "projects",
+            "create",
+            "--name",
+            "华泰北路片区",
+            "--estates",
+            "1,2",
+            "--year",
+            "2025",
+            "--investment-yuan",
+            "3500000",
+            "--json",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let p = json_of(&o);
     let id = p["id"].as_i64().unwrap().to_string();
@@ -36,14 +51,32 @@ async fn projects_from_the_command_line() {
     let o = jiugai(&url, &["projects", "step", &id, "design", "--version", "1", "--done", "2025-02-20"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("民意调查"), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = jiugai(&url, &["projects", "step", &id, "survey", "--version", "1", "--done", "2025-01-20", "--detail", r#"{"agree": 80, "households": 100}"#, "--json"]);
+    let o = jiugai(
+        &url,
+        &[
+            "projects",
+            "step",
+            &id,
+            "survey",
+            "--version",
+            "1",
+            "--done",
+            "2025-01-20",
+            "--detail",
+            r#"{"agree": 80, "households": 100}"#,
+            "--json",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(step(&json_of(&o), "survey")["done"], "2025-01-20");
     // Stale version: exit 1, told.
     let o = jiugai(&url, &["projects", "step", &id, "design", "--version", "1", "--done", "2025-02-20"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("已被他人修改"));
-    let o = jiugai(&url, &["projects", "move", &id, "--version", "2", "--stage", "planning", "--reason", "列入 2025 年度计划"]);
+    let o = jiugai(
+        &url,
+        &["projects", "move", &id, "--version", "2", "--stage", "planning", "--reason", "列入 2025 年度计划"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     // Listed, with its overdue design step.
     let l = json_of(&jiugai(&url, &["projects", "list", "--overdue", "--json"]));
@@ -52,7 +85,10 @@ async fn projects_from_the_command_line() {
     let text = String::from_utf8_lossy(&jiugai(&url, &["projects", "list"]).stdout).to_string();
     assert!(text.contains("华泰北路片区") && text.contains("谋划"), "{text}");
     // Bad money: exit 1, naming the value.
-    let o = jiugai(&url, &["projects", "create", "--name", "x", "--estates", "3", "--year", "2025", "--investment-yuan", "三百万"]);
+    let o = jiugai(
+        &url,
+        &["projects", "create", "--name", "x", "--estates", "3", "--year", "2025", "--investment-yuan", "三百万"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("三百万"));
     // The ledger file.
@@ -72,8 +108,38 @@ async fn qinzhou_boundary_from_the_command_line() {
     std::fs::write(&csv, "小区名称,建成年份,户数\n粮所宿舍,1995,40\n供销社宿舍,1996,50\n").unwrap();
     let o = jiugai(&url, &["import", "estates", csv.to_str().unwrap(), "--region", "灵山县"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let small = json_of(&jiugai(&url, &["projects", "create", "--name", "粮所", "--estates", "1", "--year", "2021", "--investment-yuan", "3999999.99", "--json"]));
-    let big = json_of(&jiugai(&url, &["projects", "create", "--name", "供销社", "--estates", "2", "--year", "2021", "--investment-yuan", "400万", "--json"]));
+    let small = json_of(&jiugai(
+        &url,
+        &[
+            "projects",
+            "create",
+            "--name",
+            "粮所",
+            "--estates",
+            "1",
+            "--year",
+            "2021",
+            "--investment-yuan",
+            "3999999.99",
+            "--json",
+        ],
+    ));
+    let big = json_of(&jiugai(
+        &url,
+        &[
+            "projects",
+            "create",
+            "--name",
+            "供销社",
+            "--estates",
+            "2",
+            "--year",
+            "2021",
+            "--investment-yuan",
+            "400万",
+            "--json",
+        ],
+    ));
     assert_eq!(big["investment_fen"], 400_000_000);
     assert_eq!(step(&small, "preliminary_design")["required"], false);
     assert_eq!(step(&big, "preliminary_design")["required"], true);

@@ -24,14 +24,21 @@ async fn users_and_tokens() {
     assert_eq!((u.scope_code.as_str(), u.must_change_password), ("140830", true));
     assert!(jiugai_web::auth::verify_password(&pw, &u.password_hash));
     assert_eq!(jiugai(&url, &["user", "add", "x", "--role", "mayor", "--scope", "芮城县"]).status.code(), Some(1));
-    assert_eq!(jiugai(&url, &["user", "add", "wangfang", "--role", "county", "--scope", "芮城县"]).status.code(), Some(2), "taken");
+    assert_eq!(
+        jiugai(&url, &["user", "add", "wangfang", "--role", "county", "--scope", "芮城县"]).status.code(),
+        Some(2),
+        "taken"
+    );
     assert_eq!(jiugai(&url, &["user", "add", "y", "--role", "street", "--scope", "火星县"]).status.code(), Some(2));
 
     let o = jiugai(&url, &["user", "token", "wangfang", "--label", "nightly"]);
     assert!(o.status.success());
     let token = out(&o).lines().last().unwrap().to_string();
     assert!(token.starts_with("jgt_") && out(&o).lines().count() == 1, "the token alone on stdout: {}", out(&o));
-    assert_eq!(jiugai_store::users::by_token(&t.db, &jiugai_web::util::sha256_hex(&token)).await.unwrap().unwrap().name, "wangfang");
+    assert_eq!(
+        jiugai_store::users::by_token(&t.db, &jiugai_web::util::sha256_hex(&token)).await.unwrap().unwrap().name,
+        "wangfang"
+    );
     let list = out(&jiugai(&url, &["user", "tokens", "wangfang"]));
     assert!(list.contains("nightly") && list.contains("active") && !list.contains(&token), "{list}");
     let id = list.split('\t').next().unwrap().to_string();
@@ -64,7 +71,13 @@ async fn serve_creates_admin_and_answers() {
         }
     }
     let text = printed.join("\n");
-    assert!(text.contains("30 个小区") && text.contains("演示项目：3") && text.contains("admin") && text.contains("一次性密码"), "{text}");
+    assert!(
+        text.contains("30 个小区")
+            && text.contains("演示项目：3")
+            && text.contains("admin")
+            && text.contains("一次性密码"),
+        "{text}"
+    );
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
     let mut body = String::new();

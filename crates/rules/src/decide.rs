@@ -28,12 +28,7 @@ pub struct RuleRef {
 
 impl RuleRef {
     fn of(r: &EffectiveRule) -> RuleRef {
-        RuleRef {
-            rule: r.key.clone(),
-            value: r.text.clone(),
-            source: r.source.clone(),
-            profile: r.profile.clone(),
-        }
+        RuleRef { rule: r.key.clone(), value: r.text.clone(), source: r.source.clone(), profile: r.profile.clone() }
     }
     fn unset(key: &str) -> RuleRef {
         RuleRef {
@@ -86,17 +81,10 @@ pub struct InputError {
 }
 
 fn input_err(zh: impl Into<String>, en: impl Into<String>) -> InputError {
-    InputError {
-        message_zh: zh.into(),
-        message_en: en.into(),
-    }
+    InputError { message_zh: zh.into(), message_en: en.into() }
 }
 
-fn share_of<'a>(
-    p: &'a EffectiveProfile,
-    key: &str,
-    year: Option<i32>,
-) -> Option<(Threshold, &'a EffectiveRule)> {
+fn share_of<'a>(p: &'a EffectiveProfile, key: &str, year: Option<i32>) -> Option<(Threshold, &'a EffectiveRule)> {
     let r = p.rule(key, year)?;
     match &r.value {
         RuleValue::Share(t) => Some((*t, r)),
@@ -121,11 +109,7 @@ fn year_of<'a>(p: &'a EffectiveProfile, key: &str) -> Option<(i32, &'a Effective
 }
 
 fn pct(part: i64, whole: i64) -> String {
-    Ratio {
-        num: part,
-        den: whole,
-    }
-    .percent_text()
+    Ratio { num: part, den: whole }.percent_text()
 }
 
 /// Check `part` of `whole` against the share rule `key` (for plan year `year`, if year-specific).
@@ -140,10 +124,7 @@ pub fn share_check(
     what_en: &str,
 ) -> Result<Decision, InputError> {
     if part < 0 || whole < 0 {
-        return Err(input_err(
-            format!("{what_zh}不能为负数"),
-            format!("{what_en}: negative count"),
-        ));
+        return Err(input_err(format!("{what_zh}不能为负数"), format!("{what_en}: negative count")));
     }
     if part > whole {
         return Err(input_err(
@@ -184,13 +165,9 @@ pub fn share_check(
         });
     }
     let ok = t.admits(part, whole);
-    let least = t
-        .least_passing(whole)
-        .map(|n| n.clamp(0, whole.saturating_add(1)));
+    let least = t.least_passing(whole).map(|n| n.clamp(0, whole.saturating_add(1)));
     let (zh_tail, en_tail) = match (ok, least) {
-        (false, Some(n)) if n <= whole => {
-            (format!("，至少需要 {n}"), format!("; at least {n} needed"))
-        }
+        (false, Some(n)) if n <= whole => (format!("，至少需要 {n}"), format!("; at least {n} needed")),
         (false, Some(_)) => ("，无法达到".to_string(), "; unreachable".to_string()),
         _ => (String::new(), String::new()),
     };
@@ -199,10 +176,7 @@ pub fn share_check(
         subject: None,
         outcome: if ok { Outcome::Pass } else { Outcome::Fail },
         rule: RuleRef::of(r),
-        achieved: Some(Achieved {
-            num: part,
-            den: whole,
-        }),
+        achieved: Some(Achieved { num: part, den: whole }),
         reason_zh: format!(
             "{what_zh} {part}/{whole}（{}），要求{}{}：{}{zh_tail}",
             pct(part, whole),
@@ -221,54 +195,18 @@ pub fn share_check(
 }
 
 /// Consent to enter the plan: households agreeing / all households of the estate [001 二(三)1].
-pub fn consent_to_plan(
-    p: &EffectiveProfile,
-    agree: i64,
-    households: i64,
-) -> Result<Decision, InputError> {
-    share_check(
-        p,
-        "consent_to_plan",
-        None,
-        agree,
-        households,
-        "同意改造的户数",
-        "households agreeing",
-    )
+pub fn consent_to_plan(p: &EffectiveProfile, agree: i64, households: i64) -> Result<Decision, InputError> {
+    share_check(p, "consent_to_plan", None, agree, households, "同意改造的户数", "households agreeing")
 }
 
 /// Plan consultation coverage: households consulted / all households [001 二(四)1].
-pub fn consultation_coverage(
-    p: &EffectiveProfile,
-    consulted: i64,
-    households: i64,
-) -> Result<Decision, InputError> {
-    share_check(
-        p,
-        "consultation_coverage",
-        None,
-        consulted,
-        households,
-        "征求意见覆盖户数",
-        "households consulted",
-    )
+pub fn consultation_coverage(p: &EffectiveProfile, consulted: i64, households: i64) -> Result<Decision, InputError> {
+    share_check(p, "consultation_coverage", None, consulted, households, "征求意见覆盖户数", "households consulted")
 }
 
 /// Acceptance satisfaction: satisfied / households that answered [001 二(四)5].
-pub fn acceptance_satisfaction(
-    p: &EffectiveProfile,
-    satisfied: i64,
-    answered: i64,
-) -> Result<Decision, InputError> {
-    share_check(
-        p,
-        "acceptance_satisfaction",
-        None,
-        satisfied,
-        answered,
-        "满意户数",
-        "households satisfied",
-    )
+pub fn acceptance_satisfaction(p: &EffectiveProfile, satisfied: i64, answered: i64) -> Result<Decision, InputError> {
+    share_check(p, "acceptance_satisfaction", None, satisfied, answered, "满意户数", "households satisfied")
 }
 
 // ───────────────────────────── Eligibility ─────────────────────────────
@@ -324,24 +262,9 @@ pub fn eligibility(p: &EffectiveProfile, e: &EstateFacts) -> Eligibility {
         reason_en: en,
     };
     for (key, set, zh, en) in [
-        (
-            "exclude_shantytown",
-            e.in_shantytown_plan,
-            "已纳入棚户区改造计划",
-            "in a shantytown renovation plan",
-        ),
-        (
-            "exclude_self_built",
-            e.self_built,
-            "以居民自建住房为主",
-            "mainly self-built housing",
-        ),
-        (
-            "exclude_urban_village",
-            e.urban_village,
-            "属于城中村",
-            "an urban village",
-        ),
+        ("exclude_shantytown", e.in_shantytown_plan, "已纳入棚户区改造计划", "in a shantytown renovation plan"),
+        ("exclude_self_built", e.self_built, "以居民自建住房为主", "mainly self-built housing"),
+        ("exclude_urban_village", e.urban_village, "属于城中村", "an urban village"),
     ] {
         if set && let Some((true, r)) = flag(p, key) {
             return mk(
@@ -371,20 +294,14 @@ pub fn eligibility(p: &EffectiveProfile, e: &EstateFacts) -> Eligibility {
                     None,
                     RuleRef::of(r),
                     "是否已申报未填写，本地只改造已申报的小区".into(),
-                    "declared or not is not filled in; only declared estates are in scope here"
-                        .into(),
+                    "declared or not is not filled in; only declared estates are in scope here".into(),
                 );
             }
         }
     }
     let basis = p.rule("build_year_basis", None);
     let latest = basis.is_some_and(|r| matches!(&r.value, RuleValue::Choice(c) if c == "latest"));
-    let year = if latest {
-        e.built_years.iter().max()
-    } else {
-        e.built_years.iter().min()
-    }
-    .copied();
+    let year = if latest { e.built_years.iter().max() } else { e.built_years.iter().min() }.copied();
     let Some((core, core_rule)) = year_of(p, "core_built_by") else {
         return mk(
             Verdict::OutOfScope,
@@ -404,20 +321,12 @@ pub fn eligibility(p: &EffectiveProfile, e: &EstateFacts) -> Eligibility {
         );
     };
     let which_zh = if e.built_years.len() > 1 {
-        if latest {
-            "（以最晚建成年份判定）"
-        } else {
-            "（以最早建成年份判定）"
-        }
+        if latest { "（以最晚建成年份判定）" } else { "（以最早建成年份判定）" }
     } else {
         ""
     };
     let which_en = if e.built_years.len() > 1 {
-        if latest {
-            " (latest build year decides)"
-        } else {
-            " (earliest build year decides)"
-        }
+        if latest { " (latest build year decides)" } else { " (earliest build year decides)" }
     } else {
         ""
     };
@@ -446,18 +355,14 @@ pub fn eligibility(p: &EffectiveProfile, e: &EstateFacts) -> Eligibility {
                 Some(y),
                 RuleRef::of(ar),
                 format!("{y}年建成{which_zh}，晚于{core}年，本地不纳入{core}年后建成的小区"),
-                format!(
-                    "built {y}{which_en}, after {core}; this profile does not admit later estates"
-                ),
+                format!("built {y}{which_en}, after {core}; this profile does not admit later estates"),
             ),
             (_, _, Some((t, tr))) => mk(
                 Verdict::OutOfScope,
                 Some(y),
                 RuleRef::of(tr),
                 format!("{y}年建成{which_zh}，不在改造范围（重点不晚于{core}年，扩展至{t}年）"),
-                format!(
-                    "built {y}{which_en}: outside scope (core up to {core}, extended up to {t})"
-                ),
+                format!("built {y}{which_en}: outside scope (core up to {core}, extended up to {t})"),
             ),
             _ => mk(
                 Verdict::OutOfScope,
@@ -577,19 +482,9 @@ pub fn joint_decision(p: &EffectiveProfile, v: &JointVote) -> Result<JointDecisi
             "参与表决有效，但同意比例未达到，未通过",
             "valid participation, but approval not reached: rejected",
         ),
-        (true, true) => (
-            Outcome::Pass,
-            "参与表决和同意比例均达到，通过",
-            "participation and approval reached: passed",
-        ),
+        (true, true) => (Outcome::Pass, "参与表决和同意比例均达到，通过", "participation and approval reached: passed"),
     };
-    Ok(JointDecision {
-        matter: v.matter,
-        outcome,
-        checks,
-        reason_zh: zh.into(),
-        reason_en: en.into(),
-    })
+    Ok(JointDecision { matter: v.matter, outcome, checks, reason_zh: zh.into(), reason_en: en.into() })
 }
 
 // ───────────────────────────── Co-funding ─────────────────────────────
@@ -604,23 +499,11 @@ pub struct Funding {
 
 /// Co-funding: (residents + enterprises) / total investment against `cofunding_min_share` [003 四(一)1].
 pub fn cofunding(p: &EffectiveProfile, f: &Funding) -> Result<Decision, InputError> {
-    let part = f
-        .residents
-        .0
-        .checked_add(f.enterprises.0)
-        .ok_or_else(|| input_err("金额溢出", "amount overflow"))?;
+    let part = f.residents.0.checked_add(f.enterprises.0).ok_or_else(|| input_err("金额溢出", "amount overflow"))?;
     if part > f.total_investment.0 {
         return Err(input_err(
-            format!(
-                "居民和企业出资（{}元）大于项目总投资（{}元）",
-                Fen(part),
-                f.total_investment
-            ),
-            format!(
-                "residents + enterprises ({}) exceed the total investment ({})",
-                Fen(part),
-                f.total_investment
-            ),
+            format!("居民和企业出资（{}元）大于项目总投资（{}元）", Fen(part), f.total_investment),
+            format!("residents + enterprises ({}) exceed the total investment ({})", Fen(part), f.total_investment),
         ));
     }
     share_check(
@@ -676,11 +559,7 @@ pub fn annual_plan(p: &EffectiveProfile, f: &PlanFacts) -> Result<PlanReport, In
     // 1. extended share
     let households: i64 = f.projects.iter().map(|x| x.households).sum();
     let extended: i64 = f.projects.iter().map(|x| x.extended_households).sum();
-    if let Some(x) = f
-        .projects
-        .iter()
-        .find(|x| x.extended_households > x.households)
-    {
+    if let Some(x) = f.projects.iter().find(|x| x.extended_households > x.households) {
         return Err(input_err(
             format!("项目 {} 的扩展范围户数大于总户数", x.name),
             format!("project {}: extended households exceed households", x.name),
@@ -730,10 +609,7 @@ pub fn annual_plan(p: &EffectiveProfile, f: &PlanFacts) -> Result<PlanReport, In
                 outcome: if ok { Outcome::Pass } else { Outcome::Fail },
                 rule: r,
                 achieved: None,
-                reason_zh: format!(
-                    "计划改造小区 {planned} 个，{y}年任务 {n} 个：{}",
-                    if ok { "满足" } else { "不足" }
-                ),
+                reason_zh: format!("计划改造小区 {planned} 个，{y}年任务 {n} 个：{}", if ok { "满足" } else { "不足" }),
                 reason_en: format!(
                     "{planned} estates planned, target for {y} is {n}: {}",
                     if ok { "met" } else { "short" }
@@ -752,16 +628,8 @@ pub fn annual_plan(p: &EffectiveProfile, f: &PlanFacts) -> Result<PlanReport, In
     });
     // 4. due date
     checks.push(plan_due_check(p, y, f.submitted_on, f.today));
-    let outcome = if checks.iter().any(|c| c.outcome == Outcome::Fail) {
-        Outcome::Fail
-    } else {
-        Outcome::Pass
-    };
-    Ok(PlanReport {
-        plan_year: y,
-        outcome,
-        checks,
-    })
+    let outcome = if checks.iter().any(|c| c.outcome == Outcome::Fail) { Outcome::Fail } else { Outcome::Pass };
+    Ok(PlanReport { plan_year: y, outcome, checks })
 }
 
 /// The date the plan for `plan_year` is due (the `plan_due` day in the year before).
@@ -787,26 +655,16 @@ fn plan_due_check(p: &EffectiveProfile, y: i32, submitted: Option<Date>, today: 
         };
     };
     let (outcome, zh, en) = match submitted {
-        Some(s) if s <= due => (
-            Outcome::Pass,
-            format!("{s} 上报，期限 {due}：按时"),
-            format!("submitted {s}, due {due}: on time"),
-        ),
-        Some(s) => (
-            Outcome::Fail,
-            format!("{s} 上报，期限 {due}：逾期"),
-            format!("submitted {s}, due {due}: late"),
-        ),
+        Some(s) if s <= due => {
+            (Outcome::Pass, format!("{s} 上报，期限 {due}：按时"), format!("submitted {s}, due {due}: on time"))
+        }
+        Some(s) => (Outcome::Fail, format!("{s} 上报，期限 {due}：逾期"), format!("submitted {s}, due {due}: late")),
         None if today > due => (
             Outcome::Fail,
             format!("截至 {today} 未上报，期限 {due}：已逾期"),
             format!("not submitted as of {today}, due {due}: overdue"),
         ),
-        None => (
-            Outcome::NotApplicable,
-            format!("尚未上报，期限 {due}"),
-            format!("not yet submitted; due {due}"),
-        ),
+        None => (Outcome::NotApplicable, format!("尚未上报，期限 {due}"), format!("not yet submitted; due {due}")),
     };
     Decision {
         check: "plan_due".into(),
@@ -859,27 +717,11 @@ pub const STEPS: &[(&str, &str, &[&str])] = &[
     ("design", "方案设计", &["survey"]),
     ("publicity", "方案公示", &["design"]),
     ("joint_review", "市级会审", &["publicity"]),
-    (
-        "feasibility_study",
-        "项目建议书和可行性研究报告",
-        &["joint_review"],
-    ),
-    (
-        "approval",
-        "项目立项",
-        &["joint_review", "feasibility_study"],
-    ),
+    ("feasibility_study", "项目建议书和可行性研究报告", &["joint_review"]),
+    ("approval", "项目立项", &["joint_review", "feasibility_study"]),
     ("preliminary_design", "初步设计审批", &["approval"]),
-    (
-        "drawing_review",
-        "施工图审查",
-        &["approval", "preliminary_design"],
-    ),
-    (
-        "budget_review",
-        "财政评审",
-        &["approval", "preliminary_design", "drawing_review"],
-    ),
+    ("drawing_review", "施工图审查", &["approval", "preliminary_design"]),
+    ("budget_review", "财政评审", &["approval", "preliminary_design", "drawing_review"]),
     ("tender", "工程招标", &["budget_review"]),
     ("permits", "质监、安监备案", &["tender"]),
     ("construction_permit", "施工许可", &["tender"]),
@@ -907,9 +749,24 @@ pub fn project_steps(p: &EffectiveProfile, f: &ProjectFacts) -> Vec<StepDecision
         .map(|&(key, name_zh, _)| {
             let (required, rule, zh, en): (bool, RuleRef, String, String) = match key {
                 "feasibility_study" => match flag(p, "plan_replaces_feasibility") {
-                    Some((true, r)) => (false, RuleRef::of(r), "改造方案代替项目建议书和可行性研究报告".into(), "the renovation plan replaces proposal and feasibility study".into()),
-                    Some((false, r)) => (true, RuleRef::of(r), "须编报项目建议书和可行性研究报告".into(), "proposal and feasibility study required".into()),
-                    None => (true, RuleRef::unset("plan_replaces_feasibility"), "须编报项目建议书和可行性研究报告".into(), "proposal and feasibility study required".into()),
+                    Some((true, r)) => (
+                        false,
+                        RuleRef::of(r),
+                        "改造方案代替项目建议书和可行性研究报告".into(),
+                        "the renovation plan replaces proposal and feasibility study".into(),
+                    ),
+                    Some((false, r)) => (
+                        true,
+                        RuleRef::of(r),
+                        "须编报项目建议书和可行性研究报告".into(),
+                        "proposal and feasibility study required".into(),
+                    ),
+                    None => (
+                        true,
+                        RuleRef::unset("plan_replaces_feasibility"),
+                        "须编报项目建议书和可行性研究报告".into(),
+                        "proposal and feasibility study required".into(),
+                    ),
                 },
                 "preliminary_design" => preliminary_design(p, f),
                 "drawing_review" => match flag(p, "drawing_review_exempt_low_risk") {
@@ -926,7 +783,12 @@ pub fn project_steps(p: &EffectiveProfile, f: &ProjectFacts) -> Vec<StepDecision
                         "high-risk work or structural change: drawing review required".into(),
                     ),
                     Some((false, r)) => (true, RuleRef::of(r), "须施工图审查".into(), "drawing review required".into()),
-                    None => (true, RuleRef::unset("drawing_review_exempt_low_risk"), "须施工图审查".into(), "drawing review required".into()),
+                    None => (
+                        true,
+                        RuleRef::unset("drawing_review_exempt_low_risk"),
+                        "须施工图审查".into(),
+                        "drawing review required".into(),
+                    ),
                 },
                 "construction_permit" => construction_permit(p, f),
                 "publicity" => match p.rule("publicity_days", Some(y)) {
@@ -983,35 +845,15 @@ fn preliminary_design(p: &EffectiveProfile, f: &ProjectFacts) -> (bool, RuleRef,
             (
                 false,
                 RuleRef::of(r),
-                format!(
-                    "批复总投资 {} 元，{}{} 元，不再审批初步设计",
-                    f.investment,
-                    cmp.zh(),
-                    amount
-                ),
-                format!(
-                    "investment {} is {} {}: no separate preliminary design",
-                    f.investment,
-                    cmp.en(),
-                    amount
-                ),
+                format!("批复总投资 {} 元，{}{} 元，不再审批初步设计", f.investment, cmp.zh(), amount),
+                format!("investment {} is {} {}: no separate preliminary design", f.investment, cmp.en(), amount),
             )
         } else {
             (
                 true,
                 RuleRef::of(r),
-                format!(
-                    "批复总投资 {} 元，不满足“{}{} 元”的免审条件，须审批初步设计",
-                    f.investment,
-                    cmp.zh(),
-                    amount
-                ),
-                format!(
-                    "investment {} is not {} {}: preliminary design required",
-                    f.investment,
-                    cmp.en(),
-                    amount
-                ),
+                format!("批复总投资 {} 元，不满足“{}{} 元”的免审条件，须审批初步设计", f.investment, cmp.zh(), amount),
+                format!("investment {} is not {} {}: preliminary design required", f.investment, cmp.en(), amount),
             )
         };
     }
@@ -1032,12 +874,7 @@ fn construction_permit(p: &EffectiveProfile, f: &ProjectFacts) -> (bool, RuleRef
             (true, false) => (
                 false,
                 RuleRef::of(r),
-                format!(
-                    "新建面积 {}㎡（{}{}㎡）且无高风险施工，可不办理施工许可证",
-                    f.new_floor_area,
-                    cmp.zh(),
-                    area
-                ),
+                format!("新建面积 {}㎡（{}{}㎡）且无高风险施工，可不办理施工许可证", f.new_floor_area, cmp.zh(), area),
                 format!(
                     "new build {} m² ({} {} m²), no high-risk work: no construction permit",
                     f.new_floor_area,
@@ -1054,12 +891,7 @@ fn construction_permit(p: &EffectiveProfile, f: &ProjectFacts) -> (bool, RuleRef
             (false, _) => (
                 true,
                 RuleRef::of(r),
-                format!(
-                    "新建面积 {}㎡ 超出 {}{}㎡，须办理施工许可证",
-                    f.new_floor_area,
-                    cmp.zh(),
-                    area
-                ),
+                format!("新建面积 {}㎡ 超出 {}{}㎡，须办理施工许可证", f.new_floor_area, cmp.zh(), area),
                 format!(
                     "new build {} m² is not {} {} m²: construction permit required",
                     f.new_floor_area,
@@ -1069,12 +901,7 @@ fn construction_permit(p: &EffectiveProfile, f: &ProjectFacts) -> (bool, RuleRef
             ),
         };
     }
-    (
-        true,
-        RuleRef::unset("permit_exempt_new_area"),
-        "须办理施工许可证".into(),
-        "construction permit required".into(),
-    )
+    (true, RuleRef::unset("permit_exempt_new_area"), "须办理施工许可证".into(), "construction permit required".into())
 }
 
 // ───────────────────────────── Ranking ─────────────────────────────
@@ -1159,10 +986,7 @@ pub fn ranking_score(p: &EffectiveProfile, x: &RankingInputs) -> RankingScore {
         Some(RuleValue::Count(n)) if *n > 0 => *n,
         _ => 30,
     };
-    let age = Ratio {
-        num: i64::from((x.plan_year - x.built_year).max(0)).min(full),
-        den: full,
-    };
+    let age = Ratio { num: i64::from((x.plan_year - x.built_year).max(0)).min(full), den: full };
     let safety = match x.safety {
         None | Some(SafetyRating::A) => Ratio::ZERO,
         Some(SafetyRating::B) => Ratio { num: 1, den: 3 },
@@ -1172,16 +996,8 @@ pub fn ranking_score(p: &EffectiveProfile, x: &RankingInputs) -> RankingScore {
     let factors = [
         ("willingness", "rank_weight_willingness", x.willingness),
         ("contribution", "rank_weight_contribution", x.contribution),
-        (
-            "participation",
-            "rank_weight_participation",
-            x.participation,
-        ),
-        (
-            "illegal_removed",
-            "rank_weight_illegal_removed",
-            x.illegal_removed,
-        ),
+        ("participation", "rank_weight_participation", x.participation),
+        ("illegal_removed", "rank_weight_illegal_removed", x.illegal_removed),
         ("age", "rank_weight_age", age),
         ("safety", "rank_weight_safety", safety),
     ];
@@ -1207,17 +1023,9 @@ pub fn ranking_score(p: &EffectiveProfile, x: &RankingInputs) -> RankingScore {
             factor,
             rule,
             weight,
-            factor_value: Achieved {
-                num: v.num,
-                den: v.den,
-            },
+            factor_value: Achieved { num: v.num, den: v.den },
             points_centi: (pn * 100 / pd) as i64,
         });
     }
-    RankingScore {
-        score_centi: (num * 100 / den) as i64,
-        max_points,
-        parts,
-        exact: (num, den),
-    }
+    RankingScore { score_centi: (num * 100 / den) as i64, max_points, parts, exact: (num, den) }
 }

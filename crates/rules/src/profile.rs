@@ -50,42 +50,22 @@ const BASIS: &[&str] = &["earliest", "latest"];
 
 macro_rules! spec {
     ($k:literal, $kind:expr, $zh:literal, $en:literal) => {
-        RuleSpec {
-            key: $k,
-            kind: $kind,
-            zh: $zh,
-            en: $en,
-        }
+        RuleSpec { key: $k, kind: $kind, zh: $zh, en: $en }
     };
 }
 
 /// Every rule key, in the order profiles and `policy show` list them.
 pub const RULES: &[RuleSpec] = &[
     // scope
-    spec!(
-        "core_built_by",
-        Kind::Year,
-        "重点改造范围：建成年份不晚于",
-        "core scope: built in or before this year"
-    ),
+    spec!("core_built_by", Kind::Year, "重点改造范围：建成年份不晚于", "core scope: built in or before this year"),
     spec!(
         "extended_allowed",
         Kind::Bool,
         "是否允许纳入2000年后建成的小区（扩展范围）",
         "extended scope (built after the core year) may enter plans"
     ),
-    spec!(
-        "extended_built_from",
-        Kind::Year,
-        "扩展范围：建成年份自",
-        "extended scope: first build year"
-    ),
-    spec!(
-        "extended_built_to",
-        Kind::Year,
-        "扩展范围：建成年份至",
-        "extended scope: last build year"
-    ),
+    spec!("extended_built_from", Kind::Year, "扩展范围：建成年份自", "extended scope: first build year"),
+    spec!("extended_built_to", Kind::Year, "扩展范围：建成年份至", "extended scope: last build year"),
     spec!(
         "extended_household_cap",
         Kind::Share,
@@ -116,18 +96,8 @@ pub const RULES: &[RuleSpec] = &[
         "排除以居民自建住房为主的区域",
         "exclude areas mainly of self-built housing"
     ),
-    spec!(
-        "exclude_urban_village",
-        Kind::Bool,
-        "排除城中村",
-        "exclude urban villages"
-    ),
-    spec!(
-        "declared_only",
-        Kind::Bool,
-        "仅限已申报的小区",
-        "only estates already declared (申报) are in scope"
-    ),
+    spec!("exclude_urban_village", Kind::Bool, "排除城中村", "exclude urban villages"),
+    spec!("declared_only", Kind::Bool, "仅限已申报的小区", "only estates already declared (申报) are in scope"),
     // residents
     spec!(
         "consent_to_plan",
@@ -196,42 +166,12 @@ pub const RULES: &[RuleSpec] = &[
         "major matter: yes owners of participating owners"
     ),
     // calendar
-    spec!(
-        "milestone_survey",
-        Kind::MonthDay,
-        "完成民意调查的期限（计划年度内）",
-        "survey done by (in the plan year)"
-    ),
-    spec!(
-        "milestone_design",
-        Kind::MonthDay,
-        "完成改造方案设计的期限",
-        "design done by"
-    ),
-    spec!(
-        "milestone_approval",
-        Kind::MonthDay,
-        "完成项目立项的期限",
-        "project approval (立项) by"
-    ),
-    spec!(
-        "milestone_start",
-        Kind::MonthDay,
-        "全部开工的期限",
-        "all projects started by"
-    ),
-    spec!(
-        "milestone_basic_completion",
-        Kind::MonthDay,
-        "基本完成改造的期限",
-        "basic completion by"
-    ),
-    spec!(
-        "milestone_completion",
-        Kind::MonthDay,
-        "全面完成（竣工）的期限",
-        "completion by"
-    ),
+    spec!("milestone_survey", Kind::MonthDay, "完成民意调查的期限（计划年度内）", "survey done by (in the plan year)"),
+    spec!("milestone_design", Kind::MonthDay, "完成改造方案设计的期限", "design done by"),
+    spec!("milestone_approval", Kind::MonthDay, "完成项目立项的期限", "project approval (立项) by"),
+    spec!("milestone_start", Kind::MonthDay, "全部开工的期限", "all projects started by"),
+    spec!("milestone_basic_completion", Kind::MonthDay, "基本完成改造的期限", "basic completion by"),
+    spec!("milestone_completion", Kind::MonthDay, "全面完成（竣工）的期限", "completion by"),
     spec!(
         "plan_due",
         Kind::MonthDay,
@@ -239,36 +179,21 @@ pub const RULES: &[RuleSpec] = &[
         "next year's plan due (in the year before the plan year)"
     ),
     // targets
-    spec!(
-        "target_total",
-        Kind::Count,
-        "规划期改造小区总数",
-        "estates to renovate over the programme"
-    ),
+    spec!("target_total", Kind::Count, "规划期改造小区总数", "estates to renovate over the programme"),
     spec!(
         "target_prior",
         Kind::Count,
         "分年任务表首年之前已完成的小区数",
         "estates done before the first year of the annual table"
     ),
-    spec!(
-        "target_annual",
-        Kind::YearCounts,
-        "各年度改造小区数",
-        "estates to renovate per year"
-    ),
+    spec!("target_annual", Kind::YearCounts, "各年度改造小区数", "estates to renovate per year"),
     spec!(
         "target_cumulative",
         Kind::YearShares,
         "至各年底累计完成占总量的比例（不低于）",
         "cumulative share of the total done by each year end (at least)"
     ),
-    spec!(
-        "target_households",
-        Kind::YearCounts,
-        "各年度改造涉及居民户数",
-        "households to renovate per year"
-    ),
+    spec!("target_households", Kind::YearCounts, "各年度改造涉及居民户数", "households to renovate per year"),
     // funding
     spec!(
         "cofunding_min_share",
@@ -326,42 +251,17 @@ pub const RULES: &[RuleSpec] = &[
         "years idle buildings may serve without changing land use"
     ),
     // ranking
-    spec!(
-        "rank_weight_willingness",
-        Kind::Points,
-        "排序权重：居民改造意愿",
-        "ranking weight: willingness"
-    ),
-    spec!(
-        "rank_weight_contribution",
-        Kind::Points,
-        "排序权重：居民出资",
-        "ranking weight: residents' contribution"
-    ),
-    spec!(
-        "rank_weight_participation",
-        Kind::Points,
-        "排序权重：居民参与",
-        "ranking weight: participation"
-    ),
+    spec!("rank_weight_willingness", Kind::Points, "排序权重：居民改造意愿", "ranking weight: willingness"),
+    spec!("rank_weight_contribution", Kind::Points, "排序权重：居民出资", "ranking weight: residents' contribution"),
+    spec!("rank_weight_participation", Kind::Points, "排序权重：居民参与", "ranking weight: participation"),
     spec!(
         "rank_weight_illegal_removed",
         Kind::Points,
         "排序权重：主动拆除违建",
         "ranking weight: illegal buildings removed voluntarily"
     ),
-    spec!(
-        "rank_weight_age",
-        Kind::Points,
-        "排序权重：建成年代",
-        "ranking weight: age"
-    ),
-    spec!(
-        "rank_weight_safety",
-        Kind::Points,
-        "排序权重：房屋安全等级",
-        "ranking weight: building safety rating"
-    ),
+    spec!("rank_weight_age", Kind::Points, "排序权重：建成年代", "ranking weight: age"),
+    spec!("rank_weight_safety", Kind::Points, "排序权重：房屋安全等级", "ranking weight: building safety rating"),
     spec!(
         "rank_age_full_years",
         Kind::Count,
@@ -425,9 +325,7 @@ impl Serialize for RuleValue {
             RuleValue::Bool(b) => s.serialize_bool(*b),
             RuleValue::Count(n) | RuleValue::Points(n) => s.serialize_i64(*n),
             RuleValue::YearCounts(m) => s.collect_map(m.iter().map(|(y, n)| (y.to_string(), *n))),
-            RuleValue::YearShares(m) => {
-                s.collect_map(m.iter().map(|(y, r)| (y.to_string(), format!("≥{r}"))))
-            }
+            RuleValue::YearShares(m) => s.collect_map(m.iter().map(|(y, r)| (y.to_string(), format!("≥{r}")))),
             other => s.collect_str(other),
         }
     }
@@ -451,18 +349,12 @@ pub struct ProfileError {
 pub enum SetError {
     #[error("未知的政策配置 {0}（unknown profile {0}）")]
     UnknownProfile(String),
-    #[error(
-        "政策配置 {child} 继承的上级 {parent} 不存在（profile {child} inherits unknown profile {parent}）"
-    )]
+    #[error("政策配置 {child} 继承的上级 {parent} 不存在（profile {child} inherits unknown profile {parent}）")]
     UnknownParent { child: String, parent: String },
     #[error("政策配置继承关系成环：{}（inheritance cycle）", .0.join(" → "))]
     Cycle(Vec<String>),
     #[error("区划代码 {code} 已由 {existing} 使用，{new} 不能再用（region code already used）")]
-    DuplicateRegion {
-        code: String,
-        existing: String,
-        new: String,
-    },
+    DuplicateRegion { code: String, existing: String, new: String },
 }
 
 /// Loading a profile text into a set failed.
@@ -554,27 +446,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(
-        &self,
-        span: std::ops::Range<usize>,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> ProfileError {
+    fn err(&self, span: std::ops::Range<usize>, zh: impl Into<String>, en: impl Into<String>) -> ProfileError {
         let (line, column) = line_col(self.text, span.start);
-        ProfileError {
-            origin: self.origin.to_string(),
-            line,
-            column,
-            message_zh: zh.into(),
-            message_en: en.into(),
-        }
+        ProfileError { origin: self.origin.to_string(), line, column, message_zh: zh.into(), message_en: en.into() }
     }
 }
 
 fn valid_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
 }
 
 impl Profile {
@@ -588,7 +467,8 @@ impl Profile {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim().to_string();
             let zh = if msg.contains("RawRule") || msg.contains("RawVariant") {
-                "规则须写成表，含 value 与 source，例如 [rules.consent_to_plan] value = \"≥80%\" source = \"…\"".to_string()
+                "规则须写成表，含 value 与 source，例如 [rules.consent_to_plan] value = \"≥80%\" source = \"…\""
+                    .to_string()
             } else if msg.starts_with("unknown field") {
                 format!("未知字段：{msg}")
             } else {
@@ -596,9 +476,7 @@ impl Profile {
             };
             cx.err(span, zh, msg)
         })?;
-        let name = raw
-            .name
-            .ok_or_else(|| cx.err(0..0, "缺少 name", "missing `name`"))?;
+        let name = raw.name.ok_or_else(|| cx.err(0..0, "缺少 name", "missing `name`"))?;
         if !valid_name(name.get_ref()) {
             return Err(cx.err(
                 name.span(),
@@ -606,12 +484,8 @@ impl Profile {
                 "name must be lowercase ascii, digits, - or _",
             ));
         }
-        let title = raw
-            .title
-            .ok_or_else(|| cx.err(0..0, "缺少 title（中文名称）", "missing `title`"))?;
-        let region = raw
-            .region_code
-            .ok_or_else(|| cx.err(0..0, "缺少 region_code", "missing `region_code`"))?;
+        let title = raw.title.ok_or_else(|| cx.err(0..0, "缺少 title（中文名称）", "missing `title`"))?;
+        let region = raw.region_code.ok_or_else(|| cx.err(0..0, "缺少 region_code", "missing `region_code`"))?;
         if !region.get_ref().bytes().all(|c| c.is_ascii_digit())
             || (region.get_ref().is_empty() && raw.inherits.is_some())
         {
@@ -624,11 +498,7 @@ impl Profile {
         if let Some(p) = &raw.inherits
             && (!valid_name(p.get_ref()) || p.get_ref() == name.get_ref())
         {
-            return Err(cx.err(
-                p.span(),
-                "inherits 须为另一个政策配置的 name",
-                "inherits must name another profile",
-            ));
+            return Err(cx.err(p.span(), "inherits 须为另一个政策配置的 name", "inherits must name another profile"));
         }
         let mut rules = BTreeMap::new();
         for (key, rule) in raw.rules {
@@ -643,33 +513,19 @@ impl Profile {
             let rule = rule.into_inner();
             let mut entry = RuleEntry::default();
             if rule.value.is_some() || rule.source.is_some() {
-                entry.all_years = Some(variant(
-                    &cx,
-                    spec,
-                    rule.value,
-                    rule.source,
-                    rule.note,
-                    rule_span.clone(),
-                )?);
+                entry.all_years = Some(variant(&cx, spec, rule.value, rule.source, rule.note, rule_span.clone())?);
             }
             for (year, v) in rule.years {
-                let y: i32 = year
-                    .get_ref()
-                    .parse()
-                    .ok()
-                    .filter(|y| (1900..=2100).contains(y))
-                    .ok_or_else(|| {
-                        cx.err(
-                            year.span(),
-                            "years 下的键须为年份（1900–2100）",
-                            "keys under `years` must be years 1900–2100",
-                        )
-                    })?;
+                let y: i32 = year.get_ref().parse().ok().filter(|y| (1900..=2100).contains(y)).ok_or_else(|| {
+                    cx.err(
+                        year.span(),
+                        "years 下的键须为年份（1900–2100）",
+                        "keys under `years` must be years 1900–2100",
+                    )
+                })?;
                 let vs = v.span();
                 let v = v.into_inner();
-                entry
-                    .years
-                    .insert(y, variant(&cx, spec, v.value, v.source, v.note, vs)?);
+                entry.years.insert(y, variant(&cx, spec, v.value, v.source, v.note, vs)?);
             }
             if entry.all_years.is_none() && entry.years.is_empty() {
                 return Err(cx.err(
@@ -700,11 +556,7 @@ fn variant(
     span: std::ops::Range<usize>,
 ) -> Result<Variant, ProfileError> {
     let value = value.ok_or_else(|| {
-        cx.err(
-            span.clone(),
-            format!("规则 {} 缺少 value", spec.key),
-            format!("rule `{}` has no value", spec.key),
-        )
+        cx.err(span.clone(), format!("规则 {} 缺少 value", spec.key), format!("rule `{}` has no value", spec.key))
     })?;
     let source = source.ok_or_else(|| {
         cx.err(
@@ -722,17 +574,9 @@ fn variant(
     }
     let vspan = value.span();
     let v = parse_value(spec.kind, value.get_ref()).map_err(|(zh, en)| {
-        cx.err(
-            vspan,
-            format!("规则 {} 的值无效：{zh}", spec.key),
-            format!("invalid value for `{}`: {en}", spec.key),
-        )
+        cx.err(vspan, format!("规则 {} 的值无效：{zh}", spec.key), format!("invalid value for `{}`: {en}", spec.key))
     })?;
-    Ok(Variant {
-        value: v,
-        source: source.into_inner().trim().to_string(),
-        note,
-    })
+    Ok(Variant { value: v, source: source.into_inner().trim().to_string(), note })
 }
 
 type VErr = (String, String);
@@ -743,10 +587,7 @@ fn verr(zh: &str, en: &str) -> VErr {
 
 fn unit_ratio(r: Ratio) -> Result<Ratio, VErr> {
     if r.num < 0 || r.num > r.den {
-        Err(verr(
-            "比例须在 0% 到 100% 之间",
-            "share out of range 0–100%",
-        ))
+        Err(verr("比例须在 0% 到 100% 之间", "share out of range 0–100%"))
     } else {
         Ok(r)
     }
@@ -755,22 +596,13 @@ fn unit_ratio(r: Ratio) -> Result<Ratio, VErr> {
 fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
     use toml::Value as V;
     let want_str = |what_zh: &str, what_en: &str| {
-        verr(
-            &format!("应为文本，如 {what_zh}"),
-            &format!("expected a string such as {what_en}"),
-        )
+        verr(&format!("应为文本，如 {what_zh}"), &format!("expected a string such as {what_en}"))
     };
     match kind {
         Kind::Year => match v {
             V::Integer(y) if (1900..=2100).contains(y) => Ok(RuleValue::Year(*y as i32)),
-            V::Integer(_) => Err(verr(
-                "年份须在 1900–2100 之间",
-                "year out of range 1900–2100",
-            )),
-            _ => Err(verr(
-                "应为年份整数，如 2000",
-                "expected an integer year such as 2000",
-            )),
+            V::Integer(_) => Err(verr("年份须在 1900–2100 之间", "year out of range 1900–2100")),
+            _ => Err(verr("应为年份整数，如 2000", "expected an integer year such as 2000")),
         },
         Kind::Bool => match v {
             V::Boolean(b) => Ok(RuleValue::Bool(*b)),
@@ -778,65 +610,41 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
         },
         Kind::Count | Kind::Points => match v {
             V::Integer(n) if *n >= 0 && (kind == Kind::Count || *n <= 100) => {
-                Ok(if kind == Kind::Count {
-                    RuleValue::Count(*n)
-                } else {
-                    RuleValue::Points(*n)
-                })
+                Ok(if kind == Kind::Count { RuleValue::Count(*n) } else { RuleValue::Points(*n) })
             }
-            V::Integer(_) if kind == Kind::Points => {
-                Err(verr("分值须在 0–100 之间", "points out of range 0–100"))
-            }
+            V::Integer(_) if kind == Kind::Points => Err(verr("分值须在 0–100 之间", "points out of range 0–100")),
             V::Integer(_) => Err(verr("不能为负数", "must not be negative")),
             _ => Err(verr("应为整数", "expected an integer")),
         },
         Kind::Choice(opts) => match v {
             V::String(s) if opts.contains(&s.as_str()) => Ok(RuleValue::Choice(s.clone())),
-            _ => Err((
-                format!("应为以下之一：{}", opts.join("、")),
-                format!("expected one of: {}", opts.join(", ")),
-            )),
+            _ => Err((format!("应为以下之一：{}", opts.join("、")), format!("expected one of: {}", opts.join(", ")))),
         },
         Kind::Share => {
             let V::String(s) = v else {
                 return Err(want_str("\"≥80%\"", "\"≥80%\""));
             };
-            let (cmp, rest) = Cmp::split(s).ok_or_else(|| {
-                verr(
-                    "须以 ≥、>、≤ 或 < 开头，如 \"≥80%\"",
-                    "must start with ≥, >, ≤ or <",
-                )
-            })?;
-            let ratio = Ratio::parse(rest)
-                .ok_or_else(|| verr("比例写法应为 80% 或 2/3", "a share is written 80% or 2/3"))?;
-            Ok(RuleValue::Share(Threshold {
-                cmp,
-                ratio: unit_ratio(ratio)?,
-            }))
+            let (cmp, rest) = Cmp::split(s)
+                .ok_or_else(|| verr("须以 ≥、>、≤ 或 < 开头，如 \"≥80%\"", "must start with ≥, >, ≤ or <"))?;
+            let ratio =
+                Ratio::parse(rest).ok_or_else(|| verr("比例写法应为 80% 或 2/3", "a share is written 80% or 2/3"))?;
+            Ok(RuleValue::Share(Threshold { cmp, ratio: unit_ratio(ratio)? }))
         }
         Kind::Fraction => {
             let V::String(s) = v else {
                 return Err(want_str("\"20%\"", "\"20%\""));
             };
-            let r = Ratio::parse(s)
-                .ok_or_else(|| verr("比例写法应为 20% 或 1/5", "a share is written 20% or 1/5"))?;
+            let r = Ratio::parse(s).ok_or_else(|| verr("比例写法应为 20% 或 1/5", "a share is written 20% or 1/5"))?;
             Ok(RuleValue::Fraction(unit_ratio(r)?))
         }
         Kind::MoneyBound => {
             let V::String(s) = v else {
                 return Err(want_str("\"<400万元\"", "\"<400万元\""));
             };
-            let (cmp, rest) = Cmp::split(s).ok_or_else(|| {
-                verr(
-                    "须以 ≥、>、≤ 或 < 开头，如 \"<400万元\"",
-                    "must start with ≥, >, ≤ or <",
-                )
-            })?;
+            let (cmp, rest) = Cmp::split(s)
+                .ok_or_else(|| verr("须以 ≥、>、≤ 或 < 开头，如 \"<400万元\"", "must start with ≥, >, ≤ or <"))?;
             let amount = Fen::parse(rest).ok_or_else(|| {
-                verr(
-                    "金额写法应为 4000000元 或 400万元（最多到分）",
-                    "money is written 4000000元 or 400万元",
-                )
+                verr("金额写法应为 4000000元 或 400万元（最多到分）", "money is written 4000000元 or 400万元")
             })?;
             Ok(RuleValue::Money { cmp, amount })
         }
@@ -844,32 +652,18 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
             let V::String(s) = v else {
                 return Err(want_str("\"≤300m²\"", "\"≤300m²\""));
             };
-            let (cmp, rest) = Cmp::split(s).ok_or_else(|| {
-                verr(
-                    "须以 ≥、>、≤ 或 < 开头，如 \"≤300m²\"",
-                    "must start with ≥, >, ≤ or <",
-                )
-            })?;
-            let area = Dm2::parse(rest).ok_or_else(|| {
-                verr(
-                    "面积写法应为 300m²（最多两位小数）",
-                    "area is written 300m²",
-                )
-            })?;
+            let (cmp, rest) = Cmp::split(s)
+                .ok_or_else(|| verr("须以 ≥、>、≤ 或 < 开头，如 \"≤300m²\"", "must start with ≥, >, ≤ or <"))?;
+            let area =
+                Dm2::parse(rest).ok_or_else(|| verr("面积写法应为 300m²（最多两位小数）", "area is written 300m²"))?;
             Ok(RuleValue::Area { cmp, area })
         }
         Kind::MonthDay => {
             let V::String(s) = v else {
-                return Err(want_str(
-                    "\"09-15\" 或 \"05-end\"",
-                    "\"09-15\" or \"05-end\"",
-                ));
+                return Err(want_str("\"09-15\" 或 \"05-end\"", "\"09-15\" or \"05-end\""));
             };
             MonthDay::parse(s).map(RuleValue::MonthDay).ok_or_else(|| {
-                verr(
-                    "日期写法应为 \"09-15\" 或 \"05-end\"（月底）",
-                    "a day is written \"09-15\" or \"05-end\"",
-                )
+                verr("日期写法应为 \"09-15\" 或 \"05-end\"（月底）", "a day is written \"09-15\" or \"05-end\"")
             })
         }
         Kind::YearCounts | Kind::YearShares => {
@@ -899,14 +693,9 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
                     }
                     (_, V::String(s)) => {
                         let s = s.trim();
-                        let s = Cmp::split(s)
-                            .filter(|(c, _)| *c == Cmp::AtLeast)
-                            .map_or(s, |(_, r)| r);
+                        let s = Cmp::split(s).filter(|(c, _)| *c == Cmp::AtLeast).map_or(s, |(_, r)| r);
                         let r = Ratio::parse(s).ok_or_else(|| {
-                            (
-                                format!("{y} 年的比例写法应为 35%"),
-                                format!("share for {y} is written 35%"),
-                            )
+                            (format!("{y} 年的比例写法应为 35%"), format!("share for {y} is written 35%"))
                         })?;
                         shares.insert(y, unit_ratio(r)?);
                     }
@@ -918,11 +707,7 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
                     }
                 }
             }
-            Ok(if kind == Kind::YearCounts {
-                RuleValue::YearCounts(counts)
-            } else {
-                RuleValue::YearShares(shares)
-            })
+            Ok(if kind == Kind::YearCounts { RuleValue::YearCounts(counts) } else { RuleValue::YearShares(shares) })
         }
     }
 }
@@ -984,10 +769,7 @@ impl EffectiveProfile {
     /// The rule value for `key` that applies in plan year `year` (year-specific first), or for all years.
     pub fn rule(&self, key: &str, year: Option<i32>) -> Option<&EffectiveRule> {
         if let Some(y) = year
-            && let Some(r) = self
-                .rules
-                .iter()
-                .find(|r| r.key == key && r.year == Some(y))
+            && let Some(r) = self.rules.iter().find(|r| r.key == key && r.year == Some(y))
         {
             return Some(r);
         }
@@ -1004,26 +786,18 @@ impl Default for ProfileSet {
 impl ProfileSet {
     /// The built-in profiles (national baseline and the five seed jurisdictions).
     pub fn builtin() -> ProfileSet {
-        let mut set = ProfileSet {
-            profiles: BTreeMap::new(),
-            builtin: Vec::new(),
-        };
+        let mut set = ProfileSet { profiles: BTreeMap::new(), builtin: Vec::new() };
         for (file, text) in BUILTIN {
-            let p = Profile::parse(file, text)
-                .unwrap_or_else(|e| panic!("built-in profile refused: {e}"));
+            let p = Profile::parse(file, text).unwrap_or_else(|e| panic!("built-in profile refused: {e}"));
             set.builtin.push(p.name.clone());
-            set.insert(p)
-                .unwrap_or_else(|e| panic!("built-in profiles inconsistent: {e}"));
+            set.insert(p).unwrap_or_else(|e| panic!("built-in profiles inconsistent: {e}"));
         }
         set
     }
 
     /// Only the given profiles (no built-ins), checked as a whole.
     pub fn from_profiles(list: Vec<Profile>) -> Result<ProfileSet, SetError> {
-        let mut set = ProfileSet {
-            profiles: BTreeMap::new(),
-            builtin: Vec::new(),
-        };
+        let mut set = ProfileSet { profiles: BTreeMap::new(), builtin: Vec::new() };
         for p in list {
             set.profiles.insert(p.name.clone(), p);
         }
@@ -1073,10 +847,7 @@ impl ProfileSet {
     /// `name`, its parent, … to the root.
     pub fn chain(&self, name: &str) -> Result<Vec<String>, SetError> {
         let mut out: Vec<String> = Vec::new();
-        let mut cur = self
-            .profiles
-            .get(name)
-            .ok_or_else(|| SetError::UnknownProfile(name.to_string()))?;
+        let mut cur = self.profiles.get(name).ok_or_else(|| SetError::UnknownProfile(name.to_string()))?;
         loop {
             if out.contains(&cur.name) {
                 out.push(cur.name.clone());
@@ -1089,10 +860,7 @@ impl ProfileSet {
                     cur = self
                         .profiles
                         .get(parent)
-                        .ok_or_else(|| SetError::UnknownParent {
-                            child: cur.name.clone(),
-                            parent: parent.clone(),
-                        })?;
+                        .ok_or_else(|| SetError::UnknownParent { child: cur.name.clone(), parent: parent.clone() })?;
                 }
             }
         }

@@ -110,16 +110,11 @@ impl TargetTable {
     }
 
     fn own(&self) -> BTreeMap<i32, &TargetRow> {
-        self.rows
-            .iter()
-            .filter(|r| r.region == self.region)
-            .map(|r| (r.year, r))
-            .collect()
+        self.rows.iter().filter(|r| r.region == self.region).map(|r| (r.year, r)).collect()
     }
 
     fn base_total(&self) -> i64 {
-        self.total
-            .unwrap_or_else(|| self.prior + self.own().values().map(|r| r.count).sum::<i64>())
+        self.total.unwrap_or_else(|| self.prior + self.own().values().map(|r| r.count).sum::<i64>())
     }
 
     /// Check that the table agrees with itself: `prior` + the yearly counts = `total`; at each year end the
@@ -157,8 +152,18 @@ impl TargetTable {
                 &self.region,
                 last,
                 "total_mismatch",
-                format!("{} 各年度任务合计 {sum}（另有此前已完成 {}）= {}，与总量 {total} 不符", self.region, self.prior, self.prior + sum),
-                format!("{}: yearly counts sum to {sum} (plus {} done before) = {}, not the total {total}", self.region, self.prior, self.prior + sum),
+                format!(
+                    "{} 各年度任务合计 {sum}（另有此前已完成 {}）= {}，与总量 {total} 不符",
+                    self.region,
+                    self.prior,
+                    self.prior + sum
+                ),
+                format!(
+                    "{}: yearly counts sum to {sum} (plus {} done before) = {}, not the total {total}",
+                    self.region,
+                    self.prior,
+                    self.prior + sum
+                ),
             ));
         }
         let total = self.base_total();
@@ -173,11 +178,7 @@ impl TargetTable {
                     &self.region,
                     Some(*y),
                     "cumulative_below_promise",
-                    format!(
-                        "{} {y}年底累计 {cum}/{total}（{}），低于承诺的 {p}",
-                        self.region,
-                        share(cum, total)
-                    ),
+                    format!("{} {y}年底累计 {cum}/{total}（{}），低于承诺的 {p}", self.region, share(cum, total)),
                     format!(
                         "{} by end {y}: {cum}/{total} ({}), below the promised {p}",
                         self.region,
@@ -206,22 +207,12 @@ impl TargetTable {
                     &self.region,
                     Some(y),
                     "breakdown_mismatch",
-                    format!(
-                        "{} {y}年 各下级区划任务合计 {s}，与本级 {} 不符",
-                        self.region, r.count
-                    ),
-                    format!(
-                        "{} {y}: sub-regions sum to {s}, not {}",
-                        self.region, r.count
-                    ),
+                    format!("{} {y}年 各下级区划任务合计 {s}，与本级 {} 不符", self.region, r.count),
+                    format!("{} {y}: sub-regions sum to {s}, not {}", self.region, r.count),
                 ));
             }
         }
-        TargetReport {
-            ok: issues.is_empty(),
-            issues,
-            progress,
-        }
+        TargetReport { ok: issues.is_empty(), issues, progress }
     }
 
     /// Compare completed estates with the table: each region-year's actual against its target, and the
@@ -229,10 +220,7 @@ impl TargetTable {
     pub fn check_actuals(&self, actuals: &[Actual]) -> TargetReport {
         let mut issues = Vec::new();
         for a in actuals {
-            if let Some(t) = self
-                .rows
-                .iter()
-                .find(|r| r.region == a.region && r.year == a.year)
+            if let Some(t) = self.rows.iter().find(|r| r.region == a.region && r.year == a.year)
                 && a.completed < t.count
             {
                 issues.push(issue(
@@ -259,11 +247,8 @@ impl TargetTable {
             }
         }
         let total = self.base_total();
-        let done: BTreeMap<i32, i64> = actuals
-            .iter()
-            .filter(|a| a.region == self.region)
-            .map(|a| (a.year, a.completed))
-            .collect();
+        let done: BTreeMap<i32, i64> =
+            actuals.iter().filter(|a| a.region == self.region).map(|a| (a.year, a.completed)).collect();
         let mut progress = Vec::new();
         let mut cum = self.prior;
         for (y, r) in self.own() {
@@ -276,11 +261,7 @@ impl TargetTable {
                     &self.region,
                     Some(y),
                     "cumulative_shortfall",
-                    format!(
-                        "{} {y}年底实际累计 {cum}/{total}（{}），低于承诺的 {p}",
-                        self.region,
-                        share(cum, total)
-                    ),
+                    format!("{} {y}年底实际累计 {cum}/{total}（{}），低于承诺的 {p}", self.region, share(cum, total)),
                     format!(
                         "{} by end {y}: actually {cum}/{total} ({}), below the promised {p}",
                         self.region,
@@ -296,11 +277,7 @@ impl TargetTable {
                 promised: r.cumulative_pct.map(|p| format!("≥{p}")),
             });
         }
-        TargetReport {
-            ok: issues.is_empty(),
-            issues,
-            progress,
-        }
+        TargetReport { ok: issues.is_empty(), issues, progress }
     }
 }
 
@@ -310,29 +287,9 @@ fn reaches(cum: i64, total: i64, p: Ratio) -> bool {
 }
 
 fn share(cum: i64, total: i64) -> String {
-    if total == 0 {
-        "—".into()
-    } else {
-        Ratio {
-            num: cum,
-            den: total,
-        }
-        .percent_text()
-    }
+    if total == 0 { "—".into() } else { Ratio { num: cum, den: total }.percent_text() }
 }
 
-fn issue(
-    region: &str,
-    year: Option<i32>,
-    kind: &'static str,
-    zh: String,
-    en: String,
-) -> TargetIssue {
-    TargetIssue {
-        region: region.to_string(),
-        year,
-        kind,
-        message_zh: zh,
-        message_en: en,
-    }
+fn issue(region: &str, year: Option<i32>, kind: &'static str, zh: String, en: String) -> TargetIssue {
+    TargetIssue { region: region.to_string(), year, kind, message_zh: zh, message_en: en }
 }

@@ -86,11 +86,7 @@ impl Date {
             }
             Some(v)
         };
-        Date::new(
-            digits(0..4)? as i32,
-            digits(5..7)? as u8,
-            digits(8..10)? as u8,
-        )
+        Date::new(digits(0..4)? as i32, digits(5..7)? as u8, digits(8..10)? as u8)
     }
 
     /// The last day of `month` in `year`.
@@ -179,9 +175,7 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = String::deserialize(d)?;
-        Date::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("invalid date {s:?}, expected YYYY-MM-DD"))
-        })
+        Date::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("invalid date {s:?}, expected YYYY-MM-DD")))
     }
 }
 
@@ -210,10 +204,7 @@ impl MonthDay {
         if day == 0 || day > days_in_month(2000, month) {
             return None;
         }
-        Some(MonthDay {
-            month,
-            day: Some(day),
-        })
+        Some(MonthDay { month, day: Some(day) })
     }
     /// The date in `year` (29 Feb falls back to 28 Feb in common years).
     pub fn in_year(self, year: i32) -> Option<Date> {
@@ -254,10 +245,7 @@ fn parse_hundredths(s: &str) -> Option<i64> {
         Some((i, f)) => (i, f),
         None => (s.as_str(), ""),
     };
-    if int.is_empty()
-        || !int.bytes().all(|c| c.is_ascii_digit())
-        || !frac.bytes().all(|c| c.is_ascii_digit())
-    {
+    if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
     // With 万 we allow up to 6 fraction digits (0.01 元 = 0.000001 万).
@@ -267,16 +255,8 @@ fn parse_hundredths(s: &str) -> Option<i64> {
     }
     let scale = 10i64.pow(frac.len() as u32);
     let i: i64 = int.parse().ok()?;
-    let fr: i64 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse().ok()?
-    };
-    let num = i
-        .checked_mul(scale)?
-        .checked_add(fr)?
-        .checked_mul(100)?
-        .checked_mul(mult)?;
+    let fr: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let num = i.checked_mul(scale)?.checked_add(fr)?.checked_mul(100)?.checked_mul(mult)?;
     if num % scale != 0 {
         return None;
     }
@@ -284,9 +264,7 @@ fn parse_hundredths(s: &str) -> Option<i64> {
 }
 
 /// Money in fen (0.01 yuan).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Fen(pub i64);
 
 impl Fen {
@@ -296,10 +274,7 @@ impl Fen {
     /// Parse `4000000`, `4,000,000.00`, `400万`, optionally followed by `元`, prefixed by `¥`.
     pub fn parse(s: &str) -> Option<Fen> {
         let s = s.trim();
-        let s = s
-            .strip_prefix('¥')
-            .or_else(|| s.strip_prefix('￥'))
-            .unwrap_or(s);
+        let s = s.strip_prefix('¥').or_else(|| s.strip_prefix('￥')).unwrap_or(s);
         let s = s.trim_end();
         let s = s.strip_suffix('元').unwrap_or(s);
         parse_hundredths(s).map(Fen)
@@ -314,9 +289,7 @@ impl fmt::Display for Fen {
 }
 
 /// Area in units of 0.01 m² (= 1 dm²).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Dm2(pub i64);
 
 impl Dm2 {
@@ -359,10 +332,7 @@ impl Ratio {
         match den.cmp(&0) {
             Ordering::Equal => None,
             Ordering::Greater => Some(Ratio { num, den }),
-            Ordering::Less => Some(Ratio {
-                num: num.checked_neg()?,
-                den: den.checked_neg()?,
-            }),
+            Ordering::Less => Some(Ratio { num: num.checked_neg()?, den: den.checked_neg()? }),
         }
     }
     pub const fn percent(p: i64) -> Ratio {
@@ -389,16 +359,12 @@ impl Ratio {
 
     pub fn reduced(self) -> Ratio {
         let g = gcd(self.num.unsigned_abs(), self.den.unsigned_abs()).max(1) as i64;
-        Ratio {
-            num: self.num / g,
-            den: self.den / g,
-        }
+        Ratio { num: self.num / g, den: self.den / g }
     }
 
     /// Compare exactly by cross-multiplication in `i128`.
     pub fn cmp_exact(&self, other: &Ratio) -> Ordering {
-        (i128::from(self.num) * i128::from(other.den))
-            .cmp(&(i128::from(other.num) * i128::from(self.den)))
+        (i128::from(self.num) * i128::from(other.den)).cmp(&(i128::from(other.num) * i128::from(self.den)))
     }
 
     /// Smallest integer `k` with `k/n ≥ self` (for `n > 0`, `self ≥ 0`): e.g. 80% of 7 → 6.
@@ -414,11 +380,7 @@ impl Ratio {
         let sign = if bp < 0 { "-" } else { "" };
         let a = bp.unsigned_abs();
         let (i, f) = (a / 100, a % 100);
-        if f == 0 {
-            format!("{sign}{i}%")
-        } else {
-            format!("{sign}{i}.{f:02}%")
-        }
+        if f == 0 { format!("{sign}{i}%") } else { format!("{sign}{i}.{f:02}%") }
     }
 }
 
@@ -437,10 +399,7 @@ impl TryFrom<RawRatio> for Ratio {
 
 fn parse_decimal(s: &str) -> Option<(i64, i64)> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty()
-        || !int.bytes().all(|c| c.is_ascii_digit())
-        || !frac.bytes().all(|c| c.is_ascii_digit())
-    {
+    if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
     if frac.len() > 9 {
@@ -448,11 +407,7 @@ fn parse_decimal(s: &str) -> Option<(i64, i64)> {
     }
     let den = 10i64.pow(frac.len() as u32);
     let i: i64 = int.parse().ok()?;
-    let f: i64 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse().ok()?
-    };
+    let f: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
     Some((i.checked_mul(den)?.checked_add(f)?, den))
 }
 
@@ -491,11 +446,7 @@ impl fmt::Display for Ratio {
             return write!(f, "{}/{}", self.num, self.den);
         }
         // num/den × 100, exact because den is a power of ten
-        let (num, den) = if self.den >= 100 {
-            (self.num, self.den / 100)
-        } else {
-            (self.num * (100 / self.den), 1)
-        };
+        let (num, den) = if self.den >= 100 { (self.num, self.den / 100) } else { (self.num * (100 / self.den), 1) };
         let sign = if num < 0 { "-" } else { "" };
         let (a, mut den) = (num.unsigned_abs(), den.unsigned_abs());
         let int = a / den;
@@ -628,18 +579,9 @@ mod tests {
         assert_eq!(Date::parse("1970-01-01").unwrap().to_days(), 0);
         assert_eq!(d.add_days(1).unwrap().to_string(), "2024-03-01");
         assert_eq!(d.add_days(-366).unwrap().to_string(), "2023-02-28");
-        assert_eq!(
-            Date::last_day_of_month(2025, 2).unwrap().to_string(),
-            "2025-02-28"
-        );
-        assert_eq!(
-            Date::parse("2025-01-01").unwrap().weekday(),
-            Weekday::Wednesday
-        );
-        assert_eq!(
-            Date::parse("2021-06-30").unwrap().weekday(),
-            Weekday::Wednesday
-        );
+        assert_eq!(Date::last_day_of_month(2025, 2).unwrap().to_string(), "2025-02-28");
+        assert_eq!(Date::parse("2025-01-01").unwrap().weekday(), Weekday::Wednesday);
+        assert_eq!(Date::parse("2021-06-30").unwrap().weekday(), Weekday::Wednesday);
         // Friday + 1 working day = Monday.
         let fri = Date::parse("2025-01-03").unwrap();
         assert_eq!(fri.weekday(), Weekday::Friday);
@@ -652,14 +594,7 @@ mod tests {
                 assert_eq!(d.to_days(), z);
             }
         }
-        assert_eq!(
-            MonthDay::parse("02-end")
-                .unwrap()
-                .in_year(2024)
-                .unwrap()
-                .to_string(),
-            "2024-02-29"
-        );
+        assert_eq!(MonthDay::parse("02-end").unwrap().in_year(2024).unwrap().to_string(), "2024-02-29");
         assert_eq!(MonthDay::parse("06-10").unwrap().to_string(), "06-10");
         assert!(MonthDay::parse("02-30").is_none());
     }
@@ -689,16 +624,10 @@ mod tests {
         assert_eq!(Ratio::new(1, 8).unwrap().to_string(), "1/8");
         assert_eq!(Ratio::new(208, 689).unwrap().percent_text(), "30.18%");
         let (c, r) = Cmp::split("≥ 80%").unwrap();
-        let t = Threshold {
-            cmp: c,
-            ratio: Ratio::parse(r).unwrap(),
-        };
+        let t = Threshold { cmp: c, ratio: Ratio::parse(r).unwrap() };
         assert!(t.admits(80, 100) && !t.admits(79, 100));
         assert_eq!(t.least_passing(7), Some(6));
-        let half = Threshold {
-            cmp: Cmp::MoreThan,
-            ratio: Ratio::new(1, 2).unwrap(),
-        };
+        let half = Threshold { cmp: Cmp::MoreThan, ratio: Ratio::new(1, 2).unwrap() };
         assert!(!half.admits(2, 4) && half.admits(3, 4));
         assert_eq!(half.least_passing(4), Some(3));
         assert_eq!(half.least_passing(5), Some(3));

@@ -45,10 +45,7 @@ const RUICHENG_ESTATES: &[(i32, &str, &[i32], i64)] = &[
 ];
 
 fn estate(years: &[i32]) -> EstateFacts {
-    EstateFacts {
-        built_years: years.to_vec(),
-        ..Default::default()
-    }
+    EstateFacts { built_years: years.to_vec(), ..Default::default() }
 }
 
 #[test]
@@ -75,21 +72,9 @@ fn ruicheng_attachment3_all_core_under_every_profile() {
         let e = eligibility(&f, &estate(years));
         assert_eq!(e.verdict, Verdict::OutOfScope, "{n}");
         assert_eq!(e.rule.rule, "declared_only");
-        let e = eligibility(
-            &f,
-            &EstateFacts {
-                declared: Some(true),
-                ..estate(years)
-            },
-        );
+        let e = eligibility(&f, &EstateFacts { declared: Some(true), ..estate(years) });
         assert_eq!(e.verdict, Verdict::Core, "{n}");
-        let e = eligibility(
-            &f,
-            &EstateFacts {
-                declared: Some(false),
-                ..estate(years)
-            },
-        );
+        let e = eligibility(&f, &EstateFacts { declared: Some(false), ..estate(years) });
         assert_eq!(e.verdict, Verdict::Excluded, "{n}");
     }
 }
@@ -115,41 +100,17 @@ fn eligibility_edges() {
     assert_eq!(e.verdict, Verdict::OutOfScope);
     assert!(e.reason_zh.contains("建成年代未填写"));
     assert_eq!(eligibility(&nat, &estate(&[2000])).verdict, Verdict::Core);
-    assert_eq!(
-        eligibility(&nat, &estate(&[2001])).verdict,
-        Verdict::Extended
-    );
-    assert_eq!(
-        eligibility(&nat, &estate(&[2005])).verdict,
-        Verdict::Extended
-    );
-    assert_eq!(
-        eligibility(&nat, &estate(&[2006])).verdict,
-        Verdict::OutOfScope
-    );
+    assert_eq!(eligibility(&nat, &estate(&[2001])).verdict, Verdict::Extended);
+    assert_eq!(eligibility(&nat, &estate(&[2005])).verdict, Verdict::Extended);
+    assert_eq!(eligibility(&nat, &estate(&[2006])).verdict, Verdict::OutOfScope);
     // earliest decides by default
-    assert_eq!(
-        eligibility(&nat, &estate(&[2003, 1999])).verdict,
-        Verdict::Core
-    );
+    assert_eq!(eligibility(&nat, &estate(&[2003, 1999])).verdict, Verdict::Core);
     // exclusion flags win over age [001 二(一)]
     for f in [
-        EstateFacts {
-            in_shantytown_plan: true,
-            ..estate(&[1990])
-        },
-        EstateFacts {
-            self_built: true,
-            ..estate(&[1990])
-        },
-        EstateFacts {
-            urban_village: true,
-            ..estate(&[1990])
-        },
-        EstateFacts {
-            urban_village: true,
-            ..estate(&[])
-        },
+        EstateFacts { in_shantytown_plan: true, ..estate(&[1990]) },
+        EstateFacts { self_built: true, ..estate(&[1990]) },
+        EstateFacts { urban_village: true, ..estate(&[1990]) },
+        EstateFacts { urban_village: true, ..estate(&[]) },
     ] {
         let e = eligibility(&eff("ruicheng"), &f);
         assert_eq!(e.verdict, Verdict::Excluded);
@@ -157,27 +118,15 @@ fn eligibility_edges() {
     }
     // Fenyang admits nothing after 2000 [004 三(一)]
     let f = eff("fenyang");
-    let e = eligibility(
-        &f,
-        &EstateFacts {
-            declared: Some(true),
-            ..estate(&[2003])
-        },
-    );
+    let e = eligibility(&f, &EstateFacts { declared: Some(true), ..estate(&[2003]) });
     assert_eq!(e.verdict, Verdict::OutOfScope);
     assert_eq!(e.rule.rule, "extended_allowed");
     // Qinzhou: built 2005 is outside its survey (2005年前) and extended window [003 二(一)]
     let q = eff("qinzhou");
     let e = eligibility(&q, &estate(&[2004]));
-    assert_eq!(
-        (e.verdict, e.in_survey_scope),
-        (Verdict::Extended, Some(true))
-    );
+    assert_eq!((e.verdict, e.in_survey_scope), (Verdict::Extended, Some(true)));
     let e = eligibility(&q, &estate(&[2005]));
-    assert_eq!(
-        (e.verdict, e.in_survey_scope),
-        (Verdict::OutOfScope, Some(false))
-    );
+    assert_eq!((e.verdict, e.in_survey_scope), (Verdict::OutOfScope, Some(false)));
     // serialization keys
     let j = serde_json::to_value(eligibility(&nat, &estate(&[]))).unwrap();
     assert_eq!(j["verdict"], "out_of_scope");
@@ -196,10 +145,7 @@ fn latest_basis_from_a_loaded_profile() {
     .unwrap();
     let p = set.effective("x").unwrap();
     let e = eligibility(&p, &estate(&[1995, 2003]));
-    assert_eq!(
-        (e.verdict, e.deciding_year),
-        (Verdict::Extended, Some(2003))
-    );
+    assert_eq!((e.verdict, e.deciding_year), (Verdict::Extended, Some(2003)));
 }
 
 // ───────────── consent and satisfaction ─────────────
@@ -212,12 +158,7 @@ fn consent_boundaries() {
     assert_eq!(at.rule.value, "≥80%");
     assert!(at.rule.source.contains("[001 二(三)1]"));
     assert_eq!(consent_to_plan(&p, 79, 100).unwrap().outcome, Outcome::Fail);
-    assert!(
-        consent_to_plan(&p, 79, 100)
-            .unwrap()
-            .reason_zh
-            .contains("至少需要 80")
-    );
+    assert!(consent_to_plan(&p, 79, 100).unwrap().reason_zh.contains("至少需要 80"));
     assert_eq!(consent_to_plan(&p, 81, 100).unwrap().outcome, Outcome::Pass);
     assert_eq!(consent_to_plan(&p, 0, 0).unwrap().outcome, Outcome::Fail);
     assert!(consent_to_plan(&p, 5, 4).is_err());
@@ -251,33 +192,17 @@ fn vote(matter: Matter, total: (i64, i64), part: (i64, i64), yes: (i64, i64)) ->
 fn joint_decision_ordinary_and_major() {
     let p = eff("ruicheng");
     // participation exactly 2/3 of area and owners; yes just over half
-    let j = joint_decision(
-        &p,
-        &vote(Matter::Ordinary, (3000, 90), (2000, 60), (1001, 31)),
-    )
-    .unwrap();
+    let j = joint_decision(&p, &vote(Matter::Ordinary, (3000, 90), (2000, 60), (1001, 31))).unwrap();
     assert_eq!(j.outcome, Outcome::Pass, "{j:?}");
     assert_eq!(j.checks.len(), 4);
-    assert!(
-        j.checks
-            .iter()
-            .all(|c| c.rule.source.contains("[001 二(八)]"))
-    );
+    assert!(j.checks.iter().all(|c| c.rule.source.contains("[001 二(八)]")));
     // exactly half of the participating area fails (过半数)
-    let j = joint_decision(
-        &p,
-        &vote(Matter::Ordinary, (3000, 90), (2000, 60), (1000, 31)),
-    )
-    .unwrap();
+    let j = joint_decision(&p, &vote(Matter::Ordinary, (3000, 90), (2000, 60), (1000, 31))).unwrap();
     assert_eq!(j.outcome, Outcome::Fail);
     assert_eq!(j.checks[2].outcome, Outcome::Fail);
     assert_eq!(j.checks[3].outcome, Outcome::Pass);
     // participation just below 2/3 of owners: void whatever the yes votes
-    let j = joint_decision(
-        &p,
-        &vote(Matter::Ordinary, (3000, 90), (2000, 59), (2000, 59)),
-    )
-    .unwrap();
+    let j = joint_decision(&p, &vote(Matter::Ordinary, (3000, 90), (2000, 59), (2000, 59))).unwrap();
     assert_eq!(j.outcome, Outcome::Fail);
     assert_eq!(j.checks[1].outcome, Outcome::Fail);
     assert!(j.reason_zh.contains("参与表决"));
@@ -319,29 +244,12 @@ fn broken_changzhi_table_fails_naming_the_year() {
     t.prior = 0;
     let r = t.check();
     assert!(!r.ok);
-    let below: Vec<_> = r
-        .issues
-        .iter()
-        .filter(|i| i.kind == "cumulative_below_promise")
-        .collect();
+    let below: Vec<_> = r.issues.iter().filter(|i| i.kind == "cumulative_below_promise").collect();
     let years: Vec<_> = below.iter().map(|i| i.year).collect();
-    assert_eq!(
-        years,
-        [Some(2022), Some(2023), Some(2024), Some(2025)],
-        "{:?}",
-        r.issues
-    );
+    assert_eq!(years, [Some(2022), Some(2023), Some(2024), Some(2025)], "{:?}", r.issues);
     assert_eq!(below[0].region, "1404");
-    assert!(
-        below[0].message_zh.contains("208/689（30.18%）"),
-        "{}",
-        below[0].message_zh
-    );
-    assert!(
-        below[0].message_zh.contains("2022年"),
-        "{}",
-        below[0].message_zh
-    );
+    assert!(below[0].message_zh.contains("208/689（30.18%）"), "{}", below[0].message_zh);
+    assert!(below[0].message_zh.contains("2022年"), "{}", below[0].message_zh);
     assert!(r.issues.iter().any(|i| i.kind == "total_mismatch"));
     // a 2023 figure moved to 2024 keeps the total but breaks 2023's 60%
     let mut t = TargetTable::from_profile(&p, "1404").unwrap();
@@ -357,65 +265,25 @@ fn breakdown_and_actuals() {
     // Qinzhou 2021 [003 一]: 102 projects = 1 + 36 + 13 + 43 + 9
     let q = eff("qinzhou");
     let mut t = TargetTable::from_profile(&q, "4507").unwrap();
-    for (region, n) in [
-        ("钦州港片区", 1),
-        ("450721", 36),
-        ("450722", 13),
-        ("450702", 43),
-        ("450703", 9),
-    ] {
-        t.rows.push(TargetRow {
-            region: region.into(),
-            year: 2021,
-            count: n,
-            households: None,
-            cumulative_pct: None,
-        });
+    for (region, n) in [("钦州港片区", 1), ("450721", 36), ("450722", 13), ("450702", 43), ("450703", 9)] {
+        t.rows.push(TargetRow { region: region.into(), year: 2021, count: n, households: None, cumulative_pct: None });
     }
     assert!(t.check().ok, "{:?}", t.check().issues);
     t.rows[3].count = 12;
     let r = t.check();
     assert_eq!(r.issues.len(), 1);
-    assert_eq!(
-        (r.issues[0].kind, r.issues[0].year),
-        ("breakdown_mismatch", Some(2021))
-    );
+    assert_eq!((r.issues[0].kind, r.issues[0].year), ("breakdown_mismatch", Some(2021)));
     // actuals against Changzhi: 2022 done 200 → 8 short, cumulative 270/689 = 39.2% still ≥35%
     let c = TargetTable::from_profile(&eff("changzhi"), "1404").unwrap();
-    let r = c.check_actuals(&[Actual {
-        region: "1404".into(),
-        year: 2022,
-        completed: 200,
-    }]);
+    let r = c.check_actuals(&[Actual { region: "1404".into(), year: 2022, completed: 200 }]);
     assert_eq!(r.issues.len(), 1);
-    assert_eq!(
-        (r.issues[0].kind, r.issues[0].year),
-        ("annual_shortfall", Some(2022))
-    );
-    let r = c.check_actuals(&[Actual {
-        region: "1404".into(),
-        year: 2022,
-        completed: 150,
-    }]);
+    assert_eq!((r.issues[0].kind, r.issues[0].year), ("annual_shortfall", Some(2022)));
+    let r = c.check_actuals(&[Actual { region: "1404".into(), year: 2022, completed: 150 }]);
     let kinds: Vec<_> = r.issues.iter().map(|i| (i.kind, i.year)).collect();
-    assert_eq!(
-        kinds,
-        [
-            ("annual_shortfall", Some(2022)),
-            ("cumulative_shortfall", Some(2022))
-        ]
-    );
+    assert_eq!(kinds, [("annual_shortfall", Some(2022)), ("cumulative_shortfall", Some(2022))]);
     let r = c.check_actuals(&[
-        Actual {
-            region: "1404".into(),
-            year: 2022,
-            completed: 208,
-        },
-        Actual {
-            region: "1404".into(),
-            year: 2023,
-            completed: 170,
-        },
+        Actual { region: "1404".into(), year: 2022, completed: 208 },
+        Actual { region: "1404".into(), year: 2023, completed: 170 },
     ]);
     assert!(r.ok);
 }
@@ -449,20 +317,11 @@ fn ruicheng_2025_calendar() {
     ] {
         let st = step(&s, k);
         assert_eq!(st.due, Some(d(due)), "{k}");
-        assert!(
-            st.due_rule
-                .as_ref()
-                .unwrap()
-                .source
-                .contains("[001 二(三)3]")
-        );
+        assert!(st.due_rule.as_ref().unwrap().source.contains("[001 二(三)3]"));
     }
     assert_eq!(step(&s, "tender").due, None);
     let p = step(&s, "publicity");
-    assert_eq!(
-        (p.rule.rule.as_str(), p.rule.value.as_str()),
-        ("publicity_days", "5")
-    );
+    assert_eq!((p.rule.rule.as_str(), p.rule.value.as_str()), ("publicity_days", "5"));
     // order follows the workflow
     let keys: Vec<&str> = s.iter().map(|x| x.key).collect();
     assert_eq!(keys.first(), Some(&"survey"));
@@ -477,14 +336,7 @@ fn qinzhou_2021_calendar_is_year_specific() {
     let s = project_steps(&q, &facts(2021, 100_000_000));
     assert_eq!(step(&s, "start").due, Some(d("2021-06-30")));
     assert_eq!(step(&s, "completion").due, Some(d("2021-12-31")));
-    assert!(
-        step(&s, "start")
-            .due_rule
-            .as_ref()
-            .unwrap()
-            .source
-            .contains("[003 一]")
-    );
+    assert!(step(&s, "start").due_rule.as_ref().unwrap().source.contains("[003 一]"));
     assert_eq!(step(&s, "survey").due, None);
     let s = project_steps(&q, &facts(2022, 100_000_000));
     assert_eq!(step(&s, "start").due, None);
@@ -504,27 +356,9 @@ fn qinzhou_four_million_boundary() {
     // plan replaces proposal and feasibility study [003 二(三)2]
     assert!(!step(&s, "feasibility_study").required);
     // elsewhere the preliminary design is always required, unless merged (Fenyang [004 六(一)])
-    assert!(
-        step(
-            &project_steps(&eff("ruicheng"), &facts(2025, 1)),
-            "preliminary_design"
-        )
-        .required
-    );
-    assert!(
-        !step(
-            &project_steps(&eff("fenyang"), &facts(2025, 900_000_000)),
-            "preliminary_design"
-        )
-        .required
-    );
-    assert!(
-        step(
-            &project_steps(&eff("ruicheng"), &facts(2025, 1)),
-            "feasibility_study"
-        )
-        .required
-    );
+    assert!(step(&project_steps(&eff("ruicheng"), &facts(2025, 1)), "preliminary_design").required);
+    assert!(!step(&project_steps(&eff("fenyang"), &facts(2025, 900_000_000)), "preliminary_design").required);
+    assert!(step(&project_steps(&eff("ruicheng"), &facts(2025, 1)), "feasibility_study").required);
 }
 
 #[test]
@@ -532,29 +366,16 @@ fn drawing_review_and_construction_permit() {
     let r = eff("ruicheng");
     let low = facts(2025, 1);
     assert!(!step(&project_steps(&r, &low), "drawing_review").required);
-    let structural = ProjectFacts {
-        structural_change: true,
-        ..low
-    };
+    let structural = ProjectFacts { structural_change: true, ..low };
     assert!(step(&project_steps(&r, &structural), "drawing_review").required);
-    let risky = ProjectFacts {
-        high_risk: true,
-        ..low
-    };
+    let risky = ProjectFacts { high_risk: true, ..low };
     assert!(step(&project_steps(&r, &risky), "drawing_review").required);
     // construction permit: Fenyang ≤300 m² new build without high-risk work [004 六(二)]
     let f = eff("fenyang");
-    for (area, high, needed) in [
-        (29_999, false, false),
-        (30_000, false, false),
-        (30_001, false, true),
-        (10_000, true, true),
-    ] {
-        let pf = ProjectFacts {
-            new_floor_area: Dm2(area),
-            high_risk: high,
-            ..low
-        };
+    for (area, high, needed) in
+        [(29_999, false, false), (30_000, false, false), (30_001, false, true), (10_000, true, true)]
+    {
+        let pf = ProjectFacts { new_floor_area: Dm2(area), high_risk: high, ..low };
         let st = project_steps(&f, &pf);
         let c = step(&st, "construction_permit");
         assert_eq!(c.required, needed, "{area} {high}: {}", c.reason_zh);
@@ -574,10 +395,7 @@ fn prerequisites() {
     // every prerequisite is an earlier step
     for (i, (k, _, pre)) in STEPS.iter().enumerate() {
         for p in *pre {
-            let j = STEPS
-                .iter()
-                .position(|s| s.0 == *p)
-                .unwrap_or_else(|| panic!("{k}: {p}"));
+            let j = STEPS.iter().position(|s| s.0 == *p).unwrap_or_else(|| panic!("{k}: {p}"));
             assert!(j < i, "{k} needs later {p}");
         }
     }
@@ -609,11 +427,7 @@ fn suzhou_2022_plan_extended_cap() {
     };
     let r = annual_plan(&p, &f).unwrap();
     assert_eq!(r.outcome, Outcome::Pass, "{:#?}", r.checks);
-    let cap = r
-        .checks
-        .iter()
-        .find(|c| c.check == "extended_household_cap")
-        .unwrap();
+    let cap = r.checks.iter().find(|c| c.check == "extended_household_cap").unwrap();
     assert_eq!(cap.outcome, Outcome::Pass);
     assert!(cap.rule.source.contains("[002 二(一)]"));
     // 16 of 100: over the cap
@@ -624,11 +438,7 @@ fn suzhou_2022_plan_extended_cap() {
     f.plan_year = 2023;
     f.submitted_on = Some(d("2022-06-09"));
     let r = annual_plan(&p, &f).unwrap();
-    let cap = r
-        .checks
-        .iter()
-        .find(|c| c.check == "extended_household_cap")
-        .unwrap();
+    let cap = r.checks.iter().find(|c| c.check == "extended_household_cap").unwrap();
     assert_eq!(cap.outcome, Outcome::NotApplicable);
     // late submission (6月上旬 = by 10 June)
     f.submitted_on = Some(d("2022-06-11"));
@@ -641,9 +451,7 @@ fn suzhou_2022_plan_extended_cap() {
 #[test]
 fn changzhi_plan_target_consent_and_due() {
     let p = eff("changzhi");
-    let projects: Vec<PlanProject> = (0..208)
-        .map(|i| proj(&format!("小区{i}"), 100, 0, 80))
-        .collect();
+    let projects: Vec<PlanProject> = (0..208).map(|i| proj(&format!("小区{i}"), 100, 0, 80)).collect();
     let mut f = PlanFacts {
         plan_year: 2022,
         submitted_on: Some(d("2021-09-15")),
@@ -653,40 +461,22 @@ fn changzhi_plan_target_consent_and_due() {
     };
     let r = annual_plan(&p, &f).unwrap();
     assert_eq!(r.outcome, Outcome::Pass);
-    let t = r
-        .checks
-        .iter()
-        .find(|c| c.check == "target_annual")
-        .unwrap();
+    let t = r.checks.iter().find(|c| c.check == "target_annual").unwrap();
     assert!(t.rule.source.contains("[000 二]"));
     f.projects.pop();
     assert_eq!(annual_plan(&p, &f).unwrap().outcome, Outcome::Fail);
     f.projects.push(proj("小区x", 100, 0, 79));
     let r = annual_plan(&p, &f).unwrap();
-    let bad: Vec<_> = r
-        .checks
-        .iter()
-        .filter(|c| c.outcome == Outcome::Fail)
-        .collect();
+    let bad: Vec<_> = r.checks.iter().filter(|c| c.outcome == Outcome::Fail).collect();
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].subject.as_deref(), Some("小区x"));
     // not submitted: pending before the due date, failed after
     f.submitted_on = None;
     f.today = d("2021-09-15");
-    let due = annual_plan(&p, &f)
-        .unwrap()
-        .checks
-        .into_iter()
-        .find(|c| c.check == "plan_due")
-        .unwrap();
+    let due = annual_plan(&p, &f).unwrap().checks.into_iter().find(|c| c.check == "plan_due").unwrap();
     assert_eq!(due.outcome, Outcome::NotApplicable);
     f.today = d("2021-09-16");
-    let due = annual_plan(&p, &f)
-        .unwrap()
-        .checks
-        .into_iter()
-        .find(|c| c.check == "plan_due")
-        .unwrap();
+    let due = annual_plan(&p, &f).unwrap().checks.into_iter().find(|c| c.check == "plan_due").unwrap();
     assert_eq!(due.outcome, Outcome::Fail);
 }
 
@@ -695,24 +485,14 @@ fn changzhi_plan_target_consent_and_due() {
 #[test]
 fn qinzhou_cofunding() {
     let q = eff("qinzhou");
-    let f = |res, ent| Funding {
-        total_investment: Fen(1_000_000),
-        residents: Fen(res),
-        enterprises: Fen(ent),
-    };
+    let f = |res, ent| Funding { total_investment: Fen(1_000_000), residents: Fen(res), enterprises: Fen(ent) };
     let at = cofunding(&q, &f(150_000, 50_000)).unwrap();
     assert_eq!(at.outcome, Outcome::Pass);
     assert!(at.rule.source.contains("[003 四(一)1]"));
-    assert_eq!(
-        cofunding(&q, &f(150_000, 49_999)).unwrap().outcome,
-        Outcome::Fail
-    );
+    assert_eq!(cofunding(&q, &f(150_000, 49_999)).unwrap().outcome, Outcome::Fail);
     assert!(cofunding(&q, &f(900_000, 200_000)).is_err());
     // no co-funding rule in Ruicheng
-    assert_eq!(
-        cofunding(&eff("ruicheng"), &f(0, 0)).unwrap().outcome,
-        Outcome::NotApplicable
-    );
+    assert_eq!(cofunding(&eff("ruicheng"), &f(0, 0)).unwrap().outcome, Outcome::NotApplicable);
 }
 
 #[test]
@@ -733,17 +513,7 @@ fn ranking_breakdown() {
     assert_eq!(s.score_centi, 7391);
     assert_eq!(s.max_points, 100);
     assert_eq!(s.parts.len(), 6);
-    assert!(
-        s.parts
-            .iter()
-            .all(|p| p.rule.source.contains("本系统默认值"))
-    );
-    let y = RankingInputs {
-        safety: Some(SafetyRating::B),
-        ..x
-    };
-    assert_eq!(
-        ranking_score(&p, &y).cmp_exact(&s),
-        std::cmp::Ordering::Less
-    );
+    assert!(s.parts.iter().all(|p| p.rule.source.contains("本系统默认值")));
+    let y = RankingInputs { safety: Some(SafetyRating::B), ..x };
+    assert_eq!(ranking_score(&p, &y).cmp_exact(&s), std::cmp::Ordering::Less);
 }

@@ -8,45 +8,22 @@ fn eff(name: &str) -> EffectiveProfile {
 
 /// (text, profile that set it, source contains)
 fn val(p: &EffectiveProfile, key: &str, year: Option<i32>) -> (String, String, String) {
-    let r = p
-        .rule(key, year)
-        .unwrap_or_else(|| panic!("{} has no rule {key}", p.name));
+    let r = p.rule(key, year).unwrap_or_else(|| panic!("{} has no rule {key}", p.name));
     (r.text.clone(), r.profile.clone(), r.source.clone())
 }
 
-fn assert_rule(
-    p: &EffectiveProfile,
-    key: &str,
-    year: Option<i32>,
-    text: &str,
-    from: &str,
-    clause: &str,
-) {
+fn assert_rule(p: &EffectiveProfile, key: &str, year: Option<i32>, text: &str, from: &str, clause: &str) {
     let (t, f, s) = val(p, key, year);
     assert_eq!(t, text, "{}: {key}", p.name);
     assert_eq!(f, from, "{}: {key} set by", p.name);
-    assert!(
-        s.contains(clause),
-        "{}: {key} source {s:?} should cite {clause}",
-        p.name
-    );
+    assert!(s.contains(clause), "{}: {key} source {s:?} should cite {clause}", p.name);
 }
 
 #[test]
 fn every_builtin_parses_and_every_rule_has_a_source() {
     let set = ProfileSet::builtin();
     let names: Vec<&str> = set.names().collect();
-    assert_eq!(
-        names,
-        [
-            "changzhi",
-            "fenyang",
-            "national",
-            "qinzhou",
-            "ruicheng",
-            "suzhou-ah"
-        ]
-    );
+    assert_eq!(names, ["changzhi", "fenyang", "national", "qinzhou", "ruicheng", "suzhou-ah"]);
     for n in names {
         let e = set.effective(n).unwrap();
         assert_eq!(e.chain.last().unwrap(), "national");
@@ -54,9 +31,7 @@ fn every_builtin_parses_and_every_rule_has_a_source() {
             assert!(!r.source.trim().is_empty(), "{n}: {} has no source", r.key);
             // a source cites a seed clause, the Civil Code, or says it is this system's default/inference
             assert!(
-                r.source.contains('[')
-                    || r.source.contains("民法典")
-                    || r.source.contains("本系统"),
+                r.source.contains('[') || r.source.contains("民法典") || r.source.contains("本系统"),
                 "{n}: {} source {:?} cites no clause",
                 r.key,
                 r.source
@@ -69,68 +44,16 @@ fn every_builtin_parses_and_every_rule_has_a_source() {
 #[test]
 fn national_baseline() {
     let p = eff("national");
-    assert_rule(
-        &p,
-        "core_built_by",
-        None,
-        "2000",
-        "national",
-        "[003 二(二)]",
-    );
-    assert_rule(
-        &p,
-        "extended_built_to",
-        None,
-        "2005",
-        "national",
-        "本系统默认值",
-    );
-    assert_rule(
-        &p,
-        "build_year_basis",
-        None,
-        "earliest",
-        "national",
-        "本系统默认值",
-    );
-    assert_rule(
-        &p,
-        "exclude_urban_village",
-        None,
-        "true",
-        "national",
-        "[001 二(一)]",
-    );
+    assert_rule(&p, "core_built_by", None, "2000", "national", "[003 二(二)]");
+    assert_rule(&p, "extended_built_to", None, "2005", "national", "本系统默认值");
+    assert_rule(&p, "build_year_basis", None, "earliest", "national", "本系统默认值");
+    assert_rule(&p, "exclude_urban_village", None, "true", "national", "[001 二(一)]");
     // Civil Code art. 278 as [001 二(八)] quotes it: 以上 includes the number, 过半数 excludes half.
-    assert_rule(
-        &p,
-        "joint_participation_area",
-        None,
-        "≥2/3",
-        "national",
-        "第二百七十八条",
-    );
-    assert_rule(
-        &p,
-        "joint_ordinary_owners",
-        None,
-        ">1/2",
-        "national",
-        "第二百七十八条",
-    );
-    assert_rule(
-        &p,
-        "joint_major_area",
-        None,
-        "≥3/4",
-        "national",
-        "第二百七十八条",
-    );
+    assert_rule(&p, "joint_participation_area", None, "≥2/3", "national", "第二百七十八条");
+    assert_rule(&p, "joint_ordinary_owners", None, ">1/2", "national", "第二百七十八条");
+    assert_rule(&p, "joint_major_area", None, "≥3/4", "national", "第二百七十八条");
     assert_rule(&p, "x_owner_share", None, "20%", "national", "本系统默认值");
-    assert!(
-        p.rule("milestone_start", Some(2025)).is_none(),
-        "no national calendar"
-    );
+    assert!(p.rule("milestone_start", Some(2025)).is_none(), "no national calendar");
     assert!(p.rule("plan_due", None).is_none());
 }
 
@@ -143,94 +66,24 @@ fn changzhi_000() {
     assert_eq!(plan_due_date(&p, 2024).unwrap().0.to_string(), "2023-09-15");
     // [000 一、二] 689 estates; 208/163/130/118; ≥35/60/80% and 基本完成 by 2025
     assert_rule(&p, "target_total", None, "689", "changzhi", "[000 一]");
-    assert_rule(
-        &p,
-        "target_annual",
-        None,
-        "2022=208, 2023=163, 2024=130, 2025=118",
-        "changzhi",
-        "[000 二]",
-    );
-    assert_rule(
-        &p,
-        "target_cumulative",
-        None,
-        "2022=≥35%, 2023=≥60%, 2024=≥80%, 2025=≥100%",
-        "changzhi",
-        "[000 二]",
-    );
+    assert_rule(&p, "target_annual", None, "2022=208, 2023=163, 2024=130, 2025=118", "changzhi", "[000 二]");
+    assert_rule(&p, "target_cumulative", None, "2022=≥35%, 2023=≥60%, 2024=≥80%, 2025=≥100%", "changzhi", "[000 二]");
     assert_rule(&p, "target_prior", None, "70", "changzhi", "本系统推算");
-    assert_rule(
-        &p,
-        "plan_replaces_feasibility",
-        None,
-        "true",
-        "changzhi",
-        "[000 三(二)]",
-    );
+    assert_rule(&p, "plan_replaces_feasibility", None, "true", "changzhi", "[000 三(二)]");
     // not set by Changzhi: inherited
-    assert_rule(
-        &p,
-        "consent_to_plan",
-        None,
-        "≥80%",
-        "national",
-        "[001 二(三)1]",
-    );
+    assert_rule(&p, "consent_to_plan", None, "≥80%", "national", "[001 二(三)1]");
 }
 
 #[test]
 fn ruicheng_001() {
     let p = eff("ruicheng");
-    assert_rule(
-        &p,
-        "consent_to_plan",
-        None,
-        "≥80%",
-        "ruicheng",
-        "[001 二(三)1]",
-    );
-    assert_rule(
-        &p,
-        "consultation_coverage",
-        None,
-        "≥80%",
-        "ruicheng",
-        "[001 二(四)1]",
-    );
+    assert_rule(&p, "consent_to_plan", None, "≥80%", "ruicheng", "[001 二(三)1]");
+    assert_rule(&p, "consultation_coverage", None, "≥80%", "ruicheng", "[001 二(四)1]");
     assert_rule(&p, "publicity_days", None, "5", "ruicheng", "[001 二(四)2]");
-    assert_rule(
-        &p,
-        "acceptance_satisfaction",
-        None,
-        "≥80%",
-        "ruicheng",
-        "[001 二(四)5]",
-    );
-    assert_rule(
-        &p,
-        "joint_participation_owners",
-        None,
-        "≥2/3",
-        "ruicheng",
-        "[001 二(八)]",
-    );
-    assert_rule(
-        &p,
-        "joint_ordinary_area",
-        None,
-        ">1/2",
-        "ruicheng",
-        "[001 二(八)]",
-    );
-    assert_rule(
-        &p,
-        "joint_major_owners",
-        None,
-        "≥3/4",
-        "national",
-        "第二百七十八条",
-    );
+    assert_rule(&p, "acceptance_satisfaction", None, "≥80%", "ruicheng", "[001 二(四)5]");
+    assert_rule(&p, "joint_participation_owners", None, "≥2/3", "ruicheng", "[001 二(八)]");
+    assert_rule(&p, "joint_ordinary_area", None, ">1/2", "ruicheng", "[001 二(八)]");
+    assert_rule(&p, "joint_major_owners", None, "≥3/4", "national", "第二百七十八条");
     for (k, v) in [
         ("milestone_survey", "01-end"),
         ("milestone_design", "02-end"),
@@ -242,60 +95,18 @@ fn ruicheng_001() {
         assert_rule(&p, k, Some(2025), v, "ruicheng", "[001 二(三)3]");
     }
     assert_rule(&p, "target_total", None, "30", "ruicheng", "[001 一]");
-    assert_rule(
-        &p,
-        "target_annual",
-        None,
-        "2021=2, 2022=7, 2023=6, 2024=7, 2025=8",
-        "ruicheng",
-        "[001 一]",
-    );
-    assert_rule(
-        &p,
-        "drawing_review_exempt_low_risk",
-        None,
-        "true",
-        "ruicheng",
-        "[001 四(一)]",
-    );
-    assert_rule(
-        &p,
-        "exclude_self_built",
-        None,
-        "true",
-        "ruicheng",
-        "[001 二(一)]",
-    );
+    assert_rule(&p, "target_annual", None, "2021=2, 2022=7, 2023=6, 2024=7, 2025=8", "ruicheng", "[001 一]");
+    assert_rule(&p, "drawing_review_exempt_low_risk", None, "true", "ruicheng", "[001 四(一)]");
+    assert_rule(&p, "exclude_self_built", None, "true", "ruicheng", "[001 二(一)]");
 }
 
 #[test]
 fn suzhou_002() {
     let p = eff("suzhou-ah");
-    assert_rule(
-        &p,
-        "core_built_by",
-        None,
-        "2000",
-        "suzhou-ah",
-        "[002 二(一)]",
-    );
-    assert_rule(
-        &p,
-        "extended_built_to",
-        None,
-        "2005",
-        "suzhou-ah",
-        "[002 一(一)、二(一)]",
-    );
+    assert_rule(&p, "core_built_by", None, "2000", "suzhou-ah", "[002 二(一)]");
+    assert_rule(&p, "extended_built_to", None, "2005", "suzhou-ah", "[002 一(一)、二(一)]");
     // the 15% cap is for the 2022 plan only [002 二(一)]
-    assert_rule(
-        &p,
-        "extended_household_cap",
-        Some(2022),
-        "≤15%",
-        "suzhou-ah",
-        "[002 二(一)]",
-    );
+    assert_rule(&p, "extended_household_cap", Some(2022), "≤15%", "suzhou-ah", "[002 二(一)]");
     assert!(p.rule("extended_household_cap", Some(2023)).is_none());
     assert_rule(&p, "plan_due", None, "06-10", "suzhou-ah", "[002 三(一)]");
 }
@@ -303,91 +114,18 @@ fn suzhou_002() {
 #[test]
 fn qinzhou_003() {
     let p = eff("qinzhou");
-    assert_rule(
-        &p,
-        "milestone_start",
-        Some(2021),
-        "06-30",
-        "qinzhou",
-        "[003 一]",
-    );
-    assert_rule(
-        &p,
-        "milestone_completion",
-        Some(2021),
-        "12-31",
-        "qinzhou",
-        "[003 一]",
-    );
-    assert!(
-        p.rule("milestone_start", Some(2022)).is_none(),
-        "the 2021 calendar is year-specific"
-    );
-    assert_rule(
-        &p,
-        "survey_built_by",
-        None,
-        "2004",
-        "qinzhou",
-        "[003 二(一)]",
-    );
-    assert_rule(
-        &p,
-        "cofunding_min_share",
-        None,
-        "≥20%",
-        "qinzhou",
-        "[003 四(一)1]",
-    );
-    assert_rule(
-        &p,
-        "preliminary_design_exempt_below",
-        None,
-        "<4000000.00元",
-        "qinzhou",
-        "[003 二(三)2]",
-    );
-    assert_rule(
-        &p,
-        "plan_replaces_feasibility",
-        None,
-        "true",
-        "qinzhou",
-        "[003 二(三)2]",
-    );
-    assert_rule(
-        &p,
-        "drawing_review_exempt_low_risk",
-        None,
-        "true",
-        "qinzhou",
-        "[003 二(三)2]",
-    );
-    assert_rule(
-        &p,
-        "registration_working_days",
-        None,
-        "1",
-        "qinzhou",
-        "[003 二(三)3]",
-    );
-    assert_rule(
-        &p,
-        "idle_building_years",
-        None,
-        "5",
-        "qinzhou",
-        "[003 二(三)4]",
-    );
+    assert_rule(&p, "milestone_start", Some(2021), "06-30", "qinzhou", "[003 一]");
+    assert_rule(&p, "milestone_completion", Some(2021), "12-31", "qinzhou", "[003 一]");
+    assert!(p.rule("milestone_start", Some(2022)).is_none(), "the 2021 calendar is year-specific");
+    assert_rule(&p, "survey_built_by", None, "2004", "qinzhou", "[003 二(一)]");
+    assert_rule(&p, "cofunding_min_share", None, "≥20%", "qinzhou", "[003 四(一)1]");
+    assert_rule(&p, "preliminary_design_exempt_below", None, "<4000000.00元", "qinzhou", "[003 二(三)2]");
+    assert_rule(&p, "plan_replaces_feasibility", None, "true", "qinzhou", "[003 二(三)2]");
+    assert_rule(&p, "drawing_review_exempt_low_risk", None, "true", "qinzhou", "[003 二(三)2]");
+    assert_rule(&p, "registration_working_days", None, "1", "qinzhou", "[003 二(三)3]");
+    assert_rule(&p, "idle_building_years", None, "5", "qinzhou", "[003 二(三)4]");
     assert_rule(&p, "target_annual", None, "2021=102", "qinzhou", "[003 一]");
-    assert_rule(
-        &p,
-        "target_households",
-        None,
-        "2021=6902",
-        "qinzhou",
-        "[003 一]",
-    );
+    assert_rule(&p, "target_households", None, "2021=6902", "qinzhou", "[003 一]");
 }
 
 #[test]
@@ -395,34 +133,13 @@ fn fenyang_004_overrides_only_what_it_sets() {
     let set = ProfileSet::builtin();
     let p = set.effective("fenyang").unwrap();
     assert_eq!(p.chain, ["fenyang", "national"]);
-    assert_rule(
-        &p,
-        "extended_allowed",
-        None,
-        "false",
-        "fenyang",
-        "[004 三(一)]",
-    );
+    assert_rule(&p, "extended_allowed", None, "false", "fenyang", "[004 三(一)]");
     assert_rule(&p, "declared_only", None, "true", "fenyang", "[004 三(一)]");
     assert_rule(&p, "plan_due", None, "08-end", "fenyang", "[004 四(三)]");
     assert_eq!(plan_due_date(&p, 2025).unwrap().0.to_string(), "2024-08-31");
     assert_rule(&p, "target_total", None, "49", "fenyang", "[004 二]");
-    assert_rule(
-        &p,
-        "permit_exempt_new_area",
-        None,
-        "≤300.00m²",
-        "fenyang",
-        "[004 六(二)]",
-    );
-    assert_rule(
-        &p,
-        "preliminary_design_merged",
-        None,
-        "true",
-        "fenyang",
-        "[004 六(一)]",
-    );
+    assert_rule(&p, "permit_exempt_new_area", None, "≤300.00m²", "fenyang", "[004 六(二)]");
+    assert_rule(&p, "preliminary_design_merged", None, "true", "fenyang", "[004 六(一)]");
     // Every rule Fenyang does not set is exactly the national one.
     let own = &set.get("fenyang").unwrap().rules;
     let nat = set.effective("national").unwrap();
@@ -435,10 +152,7 @@ fn fenyang_004_overrides_only_what_it_sets() {
             assert_eq!((&n.text, &n.source), (&r.text, &r.source));
         }
     }
-    assert_eq!(
-        p.rules.iter().filter(|r| r.profile == "fenyang").count(),
-        own.len()
-    );
+    assert_eq!(p.rules.iter().filter(|r| r.profile == "fenyang").count(), own.len());
 }
 
 #[test]
@@ -461,10 +175,7 @@ fn effective_serializes_for_policy_show() {
     let p = eff("qinzhou");
     let json = serde_json::to_value(&p).unwrap();
     let rules = json["rules"].as_array().unwrap();
-    let start = rules
-        .iter()
-        .find(|r| r["key"] == "milestone_start")
-        .unwrap();
+    let start = rules.iter().find(|r| r["key"] == "milestone_start").unwrap();
     assert_eq!(start["year"], 2021);
     assert_eq!(start["value"], "06-30");
     assert_eq!(start["profile"], "qinzhou");
@@ -515,10 +226,7 @@ fn unknown_rule_key_has_line() {
 
 #[test]
 fn unknown_field_has_line() {
-    let text = CHILD_OK.replace(
-        "source = \"示例县文件 [X 一]\"",
-        "source = \"示例县文件 [X 一]\"\nsauce = \"x\"",
-    );
+    let text = CHILD_OK.replace("source = \"示例县文件 [X 一]\"", "source = \"示例县文件 [X 一]\"\nsauce = \"x\"");
     let e = parse_err(&text);
     assert_eq!(e.line, 10, "{e}");
 }
@@ -551,9 +259,7 @@ fn wrong_type_and_out_of_range_refused_with_line() {
     let year = "name = \"demo\"\ntitle = \"t\"\nregion_code = \"14\"\ninherits = \"national\"\n\n[rules.core_built_by]\nvalue = 20000\nsource = \"x [1]\"\n";
     let e = parse_err(year);
     assert_eq!(e.line, 7, "{e}");
-    let md = year
-        .replace("core_built_by", "plan_due")
-        .replace("20000", "\"13-01\"");
+    let md = year.replace("core_built_by", "plan_due").replace("20000", "\"13-01\"");
     assert_eq!(parse_err(&md).line, 7);
     let yr = "name = \"demo\"\ntitle = \"t\"\nregion_code = \"14\"\ninherits = \"national\"\n\n[rules.milestone_start.years.20x1]\nvalue = \"06-30\"\nsource = \"x [1]\"\n";
     assert_eq!(parse_err(yr).line, 6);
@@ -561,55 +267,33 @@ fn wrong_type_and_out_of_range_refused_with_line() {
 
 #[test]
 fn missing_header_fields_refused() {
-    assert!(
-        parse_err("title = \"t\"\nregion_code = \"14\"\n")
-            .message_zh
-            .contains("缺少 name")
-    );
+    assert!(parse_err("title = \"t\"\nregion_code = \"14\"\n").message_zh.contains("缺少 name"));
     let e = parse_err("name = \"Demo X\"\ntitle = \"t\"\nregion_code = \"14\"\n");
     assert_eq!(e.line, 1);
-    let e = parse_err(
-        "name = \"demo\"\ntitle = \"t\"\nregion_code = \"14a\"\ninherits = \"national\"\n",
-    );
+    let e = parse_err("name = \"demo\"\ntitle = \"t\"\nregion_code = \"14a\"\ninherits = \"national\"\n");
     assert_eq!(e.line, 3);
 }
 
 // ───────────── inheritance ─────────────
 
 fn prof(name: &str, code: &str, parent: Option<&str>) -> Profile {
-    let inh = parent
-        .map(|p| format!("inherits = \"{p}\"\n"))
-        .unwrap_or_default();
-    Profile::parse(
-        "t",
-        &format!("name = \"{name}\"\ntitle = \"{name}\"\nregion_code = \"{code}\"\n{inh}"),
-    )
-    .unwrap()
+    let inh = parent.map(|p| format!("inherits = \"{p}\"\n")).unwrap_or_default();
+    Profile::parse("t", &format!("name = \"{name}\"\ntitle = \"{name}\"\nregion_code = \"{code}\"\n{inh}")).unwrap()
 }
 
 #[test]
 fn cycle_refused() {
-    let e = ProfileSet::from_profiles(vec![
-        prof("root", "", None),
-        prof("a", "11", Some("b")),
-        prof("b", "12", Some("a")),
-    ])
-    .unwrap_err();
+    let e =
+        ProfileSet::from_profiles(vec![prof("root", "", None), prof("a", "11", Some("b")), prof("b", "12", Some("a"))])
+            .unwrap_err();
     assert!(matches!(e, SetError::Cycle(_)), "{e}");
     // replacing a profile so that it would inherit from its own child is refused and changes nothing
     let mut set = ProfileSet::builtin();
-    set.insert(prof("jinzhong", "1407", Some("national")))
-        .unwrap();
-    set.insert(prof("pingyao", "140728", Some("jinzhong")))
-        .unwrap();
-    let e = set
-        .insert(prof("jinzhong", "1407", Some("pingyao")))
-        .unwrap_err();
+    set.insert(prof("jinzhong", "1407", Some("national"))).unwrap();
+    set.insert(prof("pingyao", "140728", Some("jinzhong"))).unwrap();
+    let e = set.insert(prof("jinzhong", "1407", Some("pingyao"))).unwrap_err();
     assert!(matches!(e, SetError::Cycle(_)), "{e}");
-    assert_eq!(
-        set.effective("pingyao").unwrap().chain,
-        ["pingyao", "jinzhong", "national"]
-    );
+    assert_eq!(set.effective("pingyao").unwrap().chain, ["pingyao", "jinzhong", "national"]);
 }
 
 #[test]
@@ -618,14 +302,9 @@ fn unknown_parent_and_duplicate_region_refused() {
     let e = set.insert(prof("x", "1499", Some("nowhere"))).unwrap_err();
     assert!(matches!(e, SetError::UnknownParent { .. }), "{e}");
     assert!(set.get("x").is_none());
-    let e = set
-        .insert(prof("other", "1404", Some("national")))
-        .unwrap_err();
+    let e = set.insert(prof("other", "1404", Some("national"))).unwrap_err();
     assert!(matches!(e, SetError::DuplicateRegion { .. }), "{e}");
-    assert!(matches!(
-        set.effective("nope"),
-        Err(SetError::UnknownProfile(_))
-    ));
+    assert!(matches!(set.effective("nope"), Err(SetError::UnknownProfile(_))));
 }
 
 #[test]
@@ -646,14 +325,7 @@ source = "潞州区文件 [示例]"
     assert_eq!(p.chain, ["luzhou", "changzhi", "national"]);
     assert_rule(&p, "plan_due", None, "09-01", "luzhou", "[示例]");
     assert_rule(&p, "target_total", None, "689", "changzhi", "[000 一]");
-    assert_rule(
-        &p,
-        "core_built_by",
-        None,
-        "2000",
-        "national",
-        "[003 二(二)]",
-    );
+    assert_rule(&p, "core_built_by", None, "2000", "national", "[003 二(二)]");
     assert_eq!(set.for_region("140403001"), "luzhou");
     assert_eq!(set.for_region("140404"), "changzhi");
 }
@@ -674,12 +346,5 @@ source = "示例 [X]"
     set.load("qinnan.toml", text).unwrap();
     let p = set.effective("qinnan").unwrap();
     assert_rule(&p, "milestone_start", Some(2021), "05-15", "qinnan", "[X]");
-    assert_rule(
-        &p,
-        "milestone_completion",
-        Some(2021),
-        "12-31",
-        "qinzhou",
-        "[003 一]",
-    );
+    assert_rule(&p, "milestone_completion", Some(2021), "12-31", "qinzhou", "[003 一]");
 }

@@ -77,7 +77,8 @@ pub enum Management {
 }
 
 impl Management {
-    pub const ALL: [Management; 4] = [Management::None, Management::Unit, Management::SelfManaged, Management::Professional];
+    pub const ALL: [Management; 4] =
+        [Management::None, Management::Unit, Management::SelfManaged, Management::Professional];
 
     /// "none", "unit", "self", "professional"
     pub fn key(self) -> &'static str {
@@ -116,22 +117,35 @@ impl Management {
     /// 自管/居民自管/业主自管/自治 → SelfManaged; 物业/物业公司/专业物业/专业化物业/有物业 → Professional;
     /// the keys, the Chinese labels and English words too.
     pub fn parse(s: &str) -> Option<Self> {
-        let c: String = s
-            .chars()
-            .map(normalize::fw)
-            .filter(|c| !normalize::is_space(*c))
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let c: String =
+            s.chars().map(normalize::fw).filter(|c| !normalize::is_space(*c)).map(|c| c.to_ascii_lowercase()).collect();
         let c = c.trim_end_matches(['。', '.']);
         Some(match c {
             "无" | "无物业" | "无物业管理" | "失管" | "暂无" | "没有" | "弃管" | "失管弃管" | "无人管理" | "无管理"
             | "none" | "no" | "nomanagement" => Management::None,
-            "单位" | "单位管理" | "单位自管" | "原产权单位管理" | "产权单位管理" | "原单位管理" | "unit"
-            | "unit-managed" | "unitmanaged" => Management::Unit,
+            "单位"
+            | "单位管理"
+            | "单位自管"
+            | "原产权单位管理"
+            | "产权单位管理"
+            | "原单位管理"
+            | "unit"
+            | "unit-managed"
+            | "unitmanaged" => Management::Unit,
             "自管" | "居民自管" | "业主自管" | "自治" | "居民自治" | "业主自治" | "self" | "self-managed"
             | "selfmanaged" | "self_managed" => Management::SelfManaged,
-            "物业" | "物业公司" | "专业物业" | "专业化物业" | "有物业" | "专业物业管理" | "专业化物业管理"
-            | "物业管理" | "物业公司管理" | "professional" | "property" | "propertycompany" => Management::Professional,
+            "物业"
+            | "物业公司"
+            | "专业物业"
+            | "专业化物业"
+            | "有物业"
+            | "专业物业管理"
+            | "专业化物业管理"
+            | "物业管理"
+            | "物业公司管理"
+            | "professional"
+            | "property"
+            | "propertycompany" => Management::Professional,
             _ => return None,
         })
     }
@@ -293,22 +307,51 @@ enum F {
 const N_FIELDS: usize = 23;
 
 const FIELD_DEFS: &[(F, &str, &[&str])] = &[
-    (F::RegionCode, "region_code", &["区划代码", "行政区划代码", "区划编码", "行政区划编码", "行政区划代码(县区)", "region_code"]),
+    (
+        F::RegionCode,
+        "region_code",
+        &["区划代码", "行政区划代码", "区划编码", "行政区划编码", "行政区划代码(县区)", "region_code"],
+    ),
     (
         F::County,
         "county",
         &[
-            "所属县区", "县区", "县（市、区）", "县(市,区)", "所属县（市、区）", "县市区", "区县", "所属区县", "县(区)",
-            "所属县(区)", "县(市)区", "county",
+            "所属县区",
+            "县区",
+            "县（市、区）",
+            "县(市,区)",
+            "所属县（市、区）",
+            "县市区",
+            "区县",
+            "所属区县",
+            "县(区)",
+            "所属县(区)",
+            "县(市)区",
+            "county",
         ],
     ),
     (
         F::Street,
         "street",
-        &["所属街道", "街道", "街道（乡镇）", "乡镇", "乡镇(街道)", "所属乡镇", "所属街道(乡镇)", "街道办", "街道办事处", "street"],
+        &[
+            "所属街道",
+            "街道",
+            "街道（乡镇）",
+            "乡镇",
+            "乡镇(街道)",
+            "所属乡镇",
+            "所属街道(乡镇)",
+            "街道办",
+            "街道办事处",
+            "street",
+        ],
     ),
     (F::Community, "community", &["所属社区", "社区", "社区(居委会)", "居委会", "所属居委会", "community"]),
-    (F::Name, "name", &["小区名称", "项目名称", "小区（项目）名称", "项目(小区)名称", "小区名", "小区名字", "name", "estate"]),
+    (
+        F::Name,
+        "name",
+        &["小区名称", "项目名称", "小区（项目）名称", "项目(小区)名称", "小区名", "小区名字", "name", "estate"],
+    ),
     (F::Address, "address", &["坐落位置", "位置", "地址", "小区地址", "坐落", "详细地址", "所在位置", "address"]),
     (
         F::BuiltYears,
@@ -332,7 +375,14 @@ const FIELD_DEFS: &[(F, &str, &[&str])] = &[
     (
         F::MaintenanceFund,
         "maintenance_fund",
-        &["维修资金", "住宅专项维修资金", "是否建立维修资金", "专项维修资金", "是否建立住宅专项维修资金", "maintenance_fund"],
+        &[
+            "维修资金",
+            "住宅专项维修资金",
+            "是否建立维修资金",
+            "专项维修资金",
+            "是否建立住宅专项维修资金",
+            "maintenance_fund",
+        ],
     ),
     (F::SafetyRating, "safety_rating", &["安全等级", "房屋安全等级", "鉴定等级", "房屋安全鉴定等级", "safety_rating"]),
     (
@@ -346,7 +396,11 @@ const FIELD_DEFS: &[(F, &str, &[&str])] = &[
     (F::Historic, "historic", &["历史保护", "历史建筑", "历史文化保护", "是否历史保护", "历史文化街区", "historic"]),
     (F::Longitude, "longitude_e6", &["经度", "longitude", "lng", "lon"]),
     (F::Latitude, "latitude_e6", &["纬度", "latitude", "lat"]),
-    (F::PlanYear, "plan_year", &["年份", "计划年度", "改造年度", "年度", "改造年份", "计划年份", "计划改造年度", "plan_year"]),
+    (
+        F::PlanYear,
+        "plan_year",
+        &["年份", "计划年度", "改造年度", "年度", "改造年份", "计划年份", "计划改造年度", "plan_year"],
+    ),
     (F::Ignore, "", &["序号", "编号", "no", "no."]),
 ];
 
@@ -434,9 +488,8 @@ impl<G: FnMut(RowOutcome)> EstateSink<G> {
             return false;
         }
         let width = (0..cells.len()).rposition(|i| !cells.get(i).is_blank()).map_or(0, |p| p + 1);
-        let headers: Vec<String> = (0..width)
-            .map(|i| cells.get(i).text().trim_matches(normalize::is_space).to_string())
-            .collect();
+        let headers: Vec<String> =
+            (0..width).map(|i| cells.get(i).text().trim_matches(normalize::is_space).to_string()).collect();
         let mut used = [false; N_FIELDS + 1];
         let mut fields = Vec::new();
         let mut mapped = Vec::new();
@@ -489,7 +542,9 @@ impl<G: FnMut(RowOutcome)> EstateSink<G> {
         let Some(h) = &self.header else { return };
         let all = &self.summary.totals;
         let expected = match kind {
-            TotalsKind::Grand => Sums { households: all.households, buildings: all.buildings, area: all.floor_area_dm2 },
+            TotalsKind::Grand => {
+                Sums { households: all.households, buildings: all.buildings, area: all.floor_area_dm2 }
+            }
             TotalsKind::Sub => self.sub,
         };
         let checks = [

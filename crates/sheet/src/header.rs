@@ -24,9 +24,8 @@ pub(crate) fn canon_header(s: &str) -> String {
     t.to_string()
 }
 
-const UNIT_SUFFIXES: &[&str] = &[
-    "平方米", "平米", "㎡", "m²", "m2", "m^2", "户", "栋", "幢", "个", "座", "套", "年", "元", "度",
-];
+const UNIT_SUFFIXES: &[&str] =
+    &["平方米", "平米", "㎡", "m²", "m2", "m^2", "户", "栋", "幢", "个", "座", "套", "年", "元", "度"];
 
 /// Candidate keys for a header, most specific first: as written, without a trailing bracket group
 /// (unless the unit says 万/千, which would change the scale), without an appended unit.
@@ -35,15 +34,16 @@ pub(crate) fn header_candidates(h: &str) -> Vec<String> {
     let mut v = vec![c.clone()];
     let mut base = c.as_str();
     if base.ends_with(')')
-        && let Some(open) = base.rfind('(') {
-            let unit = &base[open..];
-            if !unit.contains('万') && !unit.contains('千') && !unit.contains("亿") && open > 0 {
-                base = &base[..open];
-                v.push(base.to_string());
-            } else {
-                return v;
-            }
+        && let Some(open) = base.rfind('(')
+    {
+        let unit = &base[open..];
+        if !unit.contains('万') && !unit.contains('千') && !unit.contains("亿") && open > 0 {
+            base = &base[..open];
+            v.push(base.to_string());
+        } else {
+            return v;
         }
+    }
     for u in UNIT_SUFFIXES {
         if let Some(r) = base.strip_suffix(u) {
             if !r.is_empty() && !r.ends_with('万') && !r.ends_with('千') {
@@ -96,9 +96,10 @@ pub(crate) fn totals_label(s: &str) -> Option<TotalsKind> {
         ("小计", TotalsKind::Sub),
     ] {
         if let Some(rest) = c.strip_prefix(label)
-            && (rest.is_empty() || rest.starts_with([':', '(', '：'])) {
-                return Some(kind);
-            }
+            && (rest.is_empty() || rest.starts_with([':', '(', '：']))
+        {
+            return Some(kind);
+        }
     }
     None
 }

@@ -67,26 +67,76 @@ const PROXY_PHONE: usize = 7;
 
 /// The columns, with their accepted headers (the first is shown in messages).
 pub const COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec { key: "building", synonyms: &["楼栋", "楼号", "幢", "栋号", "楼栋号", "栋", "幢号", "楼幢", "楼幢号", "楼", "building"], required: true },
-    ColumnSpec { key: "unit", synonyms: &["单元", "单元号", "unit", "entrance"], required: false },
-    ColumnSpec { key: "room", synonyms: &["房号", "室", "户号", "门牌", "门牌号", "房间号", "室号", "房号(室)", "room"], required: true },
     ColumnSpec {
-        key: "area_dm2",
-        synonyms: &["专有部分面积", "专有面积", "建筑面积", "面积", "房屋面积", "房屋建筑面积", "产权面积", "exclusive_area", "area", "area_m2"],
+        key: "building",
+        synonyms: &["楼栋", "楼号", "幢", "栋号", "楼栋号", "栋", "幢号", "楼幢", "楼幢号", "楼", "building"],
         required: true,
     },
-    ColumnSpec { key: "owner_name", synonyms: &["业主姓名", "户主", "产权人", "姓名", "业主", "户主姓名", "产权人姓名", "owner", "owner_name"], required: true },
-    ColumnSpec { key: "owner_phone", synonyms: &["联系电话", "电话", "手机", "手机号", "手机号码", "业主电话", "联系方式", "业主联系电话", "phone", "owner_phone"], required: false },
-    ColumnSpec { key: "proxy_name", synonyms: &["代理人", "委托代理人", "代理人姓名", "委托代理人姓名", "proxy", "proxy_name"], required: false },
+    ColumnSpec { key: "unit", synonyms: &["单元", "单元号", "unit", "entrance"], required: false },
+    ColumnSpec {
+        key: "room",
+        synonyms: &["房号", "室", "户号", "门牌", "门牌号", "房间号", "室号", "房号(室)", "room"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "area_dm2",
+        synonyms: &[
+            "专有部分面积",
+            "专有面积",
+            "建筑面积",
+            "面积",
+            "房屋面积",
+            "房屋建筑面积",
+            "产权面积",
+            "exclusive_area",
+            "area",
+            "area_m2",
+        ],
+        required: true,
+    },
+    ColumnSpec {
+        key: "owner_name",
+        synonyms: &["业主姓名", "户主", "产权人", "姓名", "业主", "户主姓名", "产权人姓名", "owner", "owner_name"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "owner_phone",
+        synonyms: &[
+            "联系电话",
+            "电话",
+            "手机",
+            "手机号",
+            "手机号码",
+            "业主电话",
+            "联系方式",
+            "业主联系电话",
+            "phone",
+            "owner_phone",
+        ],
+        required: false,
+    },
+    ColumnSpec {
+        key: "proxy_name",
+        synonyms: &["代理人", "委托代理人", "代理人姓名", "委托代理人姓名", "proxy", "proxy_name"],
+        required: false,
+    },
     ColumnSpec {
         key: "proxy_phone",
-        synonyms: &["代理人电话", "代理人联系电话", "委托代理人电话", "代理人手机", "委托代理人联系电话", "proxy_phone"],
+        synonyms: &[
+            "代理人电话",
+            "代理人联系电话",
+            "委托代理人电话",
+            "代理人手机",
+            "委托代理人联系电话",
+            "proxy_phone",
+        ],
         required: false,
     },
 ];
 
 /// Headers of an export / template, in [`COLUMNS`] order.
-pub const EXPORT_HEADERS: &[&str] = &["楼栋", "单元", "房号", "专有部分面积（㎡）", "业主姓名", "联系电话", "委托代理人", "代理人电话"];
+pub const EXPORT_HEADERS: &[&str] =
+    &["楼栋", "单元", "房号", "专有部分面积（㎡）", "业主姓名", "联系电话", "委托代理人", "代理人电话"];
 
 fn other(zh: String, en: String) -> IssueKind {
     IssueKind::Other { zh, en }
@@ -218,7 +268,9 @@ struct Reader {
 
 impl Reader {
     fn issue(&mut self, h: &TableHeader, row: u32, spec: usize, value: String, kind: IssueKind) {
-        let column = h.columns[spec].and_then(|c| h.headers.get(c).cloned()).unwrap_or_else(|| COLUMNS[spec].synonyms[0].to_string());
+        let column = h.columns[spec]
+            .and_then(|c| h.headers.get(c).cloned())
+            .unwrap_or_else(|| COLUMNS[spec].synonyms[0].to_string());
         self.out.issues.push(Issue { row, column, value, kind });
     }
 
@@ -290,7 +342,16 @@ impl Reader {
         let ov = h.get(values, OWNER);
         match cell_text(ov) {
             Some(n) if n.chars().count() <= 100 => rec.owner_name = n,
-            Some(n) => self.issue(h, row, OWNER, n, other("业主姓名过长（超过 100 个字），请只填写姓名".into(), "the owner's name is longer than 100 characters: give the name only".into())),
+            Some(n) => self.issue(
+                h,
+                row,
+                OWNER,
+                n,
+                other(
+                    "业主姓名过长（超过 100 个字），请只填写姓名".into(),
+                    "the owner's name is longer than 100 characters: give the name only".into(),
+                ),
+            ),
             None => self.issue(h, row, OWNER, String::new(), IssueKind::Required),
         }
         let pv = h.get(values, PROXY);
@@ -298,7 +359,16 @@ impl Reader {
             if n.chars().count() <= 100 {
                 rec.proxy_name = n;
             } else {
-                self.issue(h, row, PROXY, n, other("代理人姓名过长（超过 100 个字），请只填写姓名".into(), "the proxy's name is longer than 100 characters: give the name only".into()));
+                self.issue(
+                    h,
+                    row,
+                    PROXY,
+                    n,
+                    other(
+                        "代理人姓名过长（超过 100 个字），请只填写姓名".into(),
+                        "the proxy's name is longer than 100 characters: give the name only".into(),
+                    ),
+                );
             }
         }
         for spec in [PHONE, PROXY_PHONE] {
@@ -339,9 +409,13 @@ impl Reader {
             return;
         }
         match area_of(v) {
-            Ok(found) if found != self.out.area_dm2 => {
-                self.issue(h, row, AREA, value_text(v), IssueKind::TotalsMismatch { expected: self.out.area_dm2, found, decimals: 2 })
-            }
+            Ok(found) if found != self.out.area_dm2 => self.issue(
+                h,
+                row,
+                AREA,
+                value_text(v),
+                IssueKind::TotalsMismatch { expected: self.out.area_dm2, found, decimals: 2 },
+            ),
             Ok(_) => {}
             Err(k) => self.issue(h, row, AREA, value_text(v), k),
         }
@@ -408,7 +482,18 @@ mod tests {
 
     #[test]
     fn parts_are_normalised() {
-        for (s, v) in [("3栋", "3"), ("3号楼", "3"), ("３栋", "3"), ("第3栋", "3"), ("3#", "3"), ("三号楼", "3"), ("12幢", "12"), ("A座", "A"), ("综合楼", "综合楼"), (" 3 ", "3")] {
+        for (s, v) in [
+            ("3栋", "3"),
+            ("3号楼", "3"),
+            ("３栋", "3"),
+            ("第3栋", "3"),
+            ("3#", "3"),
+            ("三号楼", "3"),
+            ("12幢", "12"),
+            ("A座", "A"),
+            ("综合楼", "综合楼"),
+            (" 3 ", "3"),
+        ] {
             assert_eq!(label_part(s, BUILDING_SUFFIXES), v, "{s}");
         }
         for (s, v) in [("2单元", "2"), ("二单元", "2"), ("2", "2"), ("十二单元", "12")] {
@@ -421,42 +506,67 @@ mod tests {
 
     #[test]
     fn phones() {
-        for (s, v) in [("13812345678", "13812345678"), ("138 1234 5678", "13812345678"), ("138-1234-5678", "13812345678"), ("+86 13812345678", "13812345678"), ("8613812345678", "13812345678"), ("0359-6012345", "03596012345"), ("(0359)6012345", "03596012345"), ("6012345", "6012345"), ("１３８１２３４５６７８", "13812345678")] {
+        for (s, v) in [
+            ("13812345678", "13812345678"),
+            ("138 1234 5678", "13812345678"),
+            ("138-1234-5678", "13812345678"),
+            ("+86 13812345678", "13812345678"),
+            ("8613812345678", "13812345678"),
+            ("0359-6012345", "03596012345"),
+            ("(0359)6012345", "03596012345"),
+            ("6012345", "6012345"),
+            ("１３８１２３４５６７８", "13812345678"),
+        ] {
             assert_eq!(phone(s).as_deref(), Some(v), "{s}");
         }
-        for s in ["1381234567", "12812345678", "138123456789", "电话", "13812345678/13912345678", "0359-60123", "12345"] {
+        for s in ["1381234567", "12812345678", "138123456789", "电话", "13812345678/13912345678", "0359-60123", "12345"]
+        {
             assert_eq!(phone(s), None, "{s}");
         }
     }
 
     #[test]
     fn roster_below_title_with_synonyms_and_units() {
-        let r = read("华泰小区住户名册,,,,,\n,,,,,\n楼号,单元号,室,面积（㎡）,户主,手机,委托代理人,代理人电话\n3栋,2单元,301,85.5,张三明,138 1234 5678,,\n3栋,2单元,302室,85.50㎡,李四,,王五,13912345678\n合计,,,171,,,,\n注：面积以不动产登记为准,,,,,\n");
+        let r = read(
+            "华泰小区住户名册,,,,,\n,,,,,\n楼号,单元号,室,面积（㎡）,户主,手机,委托代理人,代理人电话\n3栋,2单元,301,85.5,张三明,138 1234 5678,,\n3栋,2单元,302室,85.50㎡,李四,,王五,13912345678\n合计,,,171,,,,\n注：面积以不动产登记为准,,,,,\n",
+        );
         assert_eq!(r.issues, vec![], "{:?}", r.issues);
         assert_eq!(r.header_row, 3);
         assert_eq!(r.records.len(), 2);
         let a = &r.records[0];
-        assert_eq!((a.row, a.building.as_str(), a.unit.as_str(), a.room.as_str(), a.area_dm2), (4, "3", "2", "301", 8550));
+        assert_eq!(
+            (a.row, a.building.as_str(), a.unit.as_str(), a.room.as_str(), a.area_dm2),
+            (4, "3", "2", "301", 8550)
+        );
         assert_eq!((a.owner_name.as_str(), a.owner_phone.as_str()), ("张三明", "13812345678"));
         let b = &r.records[1];
-        assert_eq!((b.room.as_str(), b.area_dm2, b.proxy_name.as_str(), b.proxy_phone.as_str()), ("302", 8550, "王五", "13912345678"));
+        assert_eq!(
+            (b.room.as_str(), b.area_dm2, b.proxy_name.as_str(), b.proxy_phone.as_str()),
+            ("302", 8550, "王五", "13912345678")
+        );
         assert_eq!(r.skipped_rows, vec![6, 7]);
         assert_eq!(r.area_dm2, 17100);
     }
 
     #[test]
     fn every_problem_with_row_column_value() {
-        let r = read("楼栋,单元,房号,专有部分面积,业主姓名,联系电话\n1,1,,80,甲,\n1,1,102,八十,乙,\n1,1,103,-5,丙,\n1,1,104,80,丁,1234\n1,1,105,80,,\n1,1,101,80,戊,\n1,1,101室,81,己,\n1,1,106,0,庚,\n");
-        let got: Vec<(u32, &str, &str)> = r.issues.iter().map(|i| (i.row, i.column.as_str(), i.value.as_str())).collect();
-        assert_eq!(got, vec![
-            (2, "房号", ""),
-            (3, "专有部分面积", "八十"),
-            (4, "专有部分面积", "-5"),
-            (5, "联系电话", "1234"),
-            (6, "业主姓名", ""),
-            (8, "房号", "101室"),
-            (9, "专有部分面积", "0"),
-        ]);
+        let r = read(
+            "楼栋,单元,房号,专有部分面积,业主姓名,联系电话\n1,1,,80,甲,\n1,1,102,八十,乙,\n1,1,103,-5,丙,\n1,1,104,80,丁,1234\n1,1,105,80,,\n1,1,101,80,戊,\n1,1,101室,81,己,\n1,1,106,0,庚,\n",
+        );
+        let got: Vec<(u32, &str, &str)> =
+            r.issues.iter().map(|i| (i.row, i.column.as_str(), i.value.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, "房号", ""),
+                (3, "专有部分面积", "八十"),
+                (4, "专有部分面积", "-5"),
+                (5, "联系电话", "1234"),
+                (6, "业主姓名", ""),
+                (8, "房号", "101室"),
+                (9, "专有部分面积", "0"),
+            ]
+        );
         assert_eq!(r.issues[1].kind, IssueKind::NotANumber);
         assert_eq!(r.issues[2].kind, IssueKind::Negative);
         assert!(r.issues[0].message(Lang::Zh).contains("不能为空"));
@@ -478,7 +588,8 @@ mod tests {
 
     #[test]
     fn missing_required_column_is_a_file_error() {
-        let e = read_households_bytes("楼栋,房号,姓名\n1,101,甲\n".as_bytes(), Format::Csv, &ReadOptions::default()).unwrap_err();
+        let e = read_households_bytes("楼栋,房号,姓名\n1,101,甲\n".as_bytes(), Format::Csv, &ReadOptions::default())
+            .unwrap_err();
         assert!(matches!(&e, FileError::MissingColumn { column, .. } if column == "专有部分面积"), "{e:?}");
         let e = read_households_bytes("a,b\n1,2\n".as_bytes(), Format::Csv, &ReadOptions::default()).unwrap_err();
         assert!(matches!(e, FileError::NoHeaderRow { .. }), "{e:?}");
@@ -486,7 +597,8 @@ mod tests {
 
     #[test]
     fn gbk_csv() {
-        let (bytes, _, _) = encoding_rs::GBK.encode("楼栋,单元,房号,建筑面积,产权人,电话\n2栋,1,101,60.12,赵六,0359-6012345\n");
+        let (bytes, _, _) =
+            encoding_rs::GBK.encode("楼栋,单元,房号,建筑面积,产权人,电话\n2栋,1,101,60.12,赵六,0359-6012345\n");
         let r = read_households_bytes(&bytes, Format::Csv, &ReadOptions::default()).unwrap();
         assert_eq!(r.issues, vec![]);
         assert_eq!(r.records[0].owner_name, "赵六");
@@ -495,7 +607,13 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        for data in [&b""[..], b"\xff\xfe\x00", b"PK\x03\x04garbage", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "楼栋,房号,面积,姓名\n\"unterminated".as_bytes()] {
+        for data in [
+            &b""[..],
+            b"\xff\xfe\x00",
+            b"PK\x03\x04garbage",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "楼栋,房号,面积,姓名\n\"unterminated".as_bytes(),
+        ] {
             for f in [Format::Csv, Format::Xlsx, Format::Xls] {
                 let _ = read_households_bytes(data, f, &ReadOptions::default());
             }

@@ -25,8 +25,8 @@ use std::path::Path;
 
 pub(crate) mod cfb_check;
 pub mod estate;
-pub mod household;
 pub(crate) mod header;
+pub mod household;
 pub mod normalize;
 pub(crate) mod source;
 pub mod table;
@@ -228,9 +228,9 @@ impl Issue {
             }
             (Lang::Zh, IssueKind::BadBool) => format!("{c}“{v}”无法识别，请填写“是”或“否”"),
             (Lang::En, IssueKind::BadBool) => format!("{c} \"{v}\" is not understood; write 是 (yes) or 否 (no)"),
-            (Lang::Zh, IssueKind::BadManagement) => format!(
-                "{c}“{v}”无法识别，请填写 无物业管理、单位管理、居民自管 或 专业物业 之一"
-            ),
+            (Lang::Zh, IssueKind::BadManagement) => {
+                format!("{c}“{v}”无法识别，请填写 无物业管理、单位管理、居民自管 或 专业物业 之一")
+            }
             (Lang::En, IssueKind::BadManagement) => format!(
                 "{c} \"{v}\" is not understood; write one of 无物业管理 (none), 单位管理 (unit), 居民自管 (self-managed), 专业物业 (professional)"
             ),
@@ -252,12 +252,12 @@ impl Issue {
             (Lang::En, IssueKind::CoordinateOutOfRange { max }) => format!(
                 "{c} \"{v}\" is out of range (must be between -{max} and {max} degrees); check longitude and latitude are not swapped"
             ),
-            (Lang::Zh, IssueKind::BadRegionCode) => format!(
-                "{c}“{v}”不是有效的区划代码，请填写 6 位（县区）、9 位（街道）或 12 位的数字代码，如 140830"
-            ),
-            (Lang::En, IssueKind::BadRegionCode) => format!(
-                "{c} \"{v}\" is not a region code; write the 6-, 9- or 12-digit code, e.g. 140830"
-            ),
+            (Lang::Zh, IssueKind::BadRegionCode) => {
+                format!("{c}“{v}”不是有效的区划代码，请填写 6 位（县区）、9 位（街道）或 12 位的数字代码，如 140830")
+            }
+            (Lang::En, IssueKind::BadRegionCode) => {
+                format!("{c} \"{v}\" is not a region code; write the 6-, 9- or 12-digit code, e.g. 140830")
+            }
             (Lang::Zh, IssueKind::CellError) => format!("{c}单元格是公式错误值“{v}”，请修正公式或直接填写数值"),
             (Lang::En, IssueKind::CellError) => {
                 format!("{c} holds the formula error \"{v}\"; fix the formula or type the value")
@@ -311,23 +311,22 @@ impl FileError {
             (Lang::En, FileError::Io(e)) => format!(
                 "cannot read the file: {e}. Check that it exists, is readable and is not locked by another program"
             ),
-            (Lang::Zh, FileError::UnknownFormat { extension }) => format!(
-                "无法识别的文件类型“{extension}”：请使用 .xlsx、.xls 或 .csv 文件（可在 Excel/WPS 中“另存为”）"
-            ),
-            (Lang::En, FileError::UnknownFormat { extension }) => format!(
-                "unknown file type \"{extension}\": use an .xlsx, .xls or .csv file (Save As in Excel/WPS)"
-            ),
-            (Lang::Zh, FileError::SheetNotFound { name, available }) => format!(
-                "找不到工作表“{name}”。文件中的工作表有：{}。请检查工作表名称",
-                available.join("、")
-            ),
-            (Lang::En, FileError::SheetNotFound { name, available }) => format!(
-                "worksheet \"{name}\" not found. The file has: {}. Check the sheet name",
-                available.join(", ")
-            ),
+            (Lang::Zh, FileError::UnknownFormat { extension }) => {
+                format!("无法识别的文件类型“{extension}”：请使用 .xlsx、.xls 或 .csv 文件（可在 Excel/WPS 中“另存为”）")
+            }
+            (Lang::En, FileError::UnknownFormat { extension }) => {
+                format!("unknown file type \"{extension}\": use an .xlsx, .xls or .csv file (Save As in Excel/WPS)")
+            }
+            (Lang::Zh, FileError::SheetNotFound { name, available }) => {
+                format!("找不到工作表“{name}”。文件中的工作表有：{}。请检查工作表名称", available.join("、"))
+            }
+            (Lang::En, FileError::SheetNotFound { name, available }) => {
+                format!("worksheet \"{name}\" not found. The file has: {}. Check the sheet name", available.join(", "))
+            }
             (Lang::Zh, FileError::NoHeaderRow { searched_rows, expected }) => {
                 let (first, rest) = split_expected(expected);
-                let also = if rest.is_empty() { String::new() } else { format!("（也可写作 {}）", rest.join("、")) };
+                let also =
+                    if rest.is_empty() { String::new() } else { format!("（也可写作 {}）", rest.join("、")) };
                 format!(
                     "未找到表头行：前{searched_rows}行中没有找到“{first}”列{also}，且表头行还需至少包含一个其他已知列（如 户数、建筑面积、建成年代）。请检查表头是否在前30行内、列名是否写对"
                 )
@@ -340,21 +339,26 @@ impl FileError {
                 )
             }
             (Lang::Zh, FileError::MissingColumn { header_row, column, synonyms }) => {
-                let also =
-                    if synonyms.is_empty() { String::new() } else { format!("（也可写作 {}）", synonyms.join("、")) };
+                let also = if synonyms.is_empty() {
+                    String::new()
+                } else {
+                    format!("（也可写作 {}）", synonyms.join("、"))
+                };
                 format!("表头行（第{header_row}行）缺少必填列“{column}”{also}，请补上该列")
             }
             (Lang::En, FileError::MissingColumn { header_row, column, synonyms }) => {
                 let also = if synonyms.is_empty() { String::new() } else { format!(" (or {})", synonyms.join(", ")) };
                 format!("the header row (row {header_row}) lacks the required column \"{column}\"{also}; add it")
             }
-            (Lang::Zh, FileError::Corrupt(d)) => format!(
-                "文件已损坏或不是其扩展名所示的格式（{d}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入"
-            ),
+            (Lang::Zh, FileError::Corrupt(d)) => {
+                format!("文件已损坏或不是其扩展名所示的格式（{d}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入")
+            }
             (Lang::En, FileError::Corrupt(d)) => format!(
                 "the file is damaged or not in the format its name says ({d}). Open it in Excel or WPS, save it as .xlsx and import again"
             ),
-            (Lang::Zh, FileError::Write(d)) => format!("写入文件失败：{d}。请检查目录是否存在、磁盘空间及文件是否被 Excel 打开"),
+            (Lang::Zh, FileError::Write(d)) => {
+                format!("写入文件失败：{d}。请检查目录是否存在、磁盘空间及文件是否被 Excel 打开")
+            }
             (Lang::En, FileError::Write(d)) => format!(
                 "writing the file failed: {d}. Check the folder exists, there is disk space and the file is not open in Excel"
             ),

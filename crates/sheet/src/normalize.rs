@@ -34,11 +34,7 @@ pub fn text(s: &str) -> Option<String> {
     if t.is_empty() {
         return None;
     }
-    if t.contains('\r') {
-        Some(t.replace("\r\n", "\n").replace('\r', "\n"))
-    } else {
-        Some(t.to_string())
-    }
+    if t.contains('\r') { Some(t.replace("\r\n", "\n").replace('\r', "\n")) } else { Some(t.to_string()) }
 }
 
 /// Canonical form used by the slower paths: full-width mapped, ASCII lower-cased, trimmed.
@@ -52,9 +48,8 @@ fn canon(s: &str) -> String {
     if t.len() == out.len() { out } else { t.to_string() }
 }
 
-const COUNT_UNITS: &[&str] = &[
-    "户", "栋", "幢", "座", "个", "套", "人", "处", "间", "家", "项", "台", "部", "层", "单元", "栋楼", "幢楼",
-];
+const COUNT_UNITS: &[&str] =
+    &["户", "栋", "幢", "座", "个", "套", "人", "处", "间", "家", "项", "台", "部", "层", "单元", "栋楼", "幢楼"];
 const AREA_UNITS: &[&str] = &["平方米", "平米", "平方", "㎡", "m²", "m2", "m^2", "sqm", "米²", "米2"];
 
 fn strip_units<'a>(mut s: &'a str, units: &[&str]) -> &'a str {
@@ -122,9 +117,10 @@ fn parse_number_core(s: &str) -> Result<Parsed, IssueKind> {
         // scientific notation as written by some exports, e.g. 1.2e+3
         if body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
             && let Ok(v) = body.parse::<f64>()
-                && v.is_finite() {
-                    return Ok(Parsed::Float(if neg { -v } else { v }));
-                }
+            && v.is_finite()
+        {
+            return Ok(Parsed::Float(if neg { -v } else { v }));
+        }
         return Err(IssueKind::NotANumber);
     }
     let (int_s, frac_s) = match body.find('.') {
@@ -346,9 +342,13 @@ pub fn boolean(s: &str) -> Result<bool, IssueKind> {
     let t = c.as_str();
     match t {
         "是" | "有" | "已" | "√" | "✓" | "✔" | "☑" | "y" | "yes" | "true" | "t" | "1" | "对" | "是的" | "已建立"
-        | "已设立" | "已建" | "已缴存" | "已纳入" | "已列入" | "已申报" | "有维修资金" => Ok(true),
+        | "已设立" | "已建" | "已缴存" | "已纳入" | "已列入" | "已申报" | "有维修资金" => {
+            Ok(true)
+        }
         "否" | "无" | "未" | "×" | "✗" | "✘" | "x" | "☐" | "n" | "no" | "false" | "f" | "0" | "没有" | "不是"
-        | "非" | "未建立" | "未设立" | "未建" | "未缴存" | "未纳入" | "未列入" | "未申报" | "无维修资金" => Ok(false),
+        | "非" | "未建立" | "未设立" | "未建" | "未缴存" | "未纳入" | "未列入" | "未申报" | "无维修资金" => {
+            Ok(false)
+        }
         _ => Err(IssueKind::BadBool),
     }
 }
@@ -468,9 +468,10 @@ pub fn years(s: &str) -> Result<Vec<i32>, IssueKind> {
                     }
                     // "1998.0" as written by some csv exports of a number
                     if !(n == 0 && pending_sep == Some('.') && after_year_parts == 0 && i == chars.len())
-                        && !(1..=limit).contains(&n) {
-                            return Err(IssueKind::BadYear);
-                        }
+                        && !(1..=limit).contains(&n)
+                    {
+                        return Err(IssueKind::BadYear);
+                    }
                     after_year_parts += 1;
                 }
                 1 | 2 => {
@@ -557,11 +558,7 @@ pub fn year_from_excel_serial(serial: f64) -> Option<i32> {
 
 /// Shortest text for a number as a person sees it: 60.0 → "60", 4541.27 → "4541.27".
 pub fn number_text(v: f64) -> String {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 #[cfg(test)]

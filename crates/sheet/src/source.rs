@@ -185,7 +185,10 @@ pub(crate) fn stream_xlsx<RS: Read + Seek + Send, S: Sink>(
                 let (r, c) = cell.get_position();
                 if cur != Some(r) {
                     if batch.used == BATCH_ROWS {
-                        let full = std::mem::replace(&mut batch, ret_rx.try_recv().unwrap_or(Batch { rows: Vec::new(), used: 0 }));
+                        let full = std::mem::replace(
+                            &mut batch,
+                            ret_rx.try_recv().unwrap_or(Batch { rows: Vec::new(), used: 0 }),
+                        );
                         if tx.send(full).is_err() {
                             return Ok(()); // the reader stopped (e.g. no header): nothing more wanted
                         }
@@ -249,10 +252,11 @@ fn emit_xlsx<S: Sink>(
 ) -> Result<(), FileError> {
     let mut rownum = r.saturating_add(1);
     if let Some(l) = *last
-        && rownum <= l {
-            // rows out of order (never written so by Excel): take the next number
-            rownum = l.saturating_add(1);
-        }
+        && rownum <= l
+    {
+        // rows out of order (never written so by Excel): take the next number
+        rownum = l.saturating_add(1);
+    }
     let first_missing = last.map_or(1, |l| l.saturating_add(1));
     if rownum > first_missing {
         sink.blank_rows(first_missing, rownum - 1)?;
@@ -445,11 +449,8 @@ impl<R: Read> Read for DecodeReader<R> {
 pub(crate) fn detect_delimiter(sample: &str, is_header: &dyn Fn(&str) -> bool) -> u8 {
     const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
     for d in CANDIDATES {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(d)
-            .from_reader(sample.as_bytes());
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d).from_reader(sample.as_bytes());
         let mut rec = csv::StringRecord::new();
         let mut n = 0;
         while n < 40 {

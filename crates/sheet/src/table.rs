@@ -99,10 +99,11 @@ impl<G: FnMut(&TableHeader, u32, &[Value])> TableSink<'_, G> {
             let r = cells.get(i);
             let Raw::Text(s) = &r else { continue };
             if let Some(k) = self.syn.lookup(s)
-                && columns[k].is_none() {
-                    columns[k] = Some(i);
-                    matched += 1;
-                }
+                && columns[k].is_none()
+            {
+                columns[k] = Some(i);
+                matched += 1;
+            }
         }
         let need = self.specs.len().min(2);
         let any_required = self.specs.iter().zip(&columns).any(|(s, c)| s.required && c.is_some());

@@ -40,10 +40,7 @@ fn werr(e: impl std::fmt::Display) -> FileError {
 
 /// Display width: CJK and other wide characters count two.
 fn display_width(s: &str) -> usize {
-    s.lines()
-        .map(|l| l.chars().map(|c| if (c as u32) < 0x1100 { 1 } else { 2 }).sum::<usize>())
-        .max()
-        .unwrap_or(0)
+    s.lines().map(|l| l.chars().map(|c| if (c as u32) < 0x1100 { 1 } else { 2 }).sum::<usize>()).max().unwrap_or(0)
 }
 
 /// Excel sheet names: ≤ 31 characters, none of `[]:*?/\`, not empty.

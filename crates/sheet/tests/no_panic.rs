@@ -81,6 +81,8 @@ fn fuzz_found_xls_that_panics_calamine_is_a_corrupt_file() {
         Err(other) => panic!("expected Corrupt, got {other:?}"),
         Ok(_) => panic!("a broken .xls cannot read as a ledger"),
     }
-    let msg = read_estates_bytes(&data, Format::Xls, &ReadOptions::default(), |_| {}).unwrap_err().message(jiugai_sheet::Lang::Zh);
+    let msg = read_estates_bytes(&data, Format::Xls, &ReadOptions::default(), |_| {})
+        .unwrap_err()
+        .message(jiugai_sheet::Lang::Zh);
     assert!(!msg.is_empty());
 }

@@ -4,7 +4,11 @@ use jiugai_sheet::normalize::*;
 use proptest::prelude::*;
 
 fn full_width(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_digit() || c == '.' || c == ',' { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c }).collect()
+    s.chars()
+        .map(
+            |c| if c.is_ascii_digit() || c == '.' || c == ',' { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c },
+        )
+        .collect()
 }
 
 fn thousands(n: i64) -> String {

@@ -120,7 +120,8 @@ fn all_formats_give_the_same_records() {
 
 #[test]
 fn bytes_api_matches_path_api() {
-    for (f, fmt) in [("ruicheng.xlsx", Format::Xlsx), ("ruicheng.xls", Format::Xls), ("ruicheng_gbk.csv", Format::Csv)] {
+    for (f, fmt) in [("ruicheng.xlsx", Format::Xlsx), ("ruicheng.xls", Format::Xls), ("ruicheng_gbk.csv", Format::Csv)]
+    {
         let data = std::fs::read(fixture(f)).unwrap();
         let mut n = 0;
         let s = estate::read_estates_bytes(&data, fmt, &ReadOptions::default(), |_| n += 1).unwrap();
@@ -187,7 +188,10 @@ fn check_messy(name: &str) {
         (recs[1].row, recs[1].built_years.clone(), recs[1].buildings, recs[1].households, recs[1].floor_area_dm2),
         (5, vec![1995], Some(1), Some(40), Some(426_300))
     );
-    assert_eq!((recs[1].management, recs[1].maintenance_fund, recs[1].safety_rating), (Some(Management::Unit), Some(true), Some('C')));
+    assert_eq!(
+        (recs[1].management, recs[1].maintenance_fund, recs[1].safety_rating),
+        (Some(Management::Unit), Some(true), Some('C'))
+    );
     assert_eq!((recs[2].row, recs[2].built_years.clone()), (7, vec![1995, 1997]));
     assert_eq!(recs[2].management, Some(Management::Professional));
     let got: Vec<(u32, Vec<Issue>)> = rej.iter().map(|r| (r.row, r.issues.clone())).collect();
@@ -198,7 +202,10 @@ fn check_messy(name: &str) {
             (10, vec![issue(10, "小区名称", "", IssueKind::Required)]),
             (
                 11,
-                vec![issue(11, "楼栋数", "-2", IssueKind::Negative), issue(11, "维修资金", "不清楚", IssueKind::BadBool)]
+                vec![
+                    issue(11, "楼栋数", "-2", IssueKind::Negative),
+                    issue(11, "维修资金", "不清楚", IssueKind::BadBool)
+                ]
             ),
             (12, vec![issue(12, "建成年代", "1990年代", IssueKind::YearIsDecade)]),
         ],
@@ -233,7 +240,8 @@ fn messages_in_both_languages() {
     let t = &s.file_issues[0];
     assert_eq!(t.message(Lang::Zh), "合计行与明细之和不符：户数合计为 999，明细之和为 230，请核对");
     assert!(t.message(Lang::En).contains("sum to 230"));
-    let area = issue(13, "建筑面积（㎡）", "1", IssueKind::TotalsMismatch { expected: 454_127, found: 100, decimals: 2 });
+    let area =
+        issue(13, "建筑面积（㎡）", "1", IssueKind::TotalsMismatch { expected: 454_127, found: 100, decimals: 2 });
     assert!(area.message(Lang::Zh).contains("明细之和为 4541.27"));
     let decade = &rej[3].issues[0];
     assert!(decade.message(Lang::Zh).contains("具体的四位年份"));
@@ -309,14 +317,20 @@ fn csv_quirks() {
     })
     .unwrap();
     assert_eq!(s.header_row, 3);
-    assert_eq!(recs.iter().map(|r| (r.row, r.name.as_str())).collect::<Vec<_>>(), [(4, "甲\n小区"), (5, "乙"), (8, "丙")]);
+    assert_eq!(
+        recs.iter().map(|r| (r.row, r.name.as_str())).collect::<Vec<_>>(),
+        [(4, "甲\n小区"), (5, "乙"), (8, "丙")]
+    );
     assert_eq!(s.skipped_rows, vec![6, 7, 9]);
     assert!(s.file_issues.is_empty(), "{:?}", s.file_issues);
     assert_eq!(recs[2].floor_area_dm2, Some(550));
     // a wrong subtotal is reported at its row
     let bad = text.replace("小计;;30;100", "小计;;31;100");
     let s = estate::read_estates_bytes(bad.as_bytes(), Format::Csv, &ReadOptions::default(), |_| {}).unwrap();
-    assert_eq!(s.file_issues, vec![issue(6, "户数（户）", "31", IssueKind::TotalsMismatch { expected: 30, found: 31, decimals: 0 })]);
+    assert_eq!(
+        s.file_issues,
+        vec![issue(6, "户数（户）", "31", IssueKind::TotalsMismatch { expected: 30, found: 31, decimals: 0 })]
+    );
     // UTF-16LE with BOM, tab-separated (Excel's "Unicode text")
     let tsv = "小区名称\t户数\n甲\t3\n";
     let mut data = vec![0xFF, 0xFE];

@@ -7,8 +7,8 @@ use jiugai_sheet::{Issue, IssueKind, Lang, ReadOptions, normalize};
 use proptest::prelude::*;
 
 const CHARS: &[char] = &[
-    'a', 'B', 'z', '0', '7', ' ', '　', ',', '"', '\'', '\n', ';', '\t', '小', '区', '楼', '号', '路', '、', '，', '（',
-    '）', '-', '.', '=', '#', '%', '/', '栋', '户', '年', '—', 'é', '😀', '|', '·',
+    'a', 'B', 'z', '0', '7', ' ', '　', ',', '"', '\'', '\n', ';', '\t', '小', '区', '楼', '号', '路', '、', '，',
+    '（', '）', '-', '.', '=', '#', '%', '/', '栋', '户', '年', '—', 'é', '😀', '|', '·',
 ];
 
 fn text() -> impl Strategy<Value = Option<String>> {
@@ -126,7 +126,12 @@ fn rejected_file_lists_every_issue() {
         write::write_rejected(&p, &headers, &rows, lang).unwrap();
         let mut got = Vec::new();
         let h = table::read_table(&p, &ReadOptions::default(), SPECS, |h, row, vals| {
-            got.push((row, table::value_text(h.get(vals, 0)), table::value_text(h.get(vals, 1)), table::value_text(h.get(vals, 2))));
+            got.push((
+                row,
+                table::value_text(h.get(vals, 0)),
+                table::value_text(h.get(vals, 1)),
+                table::value_text(h.get(vals, 2)),
+            ));
         })
         .unwrap();
         assert_eq!(h.header_row, 1);
@@ -135,7 +140,9 @@ fn rejected_file_lists_every_issue() {
         assert_eq!((got[0].0, got[0].1.as_str(), got[0].2.as_str()), (2, "8", "体委住宅楼"));
         let reason = &got[0].3;
         match lang {
-            Lang::Zh => assert!(reason.contains("六十") && reason.contains("为负数") && reason.contains("；"), "{reason}"),
+            Lang::Zh => {
+                assert!(reason.contains("六十") && reason.contains("为负数") && reason.contains("；"), "{reason}")
+            }
             Lang::En => assert!(reason.contains("not a number") && reason.contains("negative"), "{reason}"),
         }
     }
@@ -160,8 +167,14 @@ fn table_missing_required_column() {
         ColumnSpec { key: "area", synonyms: &["专有部分面积"], required: false },
     ];
     let data = "住户台账\n楼栋,专有部分面积（㎡）,姓名\n1,80.5,张三\n";
-    let e = table::read_table_bytes(data.as_bytes(), jiugai_sheet::Format::Csv, &ReadOptions::default(), SPECS, |_, _, _| {})
-        .unwrap_err();
+    let e = table::read_table_bytes(
+        data.as_bytes(),
+        jiugai_sheet::Format::Csv,
+        &ReadOptions::default(),
+        SPECS,
+        |_, _, _| {},
+    )
+    .unwrap_err();
     match &e {
         jiugai_sheet::FileError::MissingColumn { header_row, column, synonyms } => {
             assert_eq!((*header_row, column.as_str(), synonyms.as_slice()), (2, "房号", &["室".to_string()][..]));

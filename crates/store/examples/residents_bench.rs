@@ -25,11 +25,19 @@ async fn households(db: &Db, estate: i64, first_id: i64, n: usize) {
     let mut i = 0usize;
     while i < n {
         let end = (i + 1000).min(n);
-        let mut sql = String::from("INSERT INTO households (id, estate_id, building, unit, room, area_dm2, owner_name, owner_phone, created_at, updated_at) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO households (id, estate_id, building, unit, room, area_dm2, owner_name, owner_phone, created_at, updated_at) VALUES ",
+        );
         for k in i..end {
             let id = first_id + k as i64;
             let sep = if k == i { "" } else { "," };
-            sql.push_str(&format!("{sep}({id}, {estate}, '{}', '{}', '{}', {}, '业主', '', '{now}', '{now}')", k / 200 + 1, (k / 50) % 4 + 1, 100 + k % 50, 5000 + (k % 97) as i64 * 100));
+            sql.push_str(&format!(
+                "{sep}({id}, {estate}, '{}', '{}', '{}', {}, '业主', '', '{now}', '{now}')",
+                k / 200 + 1,
+                (k / 50) % 4 + 1,
+                100 + k % 50,
+                5000 + (k % 97) as i64 * 100
+            ));
         }
         testing::execute(db, &sql).await;
         i = end;
@@ -37,7 +45,15 @@ async fn households(db: &Db, estate: i64, first_id: i64, n: usize) {
 }
 
 fn open(estate: i64) -> NewConsultation {
-    NewConsultation { estate_id: estate, kind: "consent".into(), title: "bench".into(), question: "同意？".into(), opens_at: "2020-01-01".into(), closes_at: "2099-01-01".into(), ..Default::default() }
+    NewConsultation {
+        estate_id: estate,
+        kind: "consent".into(),
+        title: "bench".into(),
+        question: "同意？".into(),
+        opens_at: "2020-01-01".into(),
+        closes_at: "2099-01-01".into(),
+        ..Default::default()
+    }
 }
 
 #[tokio::main]
@@ -62,12 +78,27 @@ async fn main() {
     let mut i = 0usize;
     while i < n {
         let end = (i + 1000).min(n);
-        let mut sql = String::from("INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at, area_dm2) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at, area_dm2) VALUES ",
+        );
         for k in i..end {
             let sep = if k == i { "" } else { "," };
-            let choice = match k % 10 { 0..=7 => "yes", 8 => "no", _ => "abstain" };
-            let channel = match k % 7 { 0 => "paper", 1 => "assisted", _ => "qr" };
-            sql.push_str(&format!("{sep}({}, {}, '{choice}', '{channel}', 'bench', '{now}', {})", c.id, k + 1, 5000 + (k % 97) as i64 * 100));
+            let choice = match k % 10 {
+                0..=7 => "yes",
+                8 => "no",
+                _ => "abstain",
+            };
+            let channel = match k % 7 {
+                0 => "paper",
+                1 => "assisted",
+                _ => "qr",
+            };
+            sql.push_str(&format!(
+                "{sep}({}, {}, '{choice}', '{channel}', 'bench', '{now}', {})",
+                c.id,
+                k + 1,
+                5000 + (k % 97) as i64 * 100
+            ));
         }
         testing::execute(&db, &sql).await;
         i = end;
@@ -87,10 +118,17 @@ async fn main() {
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let r = last.unwrap();
     assert_eq!(r.participating.households, n as i64);
-    println!("live tally of {n} households: best {:.3} s, median {:.3} s ({:?}: yes {}, no {}, abstain {})", times[0], times[2], r.outcome, r.yes.households, r.no.households, r.abstain.households);
+    println!(
+        "live tally of {n} households: best {:.3} s, median {:.3} s ({:?}: yes {}, no {}, abstain {})",
+        times[0], times[2], r.outcome, r.yes.households, r.no.households, r.abstain.households
+    );
     let t = Instant::now();
     let (closed, fin) = cons::close(&db, &prof, c.id, c.version, "bench", "bench").await.unwrap();
-    println!("close (final tally + SHA-256 of {n} ballots + audit): {:.3} s, sha {}", t.elapsed().as_secs_f64(), &closed.result_sha256.unwrap()[..16]);
+    println!(
+        "close (final tally + SHA-256 of {n} ballots + audit): {:.3} s, sha {}",
+        t.elapsed().as_secs_f64(),
+        &closed.result_sha256.unwrap()[..16]
+    );
     assert_eq!(fin.yes, r.yes);
 
     // 2. Ballot throughput by code.
@@ -122,6 +160,9 @@ async fn main() {
             t.await.unwrap();
         }
         let secs = t.elapsed().as_secs_f64();
-        println!("ballots by code, {clients} client(s): {per} in {secs:.2} s = {:.0} ballots/s (issuing {m} codes took {issue:.2} s)", per as f64 / secs);
+        println!(
+            "ballots by code, {clients} client(s): {per} in {secs:.2} s = {:.0} ballots/s (issuing {m} codes took {issue:.2} s)",
+            per as f64 / secs
+        );
     }
 }

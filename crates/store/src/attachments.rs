@@ -23,10 +23,27 @@ type Row = (i64, i64, String, String, i64, String, String, String);
 const COLS: &str = "id, estate_id, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
 
 fn of(r: Row) -> Attachment {
-    Attachment { id: r.0, estate_id: r.1, file_name: r.2, content_type: r.3, size: r.4, sha256: r.5, uploaded_by: r.6, uploaded_at: r.7 }
+    Attachment {
+        id: r.0,
+        estate_id: r.1,
+        file_name: r.2,
+        content_type: r.3,
+        size: r.4,
+        sha256: r.5,
+        uploaded_by: r.6,
+        uploaded_at: r.7,
+    }
 }
 
-pub async fn add(db: &Db, estate_id: i64, file_name: &str, content_type: &str, data: &[u8], actor: &str, origin: &str) -> Result<Attachment, StoreError> {
+pub async fn add(
+    db: &Db,
+    estate_id: i64,
+    file_name: &str,
+    content_type: &str,
+    data: &[u8],
+    actor: &str,
+    origin: &str,
+) -> Result<Attachment, StoreError> {
     let now = clock::now_rfc3339();
     let sha: String = Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect();
     let id: i64 = with_db!(db, pool => {
@@ -39,12 +56,22 @@ pub async fn add(db: &Db, estate_id: i64, file_name: &str, content_type: &str, d
         tx.commit().await?;
         id
     });
-    Ok(Attachment { id, estate_id, file_name: file_name.into(), content_type: content_type.into(), size: data.len() as i64, sha256: sha, uploaded_by: actor.into(), uploaded_at: now })
+    Ok(Attachment {
+        id,
+        estate_id,
+        file_name: file_name.into(),
+        content_type: content_type.into(),
+        size: data.len() as i64,
+        sha256: sha,
+        uploaded_by: actor.into(),
+        uploaded_at: now,
+    })
 }
 
 pub async fn list(db: &Db, estate_id: i64) -> Result<Vec<Attachment>, StoreError> {
     let sql = format!("SELECT {COLS} FROM attachments WHERE estate_id = $1 ORDER BY id");
-    let rows: Vec<Row> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(estate_id).fetch_all(p).await?);
+    let rows: Vec<Row> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(estate_id).fetch_all(p).await?);
     Ok(rows.into_iter().map(of).collect())
 }
 

@@ -22,7 +22,14 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(actor: &str, origin: &str, action: &str, entity: &str, entity_id: &str, detail: serde_json::Value) -> Entry {
+    pub fn new(
+        actor: &str,
+        origin: &str,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: serde_json::Value,
+    ) -> Entry {
         Entry {
             at: clock::now_rfc3339(),
             actor: actor.into(),
@@ -36,7 +43,17 @@ impl Entry {
 }
 
 /// The hash of an entry: SHA-256 over the previous hash and every field, separated by NUL.
-pub fn entry_hash(prev: &str, id: i64, at: &str, actor: &str, origin: &str, action: &str, entity: &str, entity_id: &str, detail: &str) -> String {
+pub fn entry_hash(
+    prev: &str,
+    id: i64,
+    at: &str,
+    actor: &str,
+    origin: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: &str,
+) -> String {
     let mut h = Sha256::new();
     for part in [prev, &id.to_string(), at, actor, origin, action, entity, entity_id, detail] {
         h.update(part.as_bytes());
@@ -96,7 +113,18 @@ pub struct AuditRow {
 type RowTuple = (i64, String, String, String, String, String, String, String, String, String);
 
 fn to_row(t: RowTuple) -> AuditRow {
-    AuditRow { id: t.0, at: t.1, actor: t.2, origin: t.3, action: t.4, entity: t.5, entity_id: t.6, detail: t.7, prev_hash: t.8, hash: t.9 }
+    AuditRow {
+        id: t.0,
+        at: t.1,
+        actor: t.2,
+        origin: t.3,
+        action: t.4,
+        entity: t.5,
+        entity_id: t.6,
+        detail: t.7,
+        prev_hash: t.8,
+        hash: t.9,
+    }
 }
 
 const COLS: &str = "id, at, actor, origin, action, entity, entity_id, detail, prev_hash, hash";
@@ -121,7 +149,8 @@ pub struct Verification {
 
 /// Walks the whole chain in id order and recomputes every hash.
 pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
-    let head: (i64, String) = with_db!(db, p => sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(p).await?);
+    let head: (i64, String) =
+        with_db!(db, p => sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(p).await?);
     let mut prev = String::new();
     let mut expected_id = 1;
     let mut count = 0;
@@ -137,21 +166,33 @@ pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
             after = r.id;
             count += 1;
             if r.id != expected_id {
-                return Ok(Verification { entries: count, first_broken: Some((expected_id, "entry missing (removed)".into())) });
+                return Ok(Verification {
+                    entries: count,
+                    first_broken: Some((expected_id, "entry missing (removed)".into())),
+                });
             }
             if r.prev_hash != prev {
-                return Ok(Verification { entries: count, first_broken: Some((r.id, "previous-hash link broken".into())) });
+                return Ok(Verification {
+                    entries: count,
+                    first_broken: Some((r.id, "previous-hash link broken".into())),
+                });
             }
             let h = entry_hash(&prev, r.id, &r.at, &r.actor, &r.origin, &r.action, &r.entity, &r.entity_id, &r.detail);
             if h != r.hash {
-                return Ok(Verification { entries: count, first_broken: Some((r.id, "content changed after it was written".into())) });
+                return Ok(Verification {
+                    entries: count,
+                    first_broken: Some((r.id, "content changed after it was written".into())),
+                });
             }
             prev = r.hash;
             expected_id += 1;
         }
     }
     if head.0 != expected_id - 1 || head.1 != prev {
-        return Ok(Verification { entries: count, first_broken: Some((expected_id.min(head.0.max(1)), "entries removed from the end of the log".into())) });
+        return Ok(Verification {
+            entries: count,
+            first_broken: Some((expected_id.min(head.0.max(1)), "entries removed from the end of the log".into())),
+        });
     }
     Ok(Verification { entries: count, first_broken: None })
 }

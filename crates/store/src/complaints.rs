@@ -45,7 +45,8 @@ pub const CATEGORIES: [(&str, &str, &str); 5] = [
 ];
 
 /// In order: 已受理 → 办理中 → 已办结.
-pub const STATUSES: [(&str, &str, &str); 3] = [("received", "已受理", "received"), ("processing", "办理中", "processing"), ("resolved", "已办结", "resolved")];
+pub const STATUSES: [(&str, &str, &str); 3] =
+    [("received", "已受理", "received"), ("processing", "办理中", "processing"), ("resolved", "已办结", "resolved")];
 
 pub const BODY_MIN: usize = 5;
 pub const BODY_MAX: usize = 2000;
@@ -182,7 +183,11 @@ pub fn new_tracking_no(on: jiugai_rules::Date) -> String {
 /// stored form, or `None` when it cannot be one.
 pub fn normalize_tracking_no(s: &str) -> Option<String> {
     let t = crate::codes::normalize(s);
-    if t.len() != 18 || !t.starts_with("TS") || !t[2..10].bytes().all(|b| b.is_ascii_digit()) || !t[10..].bytes().all(|b| crate::codes::ALPHABET.contains(&b)) {
+    if t.len() != 18
+        || !t.starts_with("TS")
+        || !t[2..10].bytes().all(|b| b.is_ascii_digit())
+        || !t[10..].bytes().all(|b| crate::codes::ALPHABET.contains(&b))
+    {
         return None;
     }
     Some(format!("{}-{}", &t[..10], &t[10..]))
@@ -254,43 +259,86 @@ pub async fn route(db: &Db, regions: &Regions, estate_ids: &[i64]) -> Result<Str
 
 /// Records a complaint received at `at` (RFC 3339; its date is the received date) and returns it with its
 /// tracking number. The caller is the public (`actor` "resident").
-pub async fn submit(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet, n: &NewComplaint, at: &str, origin: &str) -> Result<Complaint, StoreError> {
-    let received = at.get(..10).and_then(jiugai_rules::Date::parse).ok_or_else(|| invalid("at", at, "受理时间无效", "the time received is invalid"))?;
+pub async fn submit(
+    db: &Db,
+    regions: &Regions,
+    profiles: &jiugai_rules::ProfileSet,
+    n: &NewComplaint,
+    at: &str,
+    origin: &str,
+) -> Result<Complaint, StoreError> {
+    let received = at
+        .get(..10)
+        .and_then(jiugai_rules::Date::parse)
+        .ok_or_else(|| invalid("at", at, "受理时间无效", "the time received is invalid"))?;
     if !CATEGORIES.iter().any(|c| c.0 == n.category) {
         let keys = CATEGORIES.iter().map(|c| format!("{}（{}）", c.0, c.1)).collect::<Vec<_>>().join("、");
-        return Err(invalid("category", &n.category, format!("请选择投诉类别：{keys}"), format!("choose a category: {}", CATEGORIES.iter().map(|c| c.0).collect::<Vec<_>>().join(", "))));
+        return Err(invalid(
+            "category",
+            &n.category,
+            format!("请选择投诉类别：{keys}"),
+            format!("choose a category: {}", CATEGORIES.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")),
+        ));
     }
     let body = n.body.trim();
     let chars = body.chars().count();
     if !(BODY_MIN..=BODY_MAX).contains(&chars) {
-        return Err(invalid("body", format!("{chars}"),
+        return Err(invalid(
+            "body",
+            format!("{chars}"),
             format!("请描述问题，{BODY_MIN} 至 {BODY_MAX} 个字（现有 {chars} 个字）"),
-            format!("describe the problem in {BODY_MIN} to {BODY_MAX} characters (now {chars})")));
+            format!("describe the problem in {BODY_MIN} to {BODY_MAX} characters (now {chars})"),
+        ));
     }
     let name = n.contact_name.trim();
     if name.chars().count() > 50 {
-        return Err(invalid("contact_name", name, "联系人姓名不超过 50 个字", "the contact name must be at most 50 characters"));
+        return Err(invalid(
+            "contact_name",
+            name,
+            "联系人姓名不超过 50 个字",
+            "the contact name must be at most 50 characters",
+        ));
     }
     let phone: String = n.contact_phone.trim().to_string();
-    if phone.chars().count() > 20 || !phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')')) {
-        return Err(invalid("contact_phone", &phone, "联系电话只能填写数字（可含 - + 空格），不超过 20 位；也可以不填", "the phone may hold digits (and - + spaces), at most 20; or leave it empty"));
+    if phone.chars().count() > 20
+        || !phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+    {
+        return Err(invalid(
+            "contact_phone",
+            &phone,
+            "联系电话只能填写数字（可含 - + 空格），不超过 20 位；也可以不填",
+            "the phone may hold digits (and - + spaces), at most 20; or leave it empty",
+        ));
     }
     // What it is about: a published project (optionally one of its estates), or an estate of one.
     let (project_id, estate_id, estates) = match (n.project_id, n.estate_id) {
         (None, None) => {
-            return Err(invalid("project_id", "", "请说明投诉涉及的改造项目或小区：请从项目公示页的“投诉举报”链接进入", "say which project or estate it is about: use the “complaint” link on the project's public notice"));
+            return Err(invalid(
+                "project_id",
+                "",
+                "请说明投诉涉及的改造项目或小区：请从项目公示页的“投诉举报”链接进入",
+                "say which project or estate it is about: use the “complaint” link on the project's public notice",
+            ));
         }
         (Some(pid), eid) => {
             let Some(p) = published_project(db, pid).await? else {
-                return Err(invalid("project_id", pid.to_string(),
+                return Err(invalid(
+                    "project_id",
+                    pid.to_string(),
                     format!("没有编号为 {pid} 的已公示改造项目：请核对编号，或从项目公示页的“投诉举报”链接进入"),
-                    format!("there is no project {pid} with a published notice: check the number, or use the “complaint” link on the project's notice")));
+                    format!(
+                        "there is no project {pid} with a published notice: check the number, or use the “complaint” link on the project's notice"
+                    ),
+                ));
             };
             match eid {
                 Some(e) if !p.estate_ids.contains(&e) => {
-                    return Err(invalid("estate_id", e.to_string(),
+                    return Err(invalid(
+                        "estate_id",
+                        e.to_string(),
                         format!("小区 {e} 不属于项目“{}”：请从列表中选择小区，或不选", p.name),
-                        format!("estate {e} is not part of project “{}”: choose one from the list, or none", p.name)));
+                        format!("estate {e} is not part of project “{}”: choose one from the list, or none", p.name),
+                    ));
                 }
                 Some(e) => (Some(pid), Some(e), vec![e]),
                 None => (Some(pid), None, p.estate_ids.clone()),
@@ -298,9 +346,14 @@ pub async fn submit(db: &Db, regions: &Regions, profiles: &jiugai_rules::Profile
         }
         (None, Some(e)) => {
             if published_project_of_estate(db, e).await?.is_none() {
-                return Err(invalid("estate_id", e.to_string(),
+                return Err(invalid(
+                    "estate_id",
+                    e.to_string(),
                     format!("没有编号为 {e} 且在已公示项目中的小区：请从项目公示页的“投诉举报”链接进入"),
-                    format!("there is no estate {e} in a project with a published notice: use the “complaint” link on the project's notice")));
+                    format!(
+                        "there is no estate {e} in a project with a published notice: use the “complaint” link on the project's notice"
+                    ),
+                ));
             }
             (None, Some(e), vec![e])
         }
@@ -312,14 +365,23 @@ pub async fn submit(db: &Db, regions: &Regions, profiles: &jiugai_rules::Profile
             "SELECT COUNT(*) FROM complaints WHERE COALESCE(project_id, 0) = $1 AND COALESCE(estate_id, 0) = $2 AND body = $3 AND created_at >= $4 AND created_at <= $5")
             .bind(project_id.unwrap_or(0)).bind(estate_id.unwrap_or(0)).bind(body).bind(&since).bind(at).fetch_one(pool).await?);
         if n > 0 {
-            return Err(invalid("body", format!("{chars}"),
-                format!("相同内容已在 {DUPLICATE_MINUTES} 分钟内提交过，不再重复受理：请凭当时回执上的受理编号查询进度"),
-                format!("the same report was submitted in the last {DUPLICATE_MINUTES} minutes and is not received twice: follow it with the tracking number on that receipt")));
+            return Err(invalid(
+                "body",
+                format!("{chars}"),
+                format!(
+                    "相同内容已在 {DUPLICATE_MINUTES} 分钟内提交过，不再重复受理：请凭当时回执上的受理编号查询进度"
+                ),
+                format!(
+                    "the same report was submitted in the last {DUPLICATE_MINUTES} minutes and is not received twice: follow it with the tracking number on that receipt"
+                ),
+            ));
         }
     }
     let region = route(db, regions, &estates).await?;
     let (days, source) = response_days(profiles, &region);
-    let due = jiugai_rules::Date::from_days(received.to_days() + days).ok_or_else(|| invalid("at", at, "受理时间无效", "the time received is invalid"))?.to_string();
+    let due = jiugai_rules::Date::from_days(received.to_days() + days)
+        .ok_or_else(|| invalid("at", at, "受理时间无效", "the time received is invalid"))?
+        .to_string();
     let mut tries = 0;
     let id = loop {
         tries += 1;
@@ -385,7 +447,14 @@ pub async fn track(db: &Db, tracking_no: &str) -> Result<Option<Tracking>, Store
         .into_iter()
         .map(|e| PublicEvent { on: e.at.get(..10).unwrap_or("").to_string(), status: e.status, reply: e.note })
         .collect();
-    Ok(Some(Tracking { tracking_no: c.tracking_no.clone(), status: c.status.clone(), category: c.category.clone(), received_on: c.received_on().to_string(), project_name: c.project_name.clone(), history }))
+    Ok(Some(Tracking {
+        tracking_no: c.tracking_no.clone(),
+        status: c.status.clone(),
+        category: c.category.clone(),
+        received_on: c.received_on().to_string(),
+        project_name: c.project_name.clone(),
+        history,
+    }))
 }
 
 /// Which complaints to list.
@@ -409,7 +478,12 @@ fn region_cond(code: &str, binds: &mut Vec<Bind>) -> Option<String> {
     }
     binds.push(Bind::T(code.to_string()));
     let lo = binds.len();
-    match code.parse::<u64>().ok().map(|n| format!("{:0width$}", n + 1, width = code.len())).filter(|h| h.len() == code.len()) {
+    match code
+        .parse::<u64>()
+        .ok()
+        .map(|n| format!("{:0width$}", n + 1, width = code.len()))
+        .filter(|h| h.len() == code.len())
+    {
         Some(hi) => {
             binds.push(Bind::T(hi));
             Some(format!("(c.region_code >= ${lo} AND c.region_code < ${})", binds.len()))
@@ -433,8 +507,12 @@ fn conditions(f: &Filter, today: jiugai_rules::Date, binds: &mut Vec<Bind>) -> R
             wh.push(format!("c.status = ${}", binds.len()));
         }
         Some(s) => {
-            return Err(invalid("status", s, "状态应为 received（已受理）、processing（办理中）、resolved（已办结）或 open（未办结）",
-                "status must be received, processing, resolved or open"));
+            return Err(invalid(
+                "status",
+                s,
+                "状态应为 received（已受理）、processing（办理中）、resolved（已办结）或 open（未办结）",
+                "status must be received, processing, resolved or open",
+            ));
         }
     }
     if f.overdue {
@@ -475,7 +553,8 @@ pub async fn summary(db: &Db, scope: &str, today: jiugai_rules::Date) -> Result<
         "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN c.due_on < ${t} THEN 1 ELSE 0 END), 0) AS BIGINT) FROM complaints c WHERE c.status <> 'resolved'{}",
         wh.iter().map(|w| format!(" AND {w}")).collect::<String>()
     );
-    let (open, overdue): (i64, i64) = with_db!(db, pool => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &binds).fetch_one(pool).await?);
+    let (open, overdue): (i64, i64) =
+        with_db!(db, pool => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &binds).fetch_one(pool).await?);
     Ok(Summary { open, overdue })
 }
 
@@ -483,31 +562,68 @@ pub async fn summary(db: &Db, scope: &str, today: jiugai_rules::Date) -> Result<
 /// reply is public (the resident reads it by tracking number); resolving needs one. A resolved complaint
 /// is closed: the resident submits a new one if the problem comes back.
 #[allow(clippy::too_many_arguments)]
-pub async fn update(db: &Db, id: i64, expected: i64, status: &str, reply: &str, at: &str, actor: &str, origin: &str) -> Result<Complaint, StoreError> {
+pub async fn update(
+    db: &Db,
+    id: i64,
+    expected: i64,
+    status: &str,
+    reply: &str,
+    at: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Complaint, StoreError> {
     let c = get(db, id).await?;
     if c.version != expected {
         return Err(StoreError::Stale { entity: "投诉", id, expected, current: c.version });
     }
     if !STATUSES.iter().any(|s| s.0 == status) {
-        return Err(invalid("status", status, "状态应为 received（已受理）、processing（办理中）或 resolved（已办结）", "status must be received, processing or resolved"));
+        return Err(invalid(
+            "status",
+            status,
+            "状态应为 received（已受理）、processing（办理中）或 resolved（已办结）",
+            "status must be received, processing or resolved",
+        ));
     }
     let reply = reply.trim();
     if reply.chars().count() > REPLY_MAX {
-        return Err(invalid("reply", format!("{}", reply.chars().count()), format!("答复不超过 {REPLY_MAX} 个字"), format!("the reply must be at most {REPLY_MAX} characters")));
+        return Err(invalid(
+            "reply",
+            format!("{}", reply.chars().count()),
+            format!("答复不超过 {REPLY_MAX} 个字"),
+            format!("the reply must be at most {REPLY_MAX} characters"),
+        ));
     }
     if c.status == "resolved" {
-        return Err(invalid("status", status, "该投诉已办结，不能再修改；如问题复现，请居民重新提交", "this complaint is resolved and closed; if the problem comes back, the resident submits a new one"));
+        return Err(invalid(
+            "status",
+            status,
+            "该投诉已办结，不能再修改；如问题复现，请居民重新提交",
+            "this complaint is resolved and closed; if the problem comes back, the resident submits a new one",
+        ));
     }
     if status_index(status) < status_index(&c.status) {
-        return Err(invalid("status", status,
+        return Err(invalid(
+            "status",
+            status,
             format!("状态只能向前推进（已受理 → 办理中 → 已办结），当前为“{}”", status_label(&c.status, true)),
-            format!("the status only moves forward (received → processing → resolved); it is “{}”", c.status)));
+            format!("the status only moves forward (received → processing → resolved); it is “{}”", c.status),
+        ));
     }
     if status == "resolved" && reply.is_empty() {
-        return Err(invalid("reply", "", "办结须填写给居民的答复（处理结果）", "resolving needs a reply to the resident (what was done)"));
+        return Err(invalid(
+            "reply",
+            "",
+            "办结须填写给居民的答复（处理结果）",
+            "resolving needs a reply to the resident (what was done)",
+        ));
     }
     if status == c.status && reply.is_empty() {
-        return Err(invalid("reply", "", "状态没有变化：请填写答复，或选择新的状态", "the status does not change: write a reply or choose a new status"));
+        return Err(invalid(
+            "reply",
+            "",
+            "状态没有变化：请填写答复，或选择新的状态",
+            "the status does not change: write a reply or choose a new status",
+        ));
     }
     with_db!(db, pool => {
         let mut tx = pool.begin().await?;

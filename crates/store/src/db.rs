@@ -79,8 +79,8 @@ impl Db {
                 Ok(Db::Sqlite(pool))
             }
             Backend::Postgres => {
-                let opts = PgConnectOptions::from_str(url)
-                    .map_err(|e| StoreError::Connect(url.to_string(), e.to_string()))?;
+                let opts =
+                    PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(url.to_string(), e.to_string()))?;
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))

@@ -42,51 +42,112 @@ impl StoreError {
     pub fn message(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
-            StoreError::BadUrl(u) => if zh {
-                format!("无法识别的数据库地址“{u}”：请使用 sqlite://文件名.db 或 postgres://用户@主机/库名")
-            } else {
-                format!("unknown database URL “{u}”: use sqlite://FILE.db or postgres://USER@HOST/DB")
-            },
-            StoreError::Connect(u, e) => if zh {
-                format!("无法打开数据库 {u}：{e}。请检查地址、权限或数据库服务是否运行")
-            } else {
-                format!("cannot open database {u}: {e}. Check the URL, permissions, or that the server runs")
-            },
-            StoreError::Migration(v, e) => if zh {
-                format!("数据库结构升级（第 {v} 号）失败：{e}")
-            } else {
-                format!("migration {v} failed: {e}")
-            },
-            StoreError::Sqlx(e) => if zh { format!("数据库错误：{e}") } else { format!("database error: {e}") },
-            StoreError::RegionNotFound(q) => if zh {
-                format!("找不到行政区划“{q}”：请填写区划代码（如 140830）或名称（如 芮城县、山西省运城市芮城县）")
-            } else {
-                format!("region “{q}” not found: give a division code (e.g. 140830) or a name (e.g. 芮城县 or 山西省运城市芮城县)")
-            },
-            StoreError::RegionAmbiguous(q, c) => if zh {
-                format!("行政区划“{q}”有多个同名：{}。请填写区划代码或带上级的全称", c.join("、"))
-            } else {
-                format!("region name “{q}” matches several: {}. Give the code or the full name with its parents", c.join(", "))
-            },
-            StoreError::RegionLevel(q, lvl) => if zh {
-                format!("“{q}”不是{}级区划：请指定一个{}", level_zh(lvl), level_zh(lvl))
-            } else {
-                format!("“{q}” is not a {lvl}: name a {lvl}")
-            },
-            StoreError::EstateNotFound(id) => if zh { format!("找不到编号为 {id} 的小区") } else { format!("no estate with id {id}") },
-            StoreError::Conflict { id, expected, current, changed } => if zh {
-                format!("小区 {id} 的档案已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版；改动的字段：{}）。您的修改未保存：请刷新查看最新内容后再改", changed.join("、"))
-            } else {
-                format!("estate {id} was changed by someone else (you edited version {expected}, it is now {current}; fields changed: {}). Your change was not saved: reload and apply it again", changed.join(", "))
-            },
-            StoreError::NotFound(zh_name, en_name, id) => if zh { format!("找不到{zh_name} {id}") } else { format!("no {en_name} {id}") },
-            StoreError::ProjectNotFound(id) => if zh { format!("找不到编号为 {id} 的改造项目") } else { format!("no project with id {id}") },
-            StoreError::Stale { entity, id, expected, current } => if zh {
-                format!("{entity} {id} 已被他人修改（您看到的是第 {expected} 版，当前为第 {current} 版）。您的修改未保存：请刷新查看最新内容后再操作")
-            } else {
-                format!("{entity} {id} was changed by someone else (you saw version {expected}, it is now {current}). Your change was not saved: reload and apply it again")
-            },
-            StoreError::Invalid { zh: z, en, .. } => if zh { z.clone() } else { en.clone() },
+            StoreError::BadUrl(u) => {
+                if zh {
+                    format!("无法识别的数据库地址“{u}”：请使用 sqlite://文件名.db 或 postgres://用户@主机/库名")
+                } else {
+                    format!("unknown database URL “{u}”: use sqlite://FILE.db or postgres://USER@HOST/DB")
+                }
+            }
+            StoreError::Connect(u, e) => {
+                if zh {
+                    format!("无法打开数据库 {u}：{e}。请检查地址、权限或数据库服务是否运行")
+                } else {
+                    format!("cannot open database {u}: {e}. Check the URL, permissions, or that the server runs")
+                }
+            }
+            StoreError::Migration(v, e) => {
+                if zh {
+                    format!("数据库结构升级（第 {v} 号）失败：{e}")
+                } else {
+                    format!("migration {v} failed: {e}")
+                }
+            }
+            StoreError::Sqlx(e) => {
+                if zh {
+                    format!("数据库错误：{e}")
+                } else {
+                    format!("database error: {e}")
+                }
+            }
+            StoreError::RegionNotFound(q) => {
+                if zh {
+                    format!("找不到行政区划“{q}”：请填写区划代码（如 140830）或名称（如 芮城县、山西省运城市芮城县）")
+                } else {
+                    format!(
+                        "region “{q}” not found: give a division code (e.g. 140830) or a name (e.g. 芮城县 or 山西省运城市芮城县)"
+                    )
+                }
+            }
+            StoreError::RegionAmbiguous(q, c) => {
+                if zh {
+                    format!("行政区划“{q}”有多个同名：{}。请填写区划代码或带上级的全称", c.join("、"))
+                } else {
+                    format!(
+                        "region name “{q}” matches several: {}. Give the code or the full name with its parents",
+                        c.join(", ")
+                    )
+                }
+            }
+            StoreError::RegionLevel(q, lvl) => {
+                if zh {
+                    format!("“{q}”不是{}级区划：请指定一个{}", level_zh(lvl), level_zh(lvl))
+                } else {
+                    format!("“{q}” is not a {lvl}: name a {lvl}")
+                }
+            }
+            StoreError::EstateNotFound(id) => {
+                if zh {
+                    format!("找不到编号为 {id} 的小区")
+                } else {
+                    format!("no estate with id {id}")
+                }
+            }
+            StoreError::Conflict { id, expected, current, changed } => {
+                if zh {
+                    format!(
+                        "小区 {id} 的档案已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版；改动的字段：{}）。您的修改未保存：请刷新查看最新内容后再改",
+                        changed.join("、")
+                    )
+                } else {
+                    format!(
+                        "estate {id} was changed by someone else (you edited version {expected}, it is now {current}; fields changed: {}). Your change was not saved: reload and apply it again",
+                        changed.join(", ")
+                    )
+                }
+            }
+            StoreError::NotFound(zh_name, en_name, id) => {
+                if zh {
+                    format!("找不到{zh_name} {id}")
+                } else {
+                    format!("no {en_name} {id}")
+                }
+            }
+            StoreError::ProjectNotFound(id) => {
+                if zh {
+                    format!("找不到编号为 {id} 的改造项目")
+                } else {
+                    format!("no project with id {id}")
+                }
+            }
+            StoreError::Stale { entity, id, expected, current } => {
+                if zh {
+                    format!(
+                        "{entity} {id} 已被他人修改（您看到的是第 {expected} 版，当前为第 {current} 版）。您的修改未保存：请刷新查看最新内容后再操作"
+                    )
+                } else {
+                    format!(
+                        "{entity} {id} was changed by someone else (you saw version {expected}, it is now {current}). Your change was not saved: reload and apply it again"
+                    )
+                }
+            }
+            StoreError::Invalid { zh: z, en, .. } => {
+                if zh {
+                    z.clone()
+                } else {
+                    en.clone()
+                }
+            }
             StoreError::File(e) => e.message(lang),
             StoreError::Other(s) => s.clone(),
         }

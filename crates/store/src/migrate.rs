@@ -22,7 +22,12 @@ macro_rules! migration {
     };
 }
 
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_registry"), migration!(2, "0002_web"), migration!(3, "0003_projects"), migration!(4, "0004_residents")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_registry"),
+    migration!(2, "0002_web"),
+    migration!(3, "0003_projects"),
+    migration!(4, "0004_residents"),
+];
 
 /// Applies the migrations not yet applied, each in its own transaction. Returns the versions applied.
 pub async fn run(db: &Db) -> Result<Vec<i64>, StoreError> {
@@ -66,5 +71,11 @@ pub async fn schema_columns(db: &Db) -> Result<Vec<(String, Vec<String>)>, Store
     for (t, c) in rows {
         map.entry(t.to_lowercase()).or_default().push(c.to_lowercase());
     }
-    Ok(map.into_iter().map(|(t, mut cs)| { cs.sort(); (t, cs) }).collect())
+    Ok(map
+        .into_iter()
+        .map(|(t, mut cs)| {
+            cs.sort();
+            (t, cs)
+        })
+        .collect())
 }

@@ -9,8 +9,7 @@ use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
 /// The built-in profiles plus every profile loaded into this database (a loaded profile with a built-in's
 /// name replaces it).
 pub async fn profile_set(db: &Db) -> Result<ProfileSet, StoreError> {
-    let rows: Vec<(String, String)> =
-        with_db!(db, p => sqlx::query_as("SELECT name, body FROM policy_profiles ORDER BY loaded_at, name").fetch_all(p).await?);
+    let rows: Vec<(String, String)> = with_db!(db, p => sqlx::query_as("SELECT name, body FROM policy_profiles ORDER BY loaded_at, name").fetch_all(p).await?);
     let mut set = ProfileSet::builtin();
     for (name, body) in rows {
         set.load(&format!("policy_profiles/{name}"), &body)

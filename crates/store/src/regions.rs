@@ -303,8 +303,11 @@ pub async fn add_community(db: &Db, street_code: &str, name: &str, code: Option<
     with_db!(db, p => sqlx::query("INSERT INTO regions (code, name, level, parent_code, full_name) VALUES ($1,$2,$3,$4,$5)")
         .bind(&r.code).bind(&r.name).bind(r.level as i64).bind(&r.parent_code).bind(&r.full_name)
         .execute(p).await.map(|_| ())?);
-    crate::audit::append_standalone(db, &crate::audit::Entry::new("system", "cli", "region.add", "region", &r.code,
-        serde_json::json!({"after": &r}))).await?;
+    crate::audit::append_standalone(
+        db,
+        &crate::audit::Entry::new("system", "cli", "region.add", "region", &r.code, serde_json::json!({"after": &r})),
+    )
+    .await?;
     Ok(r)
 }
 
@@ -345,7 +348,10 @@ mod tests {
         let all = embedded();
         assert!(all.len() > 44_000);
         let t = Regions::from_rows(all);
-        assert_eq!(t.ancestors("140830100").iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["山西省", "运城市", "芮城县", "古魏镇"]);
+        assert_eq!(
+            t.ancestors("140830100").iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["山西省", "运城市", "芮城县", "古魏镇"]
+        );
         assert_eq!(t.get("110101").unwrap().full_name, "北京市东城区");
     }
 }

@@ -21,7 +21,14 @@ pub struct Session {
     pub expires_at: String,
 }
 
-pub async fn create(db: &Db, id_hash: &str, user_id: i64, csrf: &str, origin: &str, ttl_secs: i64) -> Result<(), StoreError> {
+pub async fn create(
+    db: &Db,
+    id_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    origin: &str,
+    ttl_secs: i64,
+) -> Result<(), StoreError> {
     let now = clock::now_rfc3339();
     with_db!(db, p => sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, origin, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id_hash).bind(user_id).bind(csrf).bind(origin).bind(&now).bind(from_now(ttl_secs)).execute(p).await?.rows_affected());

@@ -43,8 +43,12 @@ impl TestDb {
                     let db = Db::open(&base).await?;
                     return Ok(TestDb { db, url: base, admin_url: None, name: None, _dir: None });
                 }
-                let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
-                let name = format!("jiugai_test_{}_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed), nanos);
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .subsec_nanos();
+                let name =
+                    format!("jiugai_test_{}_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed), nanos);
                 let admin = Db::connect(&base).await?;
                 if let Db::Postgres(p) = &admin {
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await?;
@@ -85,7 +89,9 @@ impl Drop for TestDb {
             rt.block_on(async move {
                 let admin = Db::connect(&admin).await.ok()?;
                 if let Db::Postgres(p) = &admin {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(p).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(p)
+                        .await;
                 }
                 admin.close().await;
                 Some(())
@@ -117,8 +123,14 @@ pub async fn sqlite_foreign_keys(db: &Db) -> Vec<i64> {
 mod tests {
     #[test]
     fn database_name_swapped() {
-        assert_eq!(super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(super::with_database("postgres://postgres@127.0.0.1/postgres?sslmode=disable", "x"), "postgres://postgres@127.0.0.1/x?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1/postgres?sslmode=disable", "x"),
+            "postgres://postgres@127.0.0.1/x?sslmode=disable"
+        );
         assert_eq!(super::with_database("postgres://postgres@127.0.0.1", "x"), "postgres://postgres@127.0.0.1/x");
     }
 }

@@ -21,7 +21,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Admin, Role::County, Role::Street, Role::Department, Role::Contractor, Role::Auditor];
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::County, Role::Street, Role::Department, Role::Contractor, Role::Auditor];
     pub fn key(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -96,7 +97,12 @@ fn invalid(field: &str, value: &str, zh: String, en: String) -> StoreError {
 /// Checks a user name: 1–64 characters, no spaces or control characters.
 pub fn validate_name(name: &str) -> Result<(), StoreError> {
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid("name", name, format!("用户名“{name}”无效：须为 1–64 个字符，不含空格"), format!("user name “{name}” is invalid: 1–64 characters, no spaces")));
+        return Err(invalid(
+            "name",
+            name,
+            format!("用户名“{name}”无效：须为 1–64 个字符，不含空格"),
+            format!("user name “{name}” is invalid: 1–64 characters, no spaces"),
+        ));
     }
     Ok(())
 }
@@ -106,7 +112,16 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
 }
 
 /// Creates a user. Refused if the name is taken.
-pub async fn create(db: &Db, name: &str, role: Role, scope_code: &str, password_hash: &str, must_change_password: bool, actor: &str, origin: &str) -> Result<User, StoreError> {
+pub async fn create(
+    db: &Db,
+    name: &str,
+    role: Role,
+    scope_code: &str,
+    password_hash: &str,
+    must_change_password: bool,
+    actor: &str,
+    origin: &str,
+) -> Result<User, StoreError> {
     validate_name(name)?;
     let now = clock::now_rfc3339();
     let id: i64 = with_db!(db, pool => {
@@ -131,13 +146,15 @@ pub async fn create(db: &Db, name: &str, role: Role, scope_code: &str, password_
 
 pub async fn by_name(db: &Db, name: &str) -> Result<Option<User>, StoreError> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE name = $1");
-    let r: Option<UserRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(p).await?);
+    let r: Option<UserRow> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(p).await?);
     Ok(r.map(user_of))
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, StoreError> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-    let r: Option<UserRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
+    let r: Option<UserRow> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
     Ok(r.map(user_of))
 }
 
@@ -148,7 +165,14 @@ pub async fn list(db: &Db) -> Result<Vec<User>, StoreError> {
 }
 
 /// Sets a new password hash; `must_change` marks it one-time (the user must change it at next sign-in).
-pub async fn set_password(db: &Db, user_id: i64, password_hash: &str, must_change: bool, actor: &str, origin: &str) -> Result<(), StoreError> {
+pub async fn set_password(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    must_change: bool,
+    actor: &str,
+    origin: &str,
+) -> Result<(), StoreError> {
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -178,7 +202,15 @@ pub struct Token {
 }
 
 /// Stores a new API token (its SHA-256 and first characters) for `user_id`. Returns its id.
-pub async fn add_token(db: &Db, user_id: i64, token_hash: &str, prefix: &str, label: &str, actor: &str, origin: &str) -> Result<i64, StoreError> {
+pub async fn add_token(
+    db: &Db,
+    user_id: i64,
+    token_hash: &str,
+    prefix: &str,
+    label: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<i64, StoreError> {
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -196,7 +228,18 @@ pub async fn tokens(db: &Db, user: Option<&str>) -> Result<Vec<Token>, StoreErro
         "SELECT t.id, u.name, t.prefix, t.label, t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE ($1 = '' OR u.name = $1) ORDER BY t.id DESC")
         .bind(user.unwrap_or("")).fetch_all(p).await?);
-    Ok(rows.into_iter().map(|r| Token { id: r.0, user_name: r.1, prefix: r.2, label: r.3, created_at: r.4, last_used_at: r.5, revoked_at: r.6 }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| Token {
+            id: r.0,
+            user_name: r.1,
+            prefix: r.2,
+            label: r.3,
+            created_at: r.4,
+            last_used_at: r.5,
+            revoked_at: r.6,
+        })
+        .collect())
 }
 
 /// Revokes token `id`. Returns false when there is no such token or it was already revoked.
@@ -216,9 +259,12 @@ pub async fn revoke_token(db: &Db, id: i64, actor: &str, origin: &str) -> Result
 
 /// The user a live (not revoked) token belongs to; records when it was last used.
 pub async fn by_token(db: &Db, token_hash: &str) -> Result<Option<User>, StoreError> {
-    let sql = format!("SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled",
-        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", "));
-    let r: Option<UserRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(p).await?);
+    let sql = format!(
+        "SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled",
+        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    let r: Option<UserRow> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(p).await?);
     if r.is_some() {
         with_db!(db, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(clock::now_rfc3339()).bind(token_hash).execute(p).await?.rows_affected());
     }

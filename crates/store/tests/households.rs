@@ -16,7 +16,12 @@ async fn ruicheng() -> (TestDb, Regions) {
     let t = TestDb::with_regions().await;
     let regions = Regions::load(&t.db).await.unwrap();
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
-    let o = ImportOptions { region: Some("140830".into()), actor: "test".into(), origin: "test".into(), ..Default::default() };
+    let o = ImportOptions {
+        region: Some("140830".into()),
+        actor: "test".into(),
+        origin: "test".into(),
+        ..Default::default()
+    };
     assert_eq!(import_estates(&t.db, &regions, &f, &o, &|_| {}).await.unwrap().imported, 30);
     (t, regions)
 }
@@ -54,15 +59,26 @@ async fn import_all_or_nothing_with_count_check() {
     assert_eq!(r.added, 3);
     assert_eq!((r.check.recorded, r.check.registry, r.check.registry_area_dm2), (Some(7), 3, 24100));
     assert!(!r.check.matches());
-    assert!(r.check.message(Lang::Zh).contains("户数不一致") && r.check.message(Lang::Zh).contains("少 4 户"), "{}", r.check.message(Lang::Zh));
+    assert!(
+        r.check.message(Lang::Zh).contains("户数不一致") && r.check.message(Lang::Zh).contains("少 4 户"),
+        "{}",
+        r.check.message(Lang::Zh)
+    );
     assert!(r.check.message(Lang::En).contains("counts differ"));
     let list = households::list(db, id).await.unwrap();
     let labels: Vec<String> = list.iter().map(|h| h.label()).collect();
     assert_eq!(labels, vec!["1栋1单元101", "1栋1单元102", "1栋2单元101"]);
-    assert_eq!((list[0].owner_phone.as_str(), list[1].proxy_name.as_str(), list[2].owner_phone.as_str()), ("13812345678", "王五", "03596012345"));
+    assert_eq!(
+        (list[0].owner_phone.as_str(), list[1].proxy_name.as_str(), list[2].owner_phone.as_str()),
+        ("13812345678", "王五", "03596012345")
+    );
     let entries = audit::list(db, Some(("estate", &id.to_string())), 10).await.unwrap();
     assert_eq!(entries[0].action, "households.import");
-    assert!(entries[0].detail.contains("名册.csv") && entries[0].detail.contains("\"added\":3"), "{}", entries[0].detail);
+    assert!(
+        entries[0].detail.contains("名册.csv") && entries[0].detail.contains("\"added\":3"),
+        "{}",
+        entries[0].detail
+    );
     // Importing a file with a room already registered refuses the whole file and names the row.
     let again = "楼栋,单元,房号,面积,姓名\n1,2,102,60,孙八\n1,1,102,60,周九\n";
     let r = import_households(db, id, csv(again), Lang::Zh, "test", "test").await.unwrap();
@@ -88,7 +104,11 @@ async fn file_errors_and_empty_rosters_change_nothing() {
     assert!(e.message(Lang::Zh).contains("专有部分面积"), "{}", e.message(Lang::Zh));
     let r = import_households(db, id, csv("楼栋,房号,面积,姓名\n"), Lang::Zh, "test", "test").await.unwrap();
     assert!(!r.committed && r.errors.len() == 1, "{:?}", r.errors);
-    assert!(import_households(db, 999_999, csv("楼栋,房号,面积,姓名\n1,101,60,甲\n"), Lang::Zh, "test", "test").await.is_err());
+    assert!(
+        import_households(db, 999_999, csv("楼栋,房号,面积,姓名\n1,101,60,甲\n"), Lang::Zh, "test", "test")
+            .await
+            .is_err()
+    );
     let xlsx = Source::Bytes { data: b"PK\x03\x04 not a zip", format: Format::Xlsx, file_name: "x.xlsx" };
     assert!(import_households(db, id, xlsx, Lang::Zh, "test", "test").await.is_err());
     assert_eq!(households::totals(db, id).await.unwrap(), (0, 0));
@@ -110,7 +130,9 @@ async fn path_source_gbk_and_region_check() {
     assert!(r.committed, "{:?}", r.errors);
     assert_eq!(households::list(db, a).await.unwrap()[0].owner_name, "业主1");
     assert!(r.check.matches());
-    let r = import_households(db, b, csv("楼栋,房号,面积,姓名\n1,101,60,甲\n1,102,60,乙\n"), Lang::Zh, "test", "test").await.unwrap();
+    let r = import_households(db, b, csv("楼栋,房号,面积,姓名\n1,101,60,甲\n1,102,60,乙\n"), Lang::Zh, "test", "test")
+        .await
+        .unwrap();
     assert!(r.committed);
     let c = mismatches(db, &regions, "140830").await.unwrap();
     assert_eq!((c.with_registry, c.without_registry), (2, 28));

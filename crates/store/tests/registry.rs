@@ -13,7 +13,12 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn opts(region: Option<&str>) -> ImportOptions {
-    ImportOptions { region: region.map(String::from), actor: "test".into(), origin: "test".into(), ..Default::default() }
+    ImportOptions {
+        region: region.map(String::from),
+        actor: "test".into(),
+        origin: "test".into(),
+        ..Default::default()
+    }
 }
 
 async fn import(db: &Db, regions: &Regions, path: &Path, o: &ImportOptions) -> ImportReport {
@@ -38,7 +43,9 @@ async fn ruicheng_ledger_in_every_format() {
         assert_eq!(rep.totals.buildings, 40, "{file}");
         assert_eq!(rep.totals.floor_area_dm2, 9_199_189, "{file}");
         assert!(rep.committed);
-        let list = estates::list(&t.db, &regions, &Filter { region: Some("140830".into()), ..Default::default() }).await.unwrap();
+        let list = estates::list(&t.db, &regions, &Filter { region: Some("140830".into()), ..Default::default() })
+            .await
+            .unwrap();
         assert_eq!(list.len(), 30, "{file}");
         let icbc = list.iter().find(|e| e.data.name == "工商银行住宅楼").expect("工商银行住宅楼");
         assert_eq!(icbc.data.built_years, vec![1995, 1997]);
@@ -107,7 +114,13 @@ async fn allow_partial_imports_good_rows_and_writes_rejected_file() {
     assert!(rejected.exists());
     // The rejected file holds the rejected data rows, each with its reason.
     let mut rows = Vec::new();
-    jiugai_sheet::table::read_table(&rejected, &Default::default(), &[jiugai_sheet::table::ColumnSpec { key: "name", synonyms: &["小区名称", "项目名称"], required: true }], |_, row, v| rows.push((row, v.len()))).unwrap();
+    jiugai_sheet::table::read_table(
+        &rejected,
+        &Default::default(),
+        &[jiugai_sheet::table::ColumnSpec { key: "name", synonyms: &["小区名称", "项目名称"], required: true }],
+        |_, row, v| rows.push((row, v.len())),
+    )
+    .unwrap();
     let data_bad_rows = bad_rows.iter().filter(|r| !rep.skipped_rows.contains(r)).count();
     assert_eq!(rows.len(), data_bad_rows);
 }
@@ -142,7 +155,9 @@ async fn region_from_code_or_county_columns() {
         let rep = import(&t.db, &regions, &fixture(file), &opts(None)).await;
         assert!(rep.errors.is_empty(), "{file}: {:?}", rep.errors);
         assert_eq!(rep.imported, 30, "{file}");
-        let list = estates::list(&t.db, &regions, &Filter { region: Some("1408".into()), ..Default::default() }).await.unwrap();
+        let list = estates::list(&t.db, &regions, &Filter { region: Some("1408".into()), ..Default::default() })
+            .await
+            .unwrap();
         assert_eq!(list.len(), 30, "{file}: listed under the city 运城市");
         // Outside the scope given, rows are refused.
         let (t2, regions2) = setup().await;
@@ -167,8 +182,10 @@ async fn export_and_import_again_changes_nothing() {
     let (t2, regions2) = setup().await;
     let out = dir.path().join("out.xlsx");
     import(&t2.db, &regions2, &out, &opts(None)).await;
-    let a: Vec<_> = estates::list(&t.db, &regions, &Filter::default()).await.unwrap().into_iter().map(|e| e.data).collect();
-    let b: Vec<_> = estates::list(&t2.db, &regions2, &Filter::default()).await.unwrap().into_iter().map(|e| e.data).collect();
+    let a: Vec<_> =
+        estates::list(&t.db, &regions, &Filter::default()).await.unwrap().into_iter().map(|e| e.data).collect();
+    let b: Vec<_> =
+        estates::list(&t2.db, &regions2, &Filter::default()).await.unwrap().into_iter().map(|e| e.data).collect();
     assert_eq!(a, b);
 }
 
@@ -176,7 +193,10 @@ async fn export_and_import_again_changes_nothing() {
 async fn changed_ledger_updates_and_keeps_history() {
     let (t, regions) = setup().await;
     import(&t.db, &regions, &fixture("ruicheng.xlsx"), &opts(Some("芮城县"))).await;
-    let e = estates::list(&t.db, &regions, &Filter { name_contains: Some("体委住宅楼".into()), ..Default::default() }).await.unwrap().remove(0);
+    let e = estates::list(&t.db, &regions, &Filter { name_contains: Some("体委住宅楼".into()), ..Default::default() })
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!(e.data.households, Some(19));
     // Edit through the registry, then re-import the original ledger: the ledger's value wins back, recorded.
     let mut d = e.data.clone();
@@ -247,7 +267,11 @@ async fn audit_chain_detects_removal() {
     jiugai_store::testing::execute(&t.db, "DELETE FROM audit_log WHERE id = 2").await;
     assert_eq!(audit::verify(&t.db).await.unwrap().first_broken.map(|b| b.0), Some(2));
     jiugai_store::testing::execute(&t.db, "DELETE FROM audit_log WHERE id >= 2").await;
-    assert_eq!(audit::verify(&t.db).await.unwrap().first_broken.map(|b| b.0), Some(2), "truncation at the end is seen too");
+    assert_eq!(
+        audit::verify(&t.db).await.unwrap().first_broken.map(|b| b.0),
+        Some(2),
+        "truncation at the end is seen too"
+    );
 }
 
 #[tokio::test]
@@ -259,7 +283,10 @@ async fn communities_under_streets() {
     assert_eq!(again.code, c.code, "adding twice is idempotent");
     let r = Regions::load(&t.db).await.unwrap();
     assert_eq!(r.resolve("古魏镇城东社区", None).unwrap().code, "140830100001");
-    assert!(jiugai_store::regions::add_community(&t.db, "140830", "x", None).await.is_err(), "a county is not a street");
+    assert!(
+        jiugai_store::regions::add_community(&t.db, "140830", "x", None).await.is_err(),
+        "a county is not a street"
+    );
 }
 
 #[tokio::test]

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiugai_rules::{EffectiveProfile, Outcome, ProfileSet};
-use jiugai_store::estates::import::{ImportOptions, import_estates};
 use jiugai_store::estates;
+use jiugai_store::estates::import::{ImportOptions, import_estates};
 use jiugai_store::regions::Regions;
 use jiugai_store::residents::consultations::{self as cons, NewConsultation, PaperOutcome, State};
 use jiugai_store::residents::households::{self, NewHousehold};
@@ -18,7 +18,12 @@ async fn setup() -> (TestDb, Regions, i64, i64) {
     let t = TestDb::with_regions().await;
     let regions = Regions::load(&t.db).await.unwrap();
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
-    let o = ImportOptions { region: Some("芮城县".into()), actor: "test".into(), origin: "test".into(), ..Default::default() };
+    let o = ImportOptions {
+        region: Some("芮城县".into()),
+        actor: "test".into(),
+        origin: "test".into(),
+        ..Default::default()
+    };
     import_estates(&t.db, &regions, &f, &o, &|_| {}).await.unwrap();
     let all = estates::list(&t.db, &regions, &Default::default()).await.unwrap();
     let a = all.iter().find(|e| e.data.name == "原卷烟厂小区").unwrap().id;
@@ -33,15 +38,19 @@ fn profile() -> EffectiveProfile {
 
 /// `areas.len()` households in buildings of 20 rooms.
 async fn register(db: &Db, estate: i64, areas: &[i64]) -> Vec<i64> {
-    let rows: Vec<NewHousehold> = areas.iter().enumerate().map(|(i, a)| NewHousehold {
-        building: format!("{}", i / 20 + 1),
-        unit: "1".into(),
-        room: format!("{}", 101 + (i % 20)),
-        area_dm2: *a,
-        owner_name: format!("业主{i}"),
-        owner_phone: "13800001111".into(),
-        ..Default::default()
-    }).collect();
+    let rows: Vec<NewHousehold> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| NewHousehold {
+            building: format!("{}", i / 20 + 1),
+            unit: "1".into(),
+            room: format!("{}", 101 + (i % 20)),
+            area_dm2: *a,
+            owner_name: format!("业主{i}"),
+            owner_phone: "13800001111".into(),
+            ..Default::default()
+        })
+        .collect();
     households::insert_all(db, estate, &rows, "test", "test").await.unwrap();
     let mut ids: Vec<i64> = households::list(db, estate).await.unwrap().into_iter().map(|h| h.id).collect();
     ids.sort_unstable();
@@ -79,14 +88,23 @@ async fn consent_79_of_100_fails_80_passes() {
     for (estate, yes, expect) in [(a, 79usize, Outcome::Fail), (b, 80, Outcome::Pass)] {
         let hids = register(db, estate, &[8000; 100]).await;
         let c = cons::create(db, &open_now(estate, "consent", None), "web:street", "test").await.unwrap();
-        assert_eq!((c.eligible_households, c.eligible_area_dm2, c.rule_key.as_str()), (100, 800_000, "consent_to_plan"));
+        assert_eq!(
+            (c.eligible_households, c.eligible_area_dm2, c.rule_key.as_str()),
+            (100, 800_000, "consent_to_plan")
+        );
         vote(db, c.id, &hids[..yes], "yes").await;
         vote(db, c.id, &hids[yes..95], "no").await;
         let live = cons::tally(db, &p, &c).await.unwrap();
-        assert_eq!((live.yes.households, live.no.households, live.participating.households, live.final_), (yes as i64, 95 - yes as i64, 95, false));
+        assert_eq!(
+            (live.yes.households, live.no.households, live.participating.households, live.final_),
+            (yes as i64, 95 - yes as i64, 95, false)
+        );
         assert_eq!(live.outcome, expect, "{}", live.reason_zh);
         let chk = &live.checks[0];
-        assert_eq!((chk.rule.rule.as_str(), chk.achieved.unwrap().num, chk.achieved.unwrap().den), ("consent_to_plan", yes as i64, 100));
+        assert_eq!(
+            (chk.rule.rule.as_str(), chk.achieved.unwrap().num, chk.achieved.unwrap().den),
+            ("consent_to_plan", yes as i64, 100)
+        );
         assert!(chk.rule.source.contains("001"), "{}", chk.rule.source);
         if expect == Outcome::Fail {
             assert!(live.reason_zh.contains("至少需要 80"), "{}", live.reason_zh);
@@ -171,7 +189,10 @@ async fn one_time_codes_are_used_once_and_changes_keep_history() {
 
     let s = &all[0];
     let view = cons::open_code(db, &s.code.to_lowercase()).await.unwrap();
-    assert_eq!((view.state, view.household_label.as_str(), view.used.is_none()), (State::Open, s.household.label().as_str(), true));
+    assert_eq!(
+        (view.state, view.household_label.as_str(), view.used.is_none()),
+        (State::Open, s.household.label().as_str(), true)
+    );
     let ok = cons::cast_by_code(db, &s.code, "no", "1.2.3.4").await.unwrap();
     assert_eq!((ok.household_id, ok.channel.as_str(), ok.changed), (s.household.id, "qr", false));
     // Reused: refused, saying when it was used and what to do.
@@ -207,7 +228,10 @@ async fn paper_ballots_count_only_when_two_entries_agree() {
     let p = profile();
     let hids = register(db, a, &[6000; 10]).await;
     let c = cons::create(db, &open_now(a, "consent", None), "web:street", "test").await.unwrap();
-    let scan = jiugai_store::attachments::add(db, a, "票1.jpg", "image/jpeg", b"\xff\xd8\xff scan", "web:clerk1", "test").await.unwrap();
+    let scan =
+        jiugai_store::attachments::add(db, a, "票1.jpg", "image/jpeg", b"\xff\xd8\xff scan", "web:clerk1", "test")
+            .await
+            .unwrap();
     // Agreeing entries by two users: counted.
     let (o, _) = cons::paper_enter(db, c.id, hids[0], "yes", Some(scan.id), "web:clerk1", "test").await.unwrap();
     assert_eq!(o, PaperOutcome::AwaitingSecond);
@@ -232,7 +256,8 @@ async fn paper_ballots_count_only_when_two_entries_agree() {
     let r = cons::tally(db, &p, &c).await.unwrap();
     assert_eq!((r.yes.households, r.no.households, r.by_channel.get("paper").copied()), (1, 1, Some(2)));
     // A scan from another estate is refused.
-    let other = jiugai_store::attachments::add(db, _b, "x.jpg", "image/jpeg", b"x", "web:clerk1", "test").await.unwrap();
+    let other =
+        jiugai_store::attachments::add(db, _b, "x.jpg", "image/jpeg", b"x", "web:clerk1", "test").await.unwrap();
     let e = cons::paper_enter(db, c.id, hids[2], "yes", Some(other.id), "web:clerk1", "test").await.unwrap_err();
     assert!(msg(&e).contains("扫描件"), "{}", msg(&e));
 }
@@ -254,7 +279,20 @@ async fn consultations_refuse_bad_input_and_respect_their_window() {
     n.kind = "vote".into();
     assert!(cons::create(db, &n, "s", "t").await.is_err());
     // A project consultation must name one of the project's estates.
-    let prj = jiugai_store::projects::create(db, &jiugai_store::projects::NewProject { name: "P".into(), estate_ids: vec![b], plan_year: 2026, investment_fen: 1, ..Default::default() }, "t", "t").await.unwrap();
+    let prj = jiugai_store::projects::create(
+        db,
+        &jiugai_store::projects::NewProject {
+            name: "P".into(),
+            estate_ids: vec![b],
+            plan_year: 2026,
+            investment_fen: 1,
+            ..Default::default()
+        },
+        "t",
+        "t",
+    )
+    .await
+    .unwrap();
     let mut n = open_now(a, "consent", None);
     n.project_id = Some(prj.id);
     let e = cons::create(db, &n, "s", "t").await.unwrap_err();
@@ -276,7 +314,21 @@ async fn consultations_refuse_bad_input_and_respect_their_window() {
     assert_eq!(cons::local_text(&later.opens_at), "2099-01-01 08:00");
     // The roll is frozen: a household registered later cannot vote in it.
     let c = cons::create(db, &open_now(a, "consent", None), "s", "t").await.unwrap();
-    households::insert_all(db, a, &[NewHousehold { building: "9".into(), room: "901".into(), area_dm2: 5000, owner_name: "新".into(), ..Default::default() }], "t", "t").await.unwrap();
+    households::insert_all(
+        db,
+        a,
+        &[NewHousehold {
+            building: "9".into(),
+            room: "901".into(),
+            area_dm2: 5000,
+            owner_name: "新".into(),
+            ..Default::default()
+        }],
+        "t",
+        "t",
+    )
+    .await
+    .unwrap();
     let newest = households::list(db, a).await.unwrap().into_iter().map(|h| h.id).max().unwrap();
     assert!(cons::cast_assisted(db, c.id, newest, "yes", "w", "t").await.is_err());
     assert_eq!(cons::get(db, c.id).await.unwrap().eligible_households, 5);
@@ -340,7 +392,9 @@ async fn concurrent_ballots_are_counted_exactly_once() {
                                 continue;
                             }
                             let choice = ["yes", "no", "abstain"][(round + i) % 3];
-                            let a = cons::cast_assisted(&db, cid, *h, choice, "web:worker", "client").await.expect("assisted ballot");
+                            let a = cons::cast_assisted(&db, cid, *h, choice, "web:worker", "client")
+                                .await
+                                .expect("assisted ballot");
                             accepted.lock().unwrap().push((a.household_id, a.choice, a.channel));
                         }
                     }
@@ -367,25 +421,38 @@ async fn concurrent_ballots_are_counted_exactly_once() {
     distinct.dedup();
     assert_eq!(distinct.len(), N, "no household counted twice");
     let (mut y, mut n, mut ab, mut area_y) = (0, 0, 0, 0i64);
-    let area_of: std::collections::HashMap<i64, i64> = households::list(&db, a).await.unwrap().into_iter().map(|h| (h.id, h.area_dm2)).collect();
+    let area_of: std::collections::HashMap<i64, i64> =
+        households::list(&db, a).await.unwrap().into_iter().map(|h| (h.id, h.area_dm2)).collect();
     for b in &final_rows {
         let hist = cons::history(&db, &c, b.household_id).await.unwrap();
         let last = hist.last().unwrap();
-        assert_eq!((last.choice.as_str(), last.channel.as_str()), (b.choice.as_str(), b.channel.as_str()), "ballot = last accepted submission");
+        assert_eq!(
+            (last.choice.as_str(), last.channel.as_str()),
+            (b.choice.as_str(), b.channel.as_str()),
+            "ballot = last accepted submission"
+        );
         match b.choice.as_str() {
-            "yes" => { y += 1; area_y += area_of[&b.household_id]; }
+            "yes" => {
+                y += 1;
+                area_y += area_of[&b.household_id];
+            }
             "no" => n += 1,
             _ => ab += 1,
         }
     }
     let total_history: usize = {
         let mut s = 0;
-        for b in &final_rows { s += cons::history(&db, &c, b.household_id).await.unwrap().len(); }
+        for b in &final_rows {
+            s += cons::history(&db, &c, b.household_id).await.unwrap().len();
+        }
         s
     };
     assert_eq!(total_history, accepted.len(), "nothing accepted is lost: history holds every accepted submission");
     let r = cons::tally(&db, &p, &c).await.unwrap();
-    assert_eq!((r.yes.households, r.no.households, r.abstain.households, r.participating.households), (y, n, ab, N as i64));
+    assert_eq!(
+        (r.yes.households, r.no.households, r.abstain.households, r.participating.households),
+        (y, n, ab, N as i64)
+    );
     assert_eq!(r.yes.area_dm2, area_y);
     let (closed, fin) = cons::close(&db, &p, c.id, c.version, "web:street", "test").await.unwrap();
     assert_eq!(fin.yes, r.yes);
@@ -409,7 +476,9 @@ async fn steps_until(db: &Db, prof: &EffectiveProfile, pid: i64, stop: &str) {
         }
         let p = projects::get(db, pid).await.unwrap();
         if s.key == "start" && p.stage != "implementation" {
-            projects::move_stage(db, prof, pid, p.version, "implementation", p.plan_year, "列入年度计划", "t", "t").await.unwrap();
+            projects::move_stage(db, prof, pid, p.version, "implementation", p.plan_year, "列入年度计划", "t", "t")
+                .await
+                .unwrap();
         }
         let p = projects::get(db, pid).await.unwrap();
         let started = jiugai_rules::Date::from_days(day.to_days() - 20).unwrap().to_string();
@@ -419,7 +488,9 @@ async fn steps_until(db: &Db, prof: &EffectiveProfile, pid: i64, stop: &str) {
             _ => serde_json::json!({}),
         };
         let c = steps::Completion { done_on: day.to_string(), started_on: Some(started), detail, ..Default::default() };
-        steps::complete(db, prof, pid, p.version, &s.key, &c, "t", "t").await.unwrap_or_else(|e| panic!("{}: {}", s.key, msg(&e)));
+        steps::complete(db, prof, pid, p.version, &s.key, &c, "t", "t")
+            .await
+            .unwrap_or_else(|e| panic!("{}: {}", s.key, msg(&e)));
         day = jiugai_rules::Date::from_days(day.to_days() + 3).unwrap();
     }
 }
@@ -432,7 +503,20 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     let prof = profile();
     let ha = register(db, a, &[8000; 20]).await;
     let hb = register(db, b, &[8000; 10]).await;
-    let prj = projects::create(db, &NewProject { name: "连片".into(), estate_ids: vec![a, b], plan_year: 2026, investment_fen: 100_000_000, ..Default::default() }, "t", "t").await.unwrap();
+    let prj = projects::create(
+        db,
+        &NewProject {
+            name: "连片".into(),
+            estate_ids: vec![a, b],
+            plan_year: 2026,
+            investment_fen: 100_000_000,
+            ..Default::default()
+        },
+        "t",
+        "t",
+    )
+    .await
+    .unwrap();
     let consult = |estate: i64, kind: &'static str| {
         let mut n = open_now(estate, kind, None);
         n.project_id = Some(prj.id);
@@ -443,27 +527,63 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     vote(db, ca.id, &ha[..17], "yes").await;
     cons::close(db, &prof, ca.id, ca.version, "s", "t").await.unwrap();
     // Only one estate has a result: the survey asks for the other's.
-    let e = steps::complete(db, &prof, prj.id, prj.version, "survey", &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() }, "t", "t").await.unwrap_err();
+    let e = steps::complete(
+        db,
+        &prof,
+        prj.id,
+        prj.version,
+        "survey",
+        &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() },
+        "t",
+        "t",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains(&b.to_string()) && msg(&e).contains("征询"), "{}", msg(&e));
     let cb = cons::create(db, &consult(b, "consent"), "s", "t").await.unwrap();
     vote(db, cb.id, &hb[..7], "yes").await;
     let (cb, _) = cons::close(db, &prof, cb.id, cb.version, "s", "t").await.unwrap();
-    let e = steps::complete(db, &prof, prj.id, prj.version, "survey", &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() }, "t", "t").await.unwrap_err();
+    let e = steps::complete(
+        db,
+        &prof,
+        prj.id,
+        prj.version,
+        "survey",
+        &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() },
+        "t",
+        "t",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("粮苑小区2号楼") && msg(&e).contains(&format!("#{}", cb.id)), "{}", msg(&e));
     // The plan check: the failed vote keeps the project out of implementation.
     let p = projects::get(db, prj.id).await.unwrap();
-    let e = projects::move_stage(db, &prof, p.id, p.version, "implementation", 2026, "列入计划", "t", "t").await.unwrap_err();
+    let e = projects::move_stage(db, &prof, p.id, p.version, "implementation", 2026, "列入计划", "t", "t")
+        .await
+        .unwrap_err();
     assert!(msg(&e).contains("未通过"), "{}", msg(&e));
     // A new vote in estate b passes (9/10): the latest closed result counts; the survey records both.
     let cb2 = cons::create(db, &consult(b, "consent"), "s", "t").await.unwrap();
     vote(db, cb2.id, &hb[..9], "yes").await;
     let (cb2, _) = cons::close(db, &prof, cb2.id, cb2.version, "s", "t").await.unwrap();
     let p = projects::get(db, prj.id).await.unwrap();
-    let p = steps::complete(db, &prof, p.id, p.version, "survey", &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() }, "t", "t").await.unwrap();
+    let p = steps::complete(
+        db,
+        &prof,
+        p.id,
+        p.version,
+        "survey",
+        &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() },
+        "t",
+        "t",
+    )
+    .await
+    .unwrap();
     assert_eq!((p.consent_yes, p.consent_households), (Some(26), Some(30)));
     let done = steps::done_steps(db, p.id).await.unwrap();
     let d = &done.iter().find(|d| d.key == "survey").unwrap().detail;
-    let ids: Vec<i64> = d["consultations"].as_array().unwrap().iter().map(|c| c["consultation_id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> =
+        d["consultations"].as_array().unwrap().iter().map(|c| c["consultation_id"].as_i64().unwrap()).collect();
     assert_eq!(ids, vec![ca.id, cb2.id]);
     assert_eq!(d["consultations"][1]["result_sha256"].as_str(), cb2.result_sha256.as_deref());
 
@@ -477,7 +597,11 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     vote(db, sb.id, &hb[..7], "yes").await;
     vote(db, sb.id, &hb[7..], "no").await;
     cons::close(db, &prof, sb.id, sb.version, "s", "t").await.unwrap();
-    let acc = |on: &str| steps::Completion { done_on: on.into(), detail: serde_json::json!({"participants": ["社区", "居民代表", "施工单位"]}), ..Default::default() };
+    let acc = |on: &str| steps::Completion {
+        done_on: on.into(),
+        detail: serde_json::json!({"participants": ["社区", "居民代表", "施工单位"]}),
+        ..Default::default()
+    };
     let p = projects::get(db, prj.id).await.unwrap();
     let e = steps::complete(db, &prof, p.id, p.version, "acceptance", &acc("2026-11-01"), "t", "t").await.unwrap_err();
     assert!(msg(&e).contains("满意度") && msg(&e).contains("粮苑小区2号楼"), "{}", msg(&e));

@@ -18,7 +18,13 @@ fn declared(sql: &str) -> BTreeMap<String, Vec<String>> {
         for (j, ch) in rest[body_start..].char_indices() {
             match ch {
                 '(' => depth += 1,
-                ')' => { depth -= 1; if depth == 0 { end = body_start + j; break; } }
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = body_start + j;
+                        break;
+                    }
+                }
                 _ => {}
             }
         }

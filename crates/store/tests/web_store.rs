@@ -14,7 +14,12 @@ async fn ruicheng() -> (TestDb, Regions) {
     let t = TestDb::with_regions().await;
     let regions = Regions::load(&t.db).await.unwrap();
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
-    let o = ImportOptions { region: Some("140830".into()), actor: "test".into(), origin: "test".into(), ..Default::default() };
+    let o = ImportOptions {
+        region: Some("140830".into()),
+        actor: "test".into(),
+        origin: "test".into(),
+        ..Default::default()
+    };
     let rep = import_estates(&t.db, &regions, &f, &o, &|_| {}).await.unwrap();
     assert_eq!(rep.imported, 30);
     (t, regions)
@@ -27,7 +32,10 @@ async fn users_tokens_sessions() {
     assert_eq!(users::count(db).await.unwrap(), 0);
     let u = users::create(db, "alice", Role::County, "140830", "$argon2id$x", true, "test", "127.0.0.1").await.unwrap();
     assert_eq!((u.role, u.scope_code.as_str(), u.must_change_password), (Role::County, "140830", true));
-    assert!(users::create(db, "alice", Role::Street, "140830100", "h", true, "test", "t").await.is_err(), "names are unique");
+    assert!(
+        users::create(db, "alice", Role::Street, "140830100", "h", true, "test", "t").await.is_err(),
+        "names are unique"
+    );
     assert!(users::create(db, "a b", Role::Street, "140830100", "h", true, "test", "t").await.is_err());
     users::set_password(db, u.id, "$argon2id$y", false, "alice", "t").await.unwrap();
     let u2 = users::by_name(db, "alice").await.unwrap().unwrap();
@@ -86,7 +94,14 @@ async fn list_query_filters_sorts_and_pages() {
             let mut seen = Vec::new();
             let mut after: Option<Cursor> = None;
             loop {
-                let q = Query { scope: Some("14".into()), sort, desc, after: after.clone(), limit: 7, ..Default::default() };
+                let q = Query {
+                    scope: Some("14".into()),
+                    sort,
+                    desc,
+                    after: after.clone(),
+                    limit: 7,
+                    ..Default::default()
+                };
                 let p = query::page(db, &regions, &q).await.unwrap();
                 assert_eq!(p.total, 30);
                 seen.extend(p.rows.iter().map(|r| r.estate.id));

@@ -198,7 +198,13 @@ pub fn may_complete_step(role: Role, key: &str) -> bool {
     match key {
         "joint_review" | "spot_check" => role == Admin,
         "survey" | "publicity" | "management" => matches!(role, Admin | County | Street),
-        "feasibility_study" | "approval" | "preliminary_design" | "drawing_review" | "budget_review" | "permits" | "construction_permit" => matches!(role, Admin | County | Department),
+        "feasibility_study"
+        | "approval"
+        | "preliminary_design"
+        | "drawing_review"
+        | "budget_review"
+        | "permits"
+        | "construction_permit" => matches!(role, Admin | County | Department),
         _ => matches!(role, Admin | County),
     }
 }
@@ -270,7 +276,11 @@ impl Ctx {
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Ctx>().cloned().ok_or(AppError::Store(jiugai_store::StoreError::Other("route without guard".into())))
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or(AppError::Store(jiugai_store::StoreError::Other("route without guard".into())))
     }
 }
 
@@ -307,7 +317,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     // An estate the route names must exist inside the caller's scope, else 404 — before any role check,
     // so that the answer never tells that it exists.
     if matches!(action, Action::ReadEstate | Action::WriteEstate | Action::ManageConsultation | Action::EnterBallots) {
-        let id: Option<i64> = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "estates").nth(1).and_then(|s| s.parse().ok());
+        let id: Option<i64> = req
+            .uri()
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .skip_while(|s| *s != "estates")
+            .nth(1)
+            .and_then(|s| s.parse().ok());
         let visible = match (id, data_scope(&user)) {
             (Some(id), Some(scope)) => query::estate_within(&state.db, &state.regions, id, &scope).await?,
             _ => false,
@@ -317,14 +334,19 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         }
     }
     // Likewise a project the route names: inside the scope, or one the contractor works on.
-    let project_action = matches!(action, Action::ReadProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException)
-        || (action == Action::WriteProject && pattern.contains("{id}"));
+    let project_action = matches!(
+        action,
+        Action::ReadProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException
+    ) || (action == Action::WriteProject && pattern.contains("{id}"));
     if project_action {
         let mut segs = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "projects");
         let id: Option<i64> = segs.nth(1).and_then(|s| s.parse().ok());
         let (scope, member) = project_scope(&user);
         let visible = match id {
-            Some(id) => jiugai_store::projects::visible(&state.db, &state.regions, id, scope.as_deref(), member.as_deref()).await?,
+            Some(id) => {
+                jiugai_store::projects::visible(&state.db, &state.regions, id, scope.as_deref(), member.as_deref())
+                    .await?
+            }
             None => false,
         };
         if !visible {
@@ -333,7 +355,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     // Likewise a complaint the route names: routed to a region inside the caller's scope.
     if matches!(action, Action::ReadComplaints | Action::HandleComplaints) && pattern.contains("{cid}") {
-        let id: Option<i64> = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "complaints").nth(1).and_then(|s| s.parse().ok());
+        let id: Option<i64> = req
+            .uri()
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .skip_while(|s| *s != "complaints")
+            .nth(1)
+            .and_then(|s| s.parse().ok());
         let visible = match (id, data_scope(&user)) {
             (Some(id), Some(scope)) => match jiugai_store::complaints::region_of(&state.db, id).await? {
                 Some(code) => scope.is_empty() || state.regions.within(&code, &scope),
@@ -383,7 +412,11 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppErr
     {
         return Ok((Some(v), req));
     }
-    let is_form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
         return Ok((None, req));
     }

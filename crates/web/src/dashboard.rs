@@ -6,10 +6,10 @@ use axum::response::Html;
 use jiugai_store::estates::query::{self, Query};
 use serde_json::json;
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::view::{self, DashRow, DashboardPage, Layout, SeedRow};
-use crate::AppState;
 
 /// The five seed jurisdictions of the programme documents (SPEC §1).
 pub const SEEDS: [&str; 5] = ["1404", "140830", "3413", "4507", "141182"];
@@ -46,7 +46,13 @@ pub async fn summary(state: &AppState, ctx: &Ctx) -> Result<Summary, AppError> {
         if rows.last().is_none_or(|r| r.code != c.group) {
             let name = match state.regions.get(&c.group) {
                 Some(r) => r.name.clone(),
-                None if c.group.is_empty() => if t.zh() { "（未填街道/社区）".into() } else { "(street not given)".into() },
+                None if c.group.is_empty() => {
+                    if t.zh() {
+                        "（未填街道/社区）".into()
+                    } else {
+                        "(street not given)".into()
+                    }
+                }
                 None => c.group.clone(),
             };
             rows.push(DashRow { code: c.group.clone(), name, counts: [0; 5], estates: 0, households: 0 });
@@ -68,7 +74,8 @@ pub async fn summary(state: &AppState, ctx: &Ctx) -> Result<Summary, AppError> {
         let Some(region) = state.regions.get(code).filter(|_| inside) else { continue };
         let profile = state.profiles.for_region(code).to_string();
         let title = state.profiles.effective(&profile).map(|e| e.title).unwrap_or_default();
-        let q = Query { scope: Some(user_scope.clone()), region: Some(code.to_string()), limit: 1, ..Default::default() };
+        let q =
+            Query { scope: Some(user_scope.clone()), region: Some(code.to_string()), limit: 1, ..Default::default() };
         let estates = query::page(&state.db, &state.regions, &q).await?.total;
         seeds.push(SeedRow { code: code.to_string(), region: region.full_name.clone(), profile, title, estates });
     }
@@ -87,10 +94,13 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         "series": VERDICTS.iter().enumerate().filter(|(i, _)| s.rows.iter().any(|r| r.counts[*i] > 0) || *i < 4)
             .map(|(i, v)| json!({"name": t.verdict(v), "data": s.rows.iter().map(|r| r.counts[i]).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     });
-    let scope_name = if s.shown.is_empty() { view::region_name(&state, "", t) } else { view::region_name(&state, &s.shown, t) };
+    let scope_name =
+        if s.shown.is_empty() { view::region_name(&state, "", t) } else { view::region_name(&state, &s.shown, t) };
     // `</` cannot occur in the JSON of names and numbers, but make sure it never closes the script element.
     let chart_json = chart.to_string().replace("</", "<\\/");
-    let projects = jiugai_store::projects::summary(&state.db, &state.regions, &state.profiles, &crate::projects::filter_of(&ctx)).await?;
+    let projects =
+        jiugai_store::projects::summary(&state.db, &state.regions, &state.profiles, &crate::projects::filter_of(&ctx))
+            .await?;
     let stage_labels = projects.by_stage.iter().map(|(st, _)| crate::projects::stage_label(&ctx, st)).collect();
     let managed_share = if projects.renovated_estates == 0 {
         "—".to_string()
@@ -98,9 +108,25 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         jiugai_rules::Ratio { num: projects.managed_estates, den: projects.renovated_estates }.percent_text()
     };
     let complaints = match ctx.scope().filter(|_| ctx.may(crate::access::Action::ReadComplaints)) {
-        Some(scope) => Some(jiugai_store::complaints::summary(&state.db, &scope, jiugai_store::projects::today()).await?),
+        Some(scope) => {
+            Some(jiugai_store::complaints::summary(&state.db, &scope, jiugai_store::projects::today()).await?)
+        }
         None => None,
     };
-    let page = DashboardPage { l: Layout::new(&ctx, &state, "dashboard", "/"), scope_name, total, households, core, extended, rows: s.rows, seeds: s.seeds, chart_json, projects, stage_labels, managed_share, complaints };
+    let page = DashboardPage {
+        l: Layout::new(&ctx, &state, "dashboard", "/"),
+        scope_name,
+        total,
+        households,
+        core,
+        extended,
+        rows: s.rows,
+        seeds: s.seeds,
+        chart_json,
+        projects,
+        stage_labels,
+        managed_share,
+        complaints,
+    };
     Ok(view::html(&page))
 }

@@ -14,7 +14,12 @@ pub async fn load(db: &Db, regions: &Regions) -> Result<u64, StoreError> {
     let dir = tempfile::tempdir().map_err(|e| StoreError::Other(e.to_string()))?;
     let path = dir.path().join("芮城县老旧小区摸底台账（演示）.xlsx");
     std::fs::write(&path, RUICHENG_XLSX).map_err(|e| StoreError::Other(e.to_string()))?;
-    let opts = ImportOptions { region: Some("140830".into()), actor: "system".into(), origin: "demo".into(), ..Default::default() };
+    let opts = ImportOptions {
+        region: Some("140830".into()),
+        actor: "system".into(),
+        origin: "demo".into(),
+        ..Default::default()
+    };
     let r = import_estates(db, regions, &path, &opts, &|_| {}).await?;
     Ok(r.imported)
 }
@@ -23,37 +28,95 @@ pub async fn load(db: &Db, regions: &Regions) -> Result<u64, StoreError> {
 /// implementation (steps done up to the start, content with progress, a site report, an open issue, and
 /// overdue completion steps), two of 2026 in reserve and planning with ranking inputs. Returns how many
 /// were created.
-pub async fn load_projects(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
+pub async fn load_projects(
+    db: &Db,
+    regions: &Regions,
+    profiles: &jiugai_rules::ProfileSet,
+) -> Result<usize, StoreError> {
     use jiugai_store::projects::{self, Facts, NewProject, items, ledger, steps};
     if !projects::list(db, regions, &Default::default()).await?.is_empty() {
         return Ok(0);
     }
-    let estates = jiugai_store::estates::list(db, regions, &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() }).await?;
+    let estates = jiugai_store::estates::list(
+        db,
+        regions,
+        &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() },
+    )
+    .await?;
     let id_of = |name: &str| estates.iter().find(|e| e.data.name == name).map(|e| e.id);
-    let (Some(a), Some(b), Some(c), Some(d)) = (id_of("原卷烟厂小区"), id_of("体委住宅楼"), id_of("国税二区住宅楼"), id_of("疾控中心住宅楼")) else {
+    let (Some(a), Some(b), Some(c), Some(d)) =
+        (id_of("原卷烟厂小区"), id_of("体委住宅楼"), id_of("国税二区住宅楼"), id_of("疾控中心住宅楼"))
+    else {
         return Ok(0);
     };
     let prof = profiles.effective(profiles.for_region("140830")).map_err(|e| StoreError::Other(e.to_string()))?;
     let (actor, origin) = ("system", "demo");
-    let new = |name: &str, ids: Vec<i64>, year: i32, yuan: i64| NewProject { name: name.into(), estate_ids: ids, plan_year: year, investment_fen: yuan * 100, ..Default::default() };
+    let new = |name: &str, ids: Vec<i64>, year: i32, yuan: i64| NewProject {
+        name: name.into(),
+        estate_ids: ids,
+        plan_year: year,
+        investment_fen: yuan * 100,
+        ..Default::default()
+    };
     // 1. 2025, in implementation.
     let p = projects::create(db, &new("原卷烟厂小区综合改造", vec![a], 2025, 2_860_000), actor, origin).await?;
     let mut v = p.version;
-    let facts = Facts { companies: Some("施工：芮城县建筑工程有限公司；监理：运城市建设监理公司".into()), residents_fund_fen: Some(Some(12_000_000)), ..Default::default() };
+    let facts = Facts {
+        companies: Some("施工：芮城县建筑工程有限公司；监理：运城市建设监理公司".into()),
+        residents_fund_fen: Some(Some(12_000_000)),
+        ..Default::default()
+    };
     v = projects::update_facts(db, p.id, v, &facts, actor, origin).await?.version;
-    for (code, qty, yuan) in [("B17", 452_000, 680_000), ("B10", 120_000, 420_000), ("B03", 800, 260_000), ("B16", 90_000, 310_000), ("I11", 4_000, 180_000), ("I05", 150_000, 210_000)] {
-        let item = items::catalogue(db, "140830").await?.into_iter().find(|i| i.code == code).map(|i| i.id).unwrap_or(1);
-        v = items::add_item(db, &prof, p.id, v, &items::ItemInput { item_id: item, quantity_centi: qty, unit: None, cost_fen: yuan * 100, payer: None, note: String::new() }, actor, origin).await?.version;
+    for (code, qty, yuan) in [
+        ("B17", 452_000, 680_000),
+        ("B10", 120_000, 420_000),
+        ("B03", 800, 260_000),
+        ("B16", 90_000, 310_000),
+        ("I11", 4_000, 180_000),
+        ("I05", 150_000, 210_000),
+    ] {
+        let item =
+            items::catalogue(db, "140830").await?.into_iter().find(|i| i.code == code).map(|i| i.id).unwrap_or(1);
+        v = items::add_item(
+            db,
+            &prof,
+            p.id,
+            v,
+            &items::ItemInput {
+                item_id: item,
+                quantity_centi: qty,
+                unit: None,
+                cost_fen: yuan * 100,
+                payer: None,
+                note: String::new(),
+            },
+            actor,
+            origin,
+        )
+        .await?
+        .version;
     }
     // Every step the profile requires before the start, in order, on plausible dates.
     let dates = [
-        ("survey", "2025-01-22"), ("design", "2025-02-25"), ("publicity", "2025-03-04"), ("joint_review", "2025-03-12"),
-        ("feasibility_study", "2025-03-18"), ("approval", "2025-03-28"), ("preliminary_design", "2025-04-03"),
-        ("drawing_review", "2025-04-10"), ("budget_review", "2025-04-18"), ("tender", "2025-05-09"), ("permits", "2025-05-16"),
+        ("survey", "2025-01-22"),
+        ("design", "2025-02-25"),
+        ("publicity", "2025-03-04"),
+        ("joint_review", "2025-03-12"),
+        ("feasibility_study", "2025-03-18"),
+        ("approval", "2025-03-28"),
+        ("preliminary_design", "2025-04-03"),
+        ("drawing_review", "2025-04-10"),
+        ("budget_review", "2025-04-18"),
+        ("tender", "2025-05-09"),
+        ("permits", "2025-05-16"),
         ("construction_permit", "2025-05-19"),
     ];
     let current = projects::get(db, p.id).await?;
-    let needed: Vec<String> = steps::view(&prof, &current, &[], projects::today()).into_iter().filter(|s| s.required).map(|s| s.key).collect();
+    let needed: Vec<String> = steps::view(&prof, &current, &[], projects::today())
+        .into_iter()
+        .filter(|s| s.required)
+        .map(|s| s.key)
+        .collect();
     for (key, on) in dates {
         if !needed.iter().any(|k| k == key) {
             continue;
@@ -61,25 +124,79 @@ pub async fn load_projects(db: &Db, regions: &Regions, profiles: &jiugai_rules::
         let c = steps::Completion {
             done_on: on.into(),
             started_on: (key == "publicity").then(|| "2025-02-27".to_string()),
-            detail: if key == "survey" { serde_json::json!({"agree": 55, "households": 60}) } else { serde_json::json!({}) },
+            detail: if key == "survey" {
+                serde_json::json!({"agree": 55, "households": 60})
+            } else {
+                serde_json::json!({})
+            },
             ..Default::default()
         };
         v = steps::complete(db, &prof, p.id, v, key, &c, actor, origin).await?.version;
     }
-    v = projects::move_stage(db, &prof, p.id, v, "implementation", 2025, "列入 2025 年度改造计划（演示）", actor, origin).await?.version;
-    v = steps::complete(db, &prof, p.id, v, "start", &steps::Completion { done_on: "2025-05-26".into(), ..Default::default() }, actor, origin).await?.version;
+    v = projects::move_stage(
+        db,
+        &prof,
+        p.id,
+        v,
+        "implementation",
+        2025,
+        "列入 2025 年度改造计划（演示）",
+        actor,
+        origin,
+    )
+    .await?
+    .version;
+    v = steps::complete(
+        db,
+        &prof,
+        p.id,
+        v,
+        "start",
+        &steps::Completion { done_on: "2025-05-26".into(), ..Default::default() },
+        actor,
+        origin,
+    )
+    .await?
+    .version;
     for (n, it) in items::items(db, p.id).await?.into_iter().enumerate() {
-        v = ledger::set_progress(db, p.id, v, it.id, [100, 80, 60, 100, 30, 0][n % 6], "", actor, origin).await?.version;
+        v = ledger::set_progress(db, p.id, v, it.id, [100, 80, 60, 100, 30, 0][n % 6], "", actor, origin)
+            .await?
+            .version;
     }
-    ledger::add_report(db, p.id, "2025-09-12", "1、2 号楼屋面防水完成；雨污管网错峰夜间施工，未反复开挖", &[], actor, origin).await?;
+    ledger::add_report(
+        db,
+        p.id,
+        "2025-09-12",
+        "1、2 号楼屋面防水完成；雨污管网错峰夜间施工，未反复开挖",
+        &[],
+        actor,
+        origin,
+    )
+    .await?;
     ledger::open_issue(db, p.id, "safety", "2 号楼脚手架连墙件缺失，须整改", actor, origin).await?;
     let _ = v;
     // 2. and 3. 2026, for the ranking.
     let q = projects::create(db, &new("体委·国税二区连片改造", vec![b, c], 2026, 1_650_000), actor, origin).await?;
-    let f = Facts { consent_yes: Some(Some(33)), consent_households: Some(Some(35)), participation_yes: Some(Some(35)), residents_fund_fen: Some(Some(16_500_000)), illegal_found: Some(Some(2)), illegal_removed: Some(Some(2)), ..Default::default() };
+    let f = Facts {
+        consent_yes: Some(Some(33)),
+        consent_households: Some(Some(35)),
+        participation_yes: Some(Some(35)),
+        residents_fund_fen: Some(Some(16_500_000)),
+        illegal_found: Some(Some(2)),
+        illegal_removed: Some(Some(2)),
+        ..Default::default()
+    };
     projects::update_facts(db, q.id, q.version, &f, actor, origin).await?;
     let r = projects::create(db, &new("疾控中心住宅楼改造", vec![d], 2026, 980_000), actor, origin).await?;
-    let f = Facts { consent_yes: Some(Some(20)), consent_households: Some(Some(24)), participation_yes: Some(Some(18)), illegal_found: Some(Some(3)), illegal_removed: Some(Some(1)), safety_rating: Some(Some("C".into())), ..Default::default() };
+    let f = Facts {
+        consent_yes: Some(Some(20)),
+        consent_households: Some(Some(24)),
+        participation_yes: Some(Some(18)),
+        illegal_found: Some(Some(3)),
+        illegal_removed: Some(Some(1)),
+        safety_rating: Some(Some("C".into())),
+        ..Default::default()
+    };
     let r = projects::update_facts(db, r.id, r.version, &f, actor, origin).await?;
     projects::move_stage(db, &prof, r.id, r.version, "planning", 2026, "完成方案谋划（演示）", actor, origin).await?;
     Ok(3)
@@ -91,11 +208,22 @@ pub async fn load_projects(db: &Db, regions: &Regions, profiles: &jiugai_rules::
 /// many households were added.
 pub async fn load_households(db: &Db) -> Result<u64, StoreError> {
     use jiugai_store::residents::households::{self, NewHousehold};
-    const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧"];
-    const GIVEN: &[&str] = &["建国", "秀英", "桂兰", "志强", "海燕", "卫东", "丽", "伟", "芳", "军", "淑珍", "玉梅", "红", "明", "晓东", "国庆", "春生", "秋菊", "平", "文华", "爱民", "小红", "凤英", "永红", "德胜"];
+    const SURNAMES: &[&str] = &[
+        "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高",
+        "林", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧",
+    ];
+    const GIVEN: &[&str] = &[
+        "建国", "秀英", "桂兰", "志强", "海燕", "卫东", "丽", "伟", "芳", "军", "淑珍", "玉梅", "红", "明", "晓东",
+        "国庆", "春生", "秋菊", "平", "文华", "爱民", "小红", "凤英", "永红", "德胜",
+    ];
     // Estates under 芮城县 by code prefix (no division tree needed for a county code).
     let no_tree = Regions::from_rows(Vec::new());
-    let estates = jiugai_store::estates::list(db, &no_tree, &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() }).await?;
+    let estates = jiugai_store::estates::list(
+        db,
+        &no_tree,
+        &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() },
+    )
+    .await?;
     // (estate, buildings, units, floors, rooms per floor, households registered)
     let plan: [(&str, u32, u32, u32, u32, usize); 3] =
         [("原卷烟厂小区", 2, 2, 5, 3, 60), ("工商银行住宅楼", 2, 2, 7, 2, 50), ("政府住宅楼", 3, 2, 5, 2, 57)];
@@ -118,7 +246,11 @@ pub async fn load_households(db: &Db) -> Result<u64, StoreError> {
                         if rows.len() == n {
                             break 'all;
                         }
-                        let owner = format!("{}{}", SURNAMES[next() as usize % SURNAMES.len()], GIVEN[next() as usize % GIVEN.len()]);
+                        let owner = format!(
+                            "{}{}",
+                            SURNAMES[next() as usize % SURNAMES.len()],
+                            GIVEN[next() as usize % GIVEN.len()]
+                        );
                         let phone = format!("1{}{:09}", [3, 5, 7, 8, 9][next() as usize % 5], next() % 1_000_000_000);
                         let proxy = next() % 9 == 0;
                         rows.push(NewHousehold {
@@ -128,7 +260,15 @@ pub async fn load_households(db: &Db) -> Result<u64, StoreError> {
                             area_dm2: 5_500 + (next() % 4_400) as i64,
                             owner_name: owner,
                             owner_phone: phone,
-                            proxy_name: if proxy { format!("{}{}", SURNAMES[next() as usize % SURNAMES.len()], GIVEN[next() as usize % GIVEN.len()]) } else { String::new() },
+                            proxy_name: if proxy {
+                                format!(
+                                    "{}{}",
+                                    SURNAMES[next() as usize % SURNAMES.len()],
+                                    GIVEN[next() as usize % GIVEN.len()]
+                                )
+                            } else {
+                                String::new()
+                            },
                             proxy_phone: if proxy { format!("139{:08}", next() % 100_000_000) } else { String::new() },
                         });
                     }
@@ -144,21 +284,35 @@ pub async fn load_households(db: &Db) -> Result<u64, StoreError> {
 /// overdue (received 30 days ago, not answered), one resolved with the office's reply. The project's
 /// public notice is published first (from its publicity date) if it is not, since residents complain
 /// from it. Returns how many were created.
-pub async fn load_complaints(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
+pub async fn load_complaints(
+    db: &Db,
+    regions: &Regions,
+    profiles: &jiugai_rules::ProfileSet,
+) -> Result<usize, StoreError> {
     use jiugai_store::complaints::{self, NewComplaint};
     use jiugai_store::projects::{self, Facts};
     let today = projects::today();
     if !complaints::list(db, &complaints::Filter { limit: Some(1), ..Default::default() }, today).await?.is_empty() {
         return Ok(0);
     }
-    let Some(mut p) = projects::list(db, regions, &Default::default()).await?.into_iter().find(|p| p.name == "原卷烟厂小区综合改造") else {
+    let Some(mut p) =
+        projects::list(db, regions, &Default::default()).await?.into_iter().find(|p| p.name == "原卷烟厂小区综合改造")
+    else {
         return Ok(0);
     };
     if p.notice_from.is_none() {
-        let f = Facts { notice_from: Some(Some("2025-02-27".into())), hotline: Some("0359-3022345".into()), ..Default::default() };
+        let f = Facts {
+            notice_from: Some(Some("2025-02-27".into())),
+            hotline: Some("0359-3022345".into()),
+            ..Default::default()
+        };
         p = projects::update_facts(db, p.id, p.version, &f, "system", "demo").await?;
     }
-    let ago = |days: i64| jiugai_rules::Date::from_days(today.to_days() - days).map(complaints::stamp).unwrap_or_else(|| complaints::stamp(today));
+    let ago = |days: i64| {
+        jiugai_rules::Date::from_days(today.to_days() - days)
+            .map(complaints::stamp)
+            .unwrap_or_else(|| complaints::stamp(today))
+    };
     let new = |category: &str, body: &str, name: &str, phone: &str| NewComplaint {
         project_id: Some(p.id),
         estate_id: None,
@@ -169,14 +323,64 @@ pub async fn load_complaints(db: &Db, regions: &Regions, profiles: &jiugai_rules
     };
     let (actor, origin) = ("web:demo-street", "demo");
     // 1. Being handled.
-    let a = complaints::submit(db, regions, profiles, &new("disturbance", "3 号楼旁雨污管网施工晚上十点以后还在切割管材，噪音很大，老人孩子休息不好，希望夜间停止高噪声作业。", "王女士", "13903591234"), &ago(6), origin).await?;
-    complaints::update(db, a.id, a.version, "processing", "已转施工单位和监理核实，夜间施工安排将于本周内答复。", &ago(5), actor, origin).await?;
+    let a = complaints::submit(
+        db,
+        regions,
+        profiles,
+        &new(
+            "disturbance",
+            "3 号楼旁雨污管网施工晚上十点以后还在切割管材，噪音很大，老人孩子休息不好，希望夜间停止高噪声作业。",
+            "王女士",
+            "13903591234",
+        ),
+        &ago(6),
+        origin,
+    )
+    .await?;
+    complaints::update(
+        db,
+        a.id,
+        a.version,
+        "processing",
+        "已转施工单位和监理核实，夜间施工安排将于本周内答复。",
+        &ago(5),
+        actor,
+        origin,
+    )
+    .await?;
     // 2. Overdue: received 30 days ago, not answered.
-    complaints::submit(db, regions, profiles, &new("safety", "2 号楼北侧脚手架没有防护网，下班时间经常有材料掉落，楼下就是出入口，很危险。", "", ""), &ago(30), origin).await?;
+    complaints::submit(
+        db,
+        regions,
+        profiles,
+        &new("safety", "2 号楼北侧脚手架没有防护网，下班时间经常有材料掉落，楼下就是出入口，很危险。", "", ""),
+        &ago(30),
+        origin,
+    )
+    .await?;
     // 3. Resolved, with the reply the resident reads by tracking number.
-    let c = complaints::submit(db, regions, profiles, &new("quality", "1 号楼屋面防水做完后第一场雨顶层 602 室又漏水，墙皮都泡了。", "李先生", "13835967788"), &ago(40), origin).await?;
-    let c = complaints::update(db, c.id, c.version, "processing", "已安排监理单位现场查看。", &ago(39), actor, origin).await?;
-    complaints::update(db, c.id, c.version, "resolved", "经查为女儿墙泛水收口不严，施工单位已返工并闭水试验合格；602 室内墙面由施工单位负责修复。", &ago(33), actor, origin).await?;
+    let c = complaints::submit(
+        db,
+        regions,
+        profiles,
+        &new("quality", "1 号楼屋面防水做完后第一场雨顶层 602 室又漏水，墙皮都泡了。", "李先生", "13835967788"),
+        &ago(40),
+        origin,
+    )
+    .await?;
+    let c = complaints::update(db, c.id, c.version, "processing", "已安排监理单位现场查看。", &ago(39), actor, origin)
+        .await?;
+    complaints::update(
+        db,
+        c.id,
+        c.version,
+        "resolved",
+        "经查为女儿墙泛水收口不严，施工单位已返工并闭水试验合格；602 室内墙面由施工单位负责修复。",
+        &ago(33),
+        actor,
+        origin,
+    )
+    .await?;
     Ok(3)
 }
 
@@ -184,11 +388,20 @@ pub async fn load_complaints(db: &Db, regions: &Regions, profiles: &jiugai_rules
 /// 原卷烟厂小区 for its 2025 project (codes issued, 38 of 60 households answered by code, assisted entry
 /// and paper, one paper form disputed and waiting for a third user), and a closed joint decision of
 /// 工商银行住宅楼 on hiring a property company (ordinary matter, passed, locked and signed). Returns how many.
-pub async fn load_consultations(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
+pub async fn load_consultations(
+    db: &Db,
+    regions: &Regions,
+    profiles: &jiugai_rules::ProfileSet,
+) -> Result<usize, StoreError> {
     use jiugai_store::residents::consultations::{self as cons, NewConsultation};
     use jiugai_store::residents::households;
     let (actor, origin) = ("system", "demo");
-    let estates = jiugai_store::estates::list(db, regions, &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() }).await?;
+    let estates = jiugai_store::estates::list(
+        db,
+        regions,
+        &jiugai_store::estates::Filter { region: Some("140830".into()), ..Default::default() },
+    )
+    .await?;
     let id_of = |name: &str| estates.iter().find(|e| e.data.name == name).map(|e| e.id);
     let (Some(a), Some(b)) = (id_of("原卷烟厂小区"), id_of("工商银行住宅楼")) else { return Ok(0) };
     if !cons::list_for_estate(db, a).await?.is_empty() || !cons::list_for_estate(db, b).await?.is_empty() {
@@ -203,18 +416,43 @@ pub async fn load_consultations(db: &Db, regions: &Regions, profiles: &jiugai_ru
     let project = jiugai_store::projects::of_estate(db, a).await?.first().map(|p| p.0);
     let (y, m, d) = jiugai_store::clock::today();
     let today = format!("{y:04}-{m:02}-{d:02}");
-    let later = jiugai_rules::Date::parse(&today).and_then(|t| jiugai_rules::Date::from_days(t.to_days() + 20)).map(|t| t.to_string()).unwrap_or(today.clone());
+    let later = jiugai_rules::Date::parse(&today)
+        .and_then(|t| jiugai_rules::Date::from_days(t.to_days() + 20))
+        .map(|t| t.to_string())
+        .unwrap_or(today.clone());
     // 1. Open satisfaction consultation.
-    let c = cons::create(db, &NewConsultation {
-        estate_id: a, project_id: project, kind: "satisfaction".into(), matter: None,
-        title: "原卷烟厂小区改造居民满意度测评".into(),
-        question: "本小区屋面防水、雨污分流、管网改造和楼道粉刷已基本完工。您对改造效果是否满意？".into(),
-        opens_at: format!("{today} 00:00"), closes_at: format!("{later} 18:00"),
-    }, actor, origin).await?;
+    let c = cons::create(
+        db,
+        &NewConsultation {
+            estate_id: a,
+            project_id: project,
+            kind: "satisfaction".into(),
+            matter: None,
+            title: "原卷烟厂小区改造居民满意度测评".into(),
+            question: "本小区屋面防水、雨污分流、管网改造和楼道粉刷已基本完工。您对改造效果是否满意？".into(),
+            opens_at: format!("{today} 00:00"),
+            closes_at: format!("{later} 18:00"),
+        },
+        actor,
+        origin,
+    )
+    .await?;
     cons::issue_codes(db, c.id, actor, origin).await?;
     let slips = cons::slips(db, c.id, None).await?;
     for (i, s) in slips.iter().enumerate().take(38) {
-        cons::cast_by_code(db, &s.code, if i % 9 == 4 { "no" } else if i % 13 == 7 { "abstain" } else { "yes" }, origin).await?;
+        cons::cast_by_code(
+            db,
+            &s.code,
+            if i % 9 == 4 {
+                "no"
+            } else if i % 13 == 7 {
+                "abstain"
+            } else {
+                "yes"
+            },
+            origin,
+        )
+        .await?;
     }
     for h in &ha[38..42] {
         cons::cast_assisted(db, c.id, h.id, "yes", "web:社区网格员", origin).await?;
@@ -224,14 +462,38 @@ pub async fn load_consultations(db: &Db, regions: &Regions, profiles: &jiugai_ru
     cons::paper_enter(db, c.id, ha[43].id, "yes", None, "web:古魏镇街道", origin).await?;
     cons::paper_enter(db, c.id, ha[43].id, "no", None, "web:社区网格员", origin).await?;
     // 2. A closed joint decision.
-    let j = cons::create(db, &NewConsultation {
-        estate_id: b, project_id: None, kind: "joint_decision".into(), matter: Some("ordinary".into()),
-        title: "选聘物业服务企业".into(),
-        question: "改造完成后，是否同意由业主大会选聘专业化物业服务企业实施物业管理？".into(),
-        opens_at: "2026-09-01 08:00".into(), closes_at: format!("{later} 18:00"),
-    }, actor, origin).await?;
+    let j = cons::create(
+        db,
+        &NewConsultation {
+            estate_id: b,
+            project_id: None,
+            kind: "joint_decision".into(),
+            matter: Some("ordinary".into()),
+            title: "选聘物业服务企业".into(),
+            question: "改造完成后，是否同意由业主大会选聘专业化物业服务企业实施物业管理？".into(),
+            opens_at: "2026-09-01 08:00".into(),
+            closes_at: format!("{later} 18:00"),
+        },
+        actor,
+        origin,
+    )
+    .await?;
     for (i, h) in hb.iter().enumerate().take(44) {
-        cons::cast_assisted(db, j.id, h.id, if i % 5 == 3 { "no" } else if i % 11 == 10 { "abstain" } else { "yes" }, "web:社区网格员", origin).await?;
+        cons::cast_assisted(
+            db,
+            j.id,
+            h.id,
+            if i % 5 == 3 {
+                "no"
+            } else if i % 11 == 10 {
+                "abstain"
+            } else {
+                "yes"
+            },
+            "web:社区网格员",
+            origin,
+        )
+        .await?;
     }
     cons::close(db, &prof, j.id, j.version, "web:古魏镇街道", origin).await?;
     Ok(2)

@@ -36,8 +36,12 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::EstateNotFound(_) | StoreError::ProjectNotFound(_) | StoreError::NotFound(..) => AppError::NotFound,
-            StoreError::Invalid { field, zh, en, .. } => AppError::Invalid { code: "invalid", zh, en, field: Some(field) },
+            StoreError::EstateNotFound(_) | StoreError::ProjectNotFound(_) | StoreError::NotFound(..) => {
+                AppError::NotFound
+            }
+            StoreError::Invalid { field, zh, en, .. } => {
+                AppError::Invalid { code: "invalid", zh, en, field: Some(field) }
+            }
             other => AppError::Store(other),
         }
     }
@@ -55,7 +59,12 @@ impl AppError {
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => StatusCode::CONFLICT,
-            AppError::Store(StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::RegionLevel(..) | StoreError::File(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Store(
+                StoreError::RegionNotFound(_)
+                | StoreError::RegionAmbiguous(..)
+                | StoreError::RegionLevel(..)
+                | StoreError::File(_),
+            ) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,7 +78,9 @@ impl AppError {
             AppError::RateLimited => "rate_limited",
             AppError::Invalid { code, .. } => code,
             AppError::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => "version_conflict",
-            AppError::Store(StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::RegionLevel(..)) => "invalid_region",
+            AppError::Store(
+                StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::RegionLevel(..),
+            ) => "invalid_region",
             AppError::Store(StoreError::File(_)) => "bad_file",
             AppError::Store(_) => "internal",
         }
@@ -83,7 +94,13 @@ impl AppError {
             AppError::PasswordChange => i18n::s(lang, "err.password_change").into(),
             AppError::Csrf => i18n::s(lang, "err.csrf").into(),
             AppError::RateLimited => i18n::s(lang, "err.rate_limited").into(),
-            AppError::Invalid { zh: z, en, .. } => if zh { z.clone() } else { en.clone() },
+            AppError::Invalid { zh: z, en, .. } => {
+                if zh {
+                    z.clone()
+                } else {
+                    en.clone()
+                }
+            }
             AppError::Store(StoreError::Sqlx(_) | StoreError::Connect(..) | StoreError::Migration(..)) => {
                 tracing::error!("{self:?}");
                 i18n::s(lang, "err.internal").into()
@@ -120,7 +137,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let Some(ErrorInfo(err)) = res.extensions().get::<ErrorInfo>().cloned() else {
         if res.status() == StatusCode::NOT_FOUND && res.headers().get(header::CONTENT_TYPE).is_none() {
-            return (if api { json_error(&AppError::NotFound, lang) } else { html_error(&AppError::NotFound, lang) }).into_response();
+            return (if api { json_error(&AppError::NotFound, lang) } else { html_error(&AppError::NotFound, lang) })
+                .into_response();
         }
         return res;
     };
@@ -128,7 +146,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         return json_error(&err, lang);
     }
     match &*err {
-        AppError::Unauthorized => Redirect::to(&format!("/login?next={}", crate::util::urlencode(&path))).into_response(),
+        AppError::Unauthorized => {
+            Redirect::to(&format!("/login?next={}", crate::util::urlencode(&path))).into_response()
+        }
         AppError::PasswordChange => Redirect::to("/account/password").into_response(),
         e => html_error(e, lang),
     }

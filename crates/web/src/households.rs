@@ -114,7 +114,12 @@ async fn run(state: &AppState, ctx: &Ctx, id: i64, file_name: &str, data: &[u8])
 
 /// `POST /estates/{id}/households/import?csrf=…` (multipart, field `file`): the page again, with the
 /// success summary, or (422) every problem and nothing imported.
-pub async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mut mp: Multipart) -> Result<Response, AppError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
     let t = ctx.t();
     let (mut name, mut data) = (String::new(), Vec::new());
     while let Ok(Some(field)) = mp.next_field().await {
@@ -125,7 +130,12 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     }
     if data.is_empty() {
         let mut page = build(&state, &ctx, id).await?;
-        page.error = t.b("请选择要上传的住户名册文件（.xlsx、.xls 或 .csv）", "choose a household roster to upload (.xlsx, .xls or .csv)").to_string();
+        page.error = t
+            .b(
+                "请选择要上传的住户名册文件（.xlsx、.xls 或 .csv）",
+                "choose a household roster to upload (.xlsx, .xls or .csv)",
+            )
+            .to_string();
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(view::render(&page))).into_response());
     }
     let report = match run(&state, &ctx, id, &name, &data).await {
@@ -143,7 +153,16 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     if report.committed {
         Ok(view::html(&page).into_response())
     } else {
-        page.issues = report.errors.iter().map(|i| IssueView { row: i.row, column: i.column.clone(), value: i.value.clone(), message: i.message(ctx.lang) }).collect();
+        page.issues = report
+            .errors
+            .iter()
+            .map(|i| IssueView {
+                row: i.row,
+                column: i.column.clone(),
+                value: i.value.clone(),
+                message: i.message(ctx.lang),
+            })
+            .collect();
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(view::render(&page))).into_response())
     }
 }
@@ -180,9 +199,19 @@ pub struct ImportParams {
 
 /// `POST /api/v1/estates/{id}/households/import?filename=名册.xlsx` with the file as the body: 200 with the
 /// summary, or 422 with every problem (nothing imported).
-pub async fn api_import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(p): Query<ImportParams>, body: Bytes) -> Result<Response, AppError> {
+pub async fn api_import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(p): Query<ImportParams>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     if body.is_empty() {
-        return Err(AppError::invalid("file", "请求体为空：请上传住户名册文件内容", "the body is empty: send the household roster"));
+        return Err(AppError::invalid(
+            "file",
+            "请求体为空：请上传住户名册文件内容",
+            "the body is empty: send the household roster",
+        ));
     }
     let r = run(&state, &ctx, id, &p.filename, &body).await?;
     let status = if r.committed { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -50,13 +50,29 @@ impl Tr {
 }
 
 const FIELD_EN: &[(&str, &str)] = &[
-    ("region_code", "County code"), ("street_code", "Street code"), ("street", "Street"), ("community", "Community"),
-    ("name", "Estate name"), ("address", "Address"), ("built_years", "Built"), ("buildings", "Buildings"),
-    ("households", "Households"), ("floor_area_dm2", "Floor area (m²)"), ("property_type", "Property type"),
-    ("original_unit", "Original property unit"), ("management", "Management"), ("maintenance_fund", "Maintenance fund"),
-    ("safety_rating", "Safety rating"), ("in_shantytown_plan", "In shantytown plan"), ("self_built", "Mostly self-built"),
-    ("urban_village", "Urban village"), ("declared", "Declared"), ("historic", "Historic protection"),
-    ("longitude_e6", "Longitude"), ("latitude_e6", "Latitude"), ("plan_year", "Plan year"),
+    ("region_code", "County code"),
+    ("street_code", "Street code"),
+    ("street", "Street"),
+    ("community", "Community"),
+    ("name", "Estate name"),
+    ("address", "Address"),
+    ("built_years", "Built"),
+    ("buildings", "Buildings"),
+    ("households", "Households"),
+    ("floor_area_dm2", "Floor area (m²)"),
+    ("property_type", "Property type"),
+    ("original_unit", "Original property unit"),
+    ("management", "Management"),
+    ("maintenance_fund", "Maintenance fund"),
+    ("safety_rating", "Safety rating"),
+    ("in_shantytown_plan", "In shantytown plan"),
+    ("self_built", "Mostly self-built"),
+    ("urban_village", "Urban village"),
+    ("declared", "Declared"),
+    ("historic", "Historic protection"),
+    ("longitude_e6", "Longitude"),
+    ("latitude_e6", "Latitude"),
+    ("plan_year", "Plan year"),
 ];
 
 /// (key, Chinese, English)
@@ -76,9 +92,17 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
     ("login.failed", "用户名或密码不正确", "Wrong user name or password"),
-    ("login.hint", "首次登录请使用管理员发给您的一次性密码，登录后须立即修改。", "First time? Use the one-time password you were given; you will be asked to change it."),
+    (
+        "login.hint",
+        "首次登录请使用管理员发给您的一次性密码，登录后须立即修改。",
+        "First time? Use the one-time password you were given; you will be asked to change it.",
+    ),
     ("pw.title", "修改密码", "Change password"),
-    ("pw.forced", "您正在使用一次性密码，请先设置自己的密码再继续。", "You signed in with a one-time password: set your own password to continue."),
+    (
+        "pw.forced",
+        "您正在使用一次性密码，请先设置自己的密码再继续。",
+        "You signed in with a one-time password: set your own password to continue.",
+    ),
     ("pw.current", "当前密码", "Current password"),
     ("pw.new", "新密码", "New password"),
     ("pw.confirm", "再次输入新密码", "New password again"),
@@ -87,7 +111,11 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("pw.wrong", "当前密码不正确", "The current password is wrong"),
     ("pw.short", "新密码至少 10 个字符", "The new password needs at least 10 characters"),
     ("pw.mismatch", "两次输入的新密码不一致", "The two new passwords differ"),
-    ("pw.same", "新密码不能与当前密码或用户名相同", "The new password must differ from the current one and from the user name"),
+    (
+        "pw.same",
+        "新密码不能与当前密码或用户名相同",
+        "The new password must differ from the current one and from the user name",
+    ),
     ("dash.title", "工作台", "Dashboard"),
     ("dash.estates", "小区数", "Estates"),
     ("dash.households", "户数", "Households"),
@@ -142,7 +170,11 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("show.created", "建档", "Created"),
     ("show.attachments", "附件（照片、PDF）", "Attachments (photos, PDFs)"),
     ("show.upload", "上传附件", "Upload"),
-    ("show.upload_hint", "JPEG、PNG 照片或 PDF 文件，每个不超过 10 MB", "JPEG or PNG photos or PDF files, up to 10 MB each"),
+    (
+        "show.upload_hint",
+        "JPEG、PNG 照片或 PDF 文件，每个不超过 10 MB",
+        "JPEG or PNG photos or PDF files, up to 10 MB each",
+    ),
     ("show.no_attachments", "暂无附件", "No attachments"),
     ("show.uploaded", "附件已上传", "Attachment uploaded"),
     ("show.saved", "已保存", "Saved"),
@@ -151,9 +183,17 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("edit.save", "保存", "Save"),
     ("edit.cancel", "取消", "Cancel"),
     ("edit.fix", "请改正标红的字段后再保存", "Fix the fields marked in red and save again"),
-    ("edit.conflict", "您编辑期间，他人已修改并保存了这份档案。您的修改尚未保存，仍保留在下方表单中。对方改动的字段：", "Someone else saved this file while you were editing. Your input was not saved and is kept in the form below. Fields they changed:"),
+    (
+        "edit.conflict",
+        "您编辑期间，他人已修改并保存了这份档案。您的修改尚未保存，仍保留在下方表单中。对方改动的字段：",
+        "Someone else saved this file while you were editing. Your input was not saved and is kept in the form below. Fields they changed:",
+    ),
     ("edit.conflict_now", "现在的值", "now"),
-    ("edit.conflict_again", "核对后再次点击“保存”，将以您的内容覆盖。", "Check, then press Save again to save your version over theirs."),
+    (
+        "edit.conflict_again",
+        "核对后再次点击“保存”，将以您的内容覆盖。",
+        "Check, then press Save again to save your version over theirs.",
+    ),
     ("edit.yes", "是", "yes"),
     ("edit.no", "否", "no"),
     ("edit.unknown", "未填", "not filled"),
@@ -166,14 +206,26 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("import.region", "所属县（区）（表中无区划代码时使用）", "County (for rows without a division code)"),
     ("import.dry_run", "只检查，不导入", "Check only, import nothing"),
     ("import.submit", "上传并导入", "Upload and import"),
-    ("import.hint", "表头可以在标题行下方；列按表头文字识别（小区名称、坐落位置、建成年代、楼栋数、户数、建筑面积……）。有任何错误时不导入任何数据。", "The header row may sit below title rows; columns are found by their header text. While any error stands, nothing is imported."),
-    ("import.errors", "发现 {} 处错误，未导入任何数据。请在表格中改正后重新上传：", "{} errors: nothing was imported. Fix them in the spreadsheet and upload it again:"),
+    (
+        "import.hint",
+        "表头可以在标题行下方；列按表头文字识别（小区名称、坐落位置、建成年代、楼栋数、户数、建筑面积……）。有任何错误时不导入任何数据。",
+        "The header row may sit below title rows; columns are found by their header text. While any error stands, nothing is imported.",
+    ),
+    (
+        "import.errors",
+        "发现 {} 处错误，未导入任何数据。请在表格中改正后重新上传：",
+        "{} errors: nothing was imported. Fix them in the spreadsheet and upload it again:",
+    ),
     ("import.row", "行号", "Row"),
     ("import.column", "列", "Column"),
     ("import.value", "内容", "Value"),
     ("import.problem", "问题及改正方法", "Problem and what to do"),
     ("import.done", "导入完成：新增 {a}，更新 {u}，未变 {n}", "Imported: {a} new, {u} updated, {n} unchanged"),
-    ("import.checked", "检查通过：将新增 {a}，将更新 {u}，未变 {n}（未写入）", "Check passed: would add {a}, update {u}, leave {n} unchanged (nothing written)"),
+    (
+        "import.checked",
+        "检查通过：将新增 {a}，将更新 {u}，未变 {n}（未写入）",
+        "Check passed: would add {a}, update {u}, leave {n} unchanged (nothing written)",
+    ),
     ("import.read", "读取 {} 个小区", "{} estates read"),
     ("audit.title", "审计日志", "Audit log"),
     ("audit.intact", "哈希链完整：共 {} 条记录，未发现篡改", "Hash chain intact: {} entries, no alteration found"),
@@ -191,9 +243,17 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("err.forbidden", "您的角色无权进行此操作", "Your role may not do this"),
     ("err.unauthorized", "请先登录", "Please sign in"),
     ("err.password_change", "请先修改一次性密码", "Change your one-time password first"),
-    ("err.csrf", "表单已过期或来源不明，请刷新页面后重试", "The form expired or did not come from this site: reload the page and try again"),
+    (
+        "err.csrf",
+        "表单已过期或来源不明，请刷新页面后重试",
+        "The form expired or did not come from this site: reload the page and try again",
+    ),
     ("err.rate_limited", "登录失败次数过多，请 15 分钟后再试", "Too many failed sign-ins: try again in 15 minutes"),
-    ("err.internal", "服务器内部错误，请稍后再试或联系管理员", "Internal error: try again later or contact the administrator"),
+    (
+        "err.internal",
+        "服务器内部错误，请稍后再试或联系管理员",
+        "Internal error: try again later or contact the administrator",
+    ),
     ("err.back", "返回首页", "Back to the dashboard"),
     ("role", "角色", "Role"),
     ("scope", "范围", "Scope"),
@@ -202,7 +262,13 @@ const TEXT: &[(&str, &str, &str)] = &[
 
 pub fn s(lang: Lang, k: &str) -> &'static str {
     match TEXT.iter().find(|(key, _, _)| *key == k) {
-        Some((_, zh, en)) => if lang == Lang::Zh { zh } else { en },
+        Some((_, zh, en)) => {
+            if lang == Lang::Zh {
+                zh
+            } else {
+                en
+            }
+        }
         None => "?",
     }
 }

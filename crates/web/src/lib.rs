@@ -153,18 +153,25 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/estates/{id}/households", get(households::api_list))
         .route("/api/v1/estates/{id}/households/import", post(households::api_import))
         // complaints
-        .route("/report", get(complaints::public::form).post(complaints::public::submit).layer(DefaultBodyLimit::max(complaints::MAX_PUBLIC_BODY)))
+        .route(
+            "/report",
+            get(complaints::public::form)
+                .post(complaints::public::submit)
+                .layer(DefaultBodyLimit::max(complaints::MAX_PUBLIC_BODY)),
+        )
         .route("/track", get(complaints::public::track))
         .route("/complaints", get(complaints::staff::list))
         .route("/complaints/{cid}", get(complaints::staff::show).post(complaints::staff::update))
-        .route("/api/v1/complaints", get(complaints::api::list).post(complaints::api::submit).layer(DefaultBodyLimit::max(complaints::MAX_PUBLIC_BODY)))
+        .route(
+            "/api/v1/complaints",
+            get(complaints::api::list)
+                .post(complaints::api::submit)
+                .layer(DefaultBodyLimit::max(complaints::MAX_PUBLIC_BODY)),
+        )
         .route("/api/v1/complaints/track/{no}", get(complaints::api::track))
         .route("/api/v1/complaints/{cid}", get(complaints::api::get))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
-    guarded
-        .layer(DefaultBodyLimit::max(MAX_UPLOAD))
-        .layer(middleware::from_fn(error::render_errors))
-        .with_state(state)
+    guarded.layer(DefaultBodyLimit::max(MAX_UPLOAD)).layer(middleware::from_fn(error::render_errors)).with_state(state)
 }
 
 /// Serves until the process ends (or the listener fails).

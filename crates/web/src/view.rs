@@ -2,9 +2,9 @@
 
 use askama::Template;
 
+use crate::AppState;
 use crate::access::{Action, Ctx};
 use crate::i18n::Tr;
-use crate::AppState;
 
 pub fn render<T: Template>(t: &T) -> String {
     t.render().unwrap_or_else(|e| format!("template error: {e}"))
@@ -40,7 +40,18 @@ impl Layout {
             ),
             None => Default::default(),
         };
-        Layout { t, user, role, scope, csrf: ctx.csrf.clone(), nav, can_import: ctx.may(Action::Import), can_audit: ctx.may(Action::ReadAudit), can_complaints: ctx.may(Action::ReadComplaints), here: crate::util::urlencode(here) }
+        Layout {
+            t,
+            user,
+            role,
+            scope,
+            csrf: ctx.csrf.clone(),
+            nav,
+            can_import: ctx.may(Action::Import),
+            can_audit: ctx.may(Action::ReadAudit),
+            can_complaints: ctx.may(Action::ReadComplaints),
+            here: crate::util::urlencode(here),
+        }
     }
 }
 

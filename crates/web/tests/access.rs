@@ -55,7 +55,9 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
     let csv = "小区名称,户数\n矩阵测试小区,12\n".as_bytes();
     match (method, route) {
         ("GET", _) => c.get(&path).await,
-        ("POST", "/estates/{id}/attachments") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.pdf", b"%PDF-1.4 x").await,
+        ("POST", "/estates/{id}/attachments") => {
+            c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.pdf", b"%PDF-1.4 x").await
+        }
         ("POST", "/api/v1/estates/{id}/attachments") => {
             c.headers.push(("X-CSRF-Token".into(), csrf));
             let r = c.request("POST", &format!("{path}?filename=a.pdf"), Some("application/pdf"), b"%PDF-1.4 x").await;
@@ -63,15 +65,21 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
             r
         }
         ("POST", "/imports") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.csv", csv).await,
-        ("POST", "/estates/{id}/consultations/{cid}/paper") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a scan").await,
-        ("POST", "/estates/{id}/households/import") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "名册.csv", &roster()).await,
+        ("POST", "/estates/{id}/consultations/{cid}/paper") => {
+            c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a scan").await
+        }
+        ("POST", "/estates/{id}/households/import") => {
+            c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "名册.csv", &roster()).await
+        }
         ("POST", "/api/v1/estates/{id}/households/import") => {
             c.headers.push(("X-CSRF-Token".into(), csrf));
             let r = c.request("POST", &format!("{path}?filename=a.csv"), Some("text/csv"), &roster()).await;
             c.headers.pop();
             r
         }
-        ("POST", "/projects/{id}/reports" | "/projects/{id}/documents") => c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a photo").await,
+        ("POST", "/projects/{id}/reports" | "/projects/{id}/documents") => {
+            c.post_multipart(&format!("{path}?csrf={csrf}"), &[], "a.txt", b"not a photo").await
+        }
         ("POST", "/api/v1/imports/estates") => {
             c.headers.push(("X-CSRF-Token".into(), csrf));
             let r = c.request("POST", &format!("{path}?filename=a.csv"), Some("text/csv"), csv).await;
@@ -84,13 +92,19 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
             c.headers.pop();
             r
         }
-        ("POST", "/report") => c.post_form(&path, &[("project", "1"), ("category", "quality"), ("body", "矩阵测试：单元门关不上")]).await,
+        ("POST", "/report") => {
+            c.post_form(&path, &[("project", "1"), ("category", "quality"), ("body", "矩阵测试：单元门关不上")]).await
+        }
         ("POST", "/api/v1/complaints") => {
             let body = json!({"project_id": 1, "category": "quality", "body": "矩阵测试：单元门关不上"}).to_string();
             c.request("POST", &path, Some("application/json"), body.as_bytes()).await
         }
-        ("POST", "/estates/{id}/edit") => c.post_form(&path, &[("csrf", &csrf), ("version", &version), ("households", "66")]).await,
-        ("POST", "/account/password") => c.post_form(&path, &[("csrf", &csrf), ("current", "wrong"), ("new", "x"), ("confirm", "y")]).await,
+        ("POST", "/estates/{id}/edit") => {
+            c.post_form(&path, &[("csrf", &csrf), ("version", &version), ("households", "66")]).await
+        }
+        ("POST", "/account/password") => {
+            c.post_form(&path, &[("csrf", &csrf), ("current", "wrong"), ("new", "x"), ("confirm", "y")]).await
+        }
         ("POST", _) => c.post_form(&path, &[("csrf", &csrf)]).await,
         _ => unreachable!("{method} {route}"),
     }
@@ -103,36 +117,96 @@ fn ok(r: &Resp) -> bool {
 #[tokio::test]
 async fn every_route_every_role_inside_and_outside_scope() {
     let s = Server::demo().await;
-    let att = jiugai_store::attachments::add(&s.t.db, 1, "a.pdf", "application/pdf", b"%PDF-1.4", "test", "test").await.unwrap();
+    let att = jiugai_store::attachments::add(&s.t.db, 1, "a.pdf", "application/pdf", b"%PDF-1.4", "test", "test")
+        .await
+        .unwrap();
     // Project 1 renovates estate 1 (inside); it has a content row, a document and an issue.
     let db = &s.t.db;
-    let np = jiugai_store::projects::NewProject { name: "矩阵测试项目".into(), estate_ids: vec![1], plan_year: 2026, investment_fen: 100, ..Default::default() };
+    let np = jiugai_store::projects::NewProject {
+        name: "矩阵测试项目".into(),
+        estate_ids: vec![1],
+        plan_year: 2026,
+        investment_fen: 100,
+        ..Default::default()
+    };
     let p = jiugai_store::projects::create(db, &np, "test", "test").await.unwrap();
     assert_eq!(p.id, 1);
     let prof = jiugai_rules::ProfileSet::builtin().effective("ruicheng").unwrap();
-    let item = jiugai_store::projects::items::ItemInput { item_id: 1, quantity_centi: 100, unit: None, cost_fen: 100, payer: None, note: String::new() };
+    let item = jiugai_store::projects::items::ItemInput {
+        item_id: 1,
+        quantity_centi: 100,
+        unit: None,
+        cost_fen: 100,
+        payer: None,
+        note: String::new(),
+    };
     jiugai_store::projects::items::add_item(db, &prof, 1, 1, &item, "test", "test").await.unwrap();
     let row = jiugai_store::projects::items::items(db, 1).await.unwrap()[0].id;
-    let up = jiugai_store::projects::ledger::Upload { file_name: "a.pdf", content_type: "application/pdf", data: b"%PDF-1.4" };
+    let up = jiugai_store::projects::ledger::Upload {
+        file_name: "a.pdf",
+        content_type: "application/pdf",
+        data: b"%PDF-1.4",
+    };
     let did = jiugai_store::projects::ledger::add_document(db, 1, None, &up, "test", "test").await.unwrap().id;
     let iid = jiugai_store::projects::ledger::open_issue(db, 1, "quality", "矩阵", "test", "test").await.unwrap().id;
     let notice = jiugai_store::projects::Facts { notice_from: Some(Some("2026-01-05".into())), ..Default::default() };
     jiugai_store::projects::update_facts(db, 1, 2, &notice, "test", "test").await.unwrap();
     // Estate 1 has a registry and an open consultation with codes and a disputed paper form.
-    let rows: Vec<_> = (0..3).map(|i| jiugai_store::residents::households::NewHousehold { building: "1".into(), room: format!("10{i}"), area_dm2: 6000, owner_name: format!("业主{i}"), ..Default::default() }).collect();
+    let rows: Vec<_> = (0..3)
+        .map(|i| jiugai_store::residents::households::NewHousehold {
+            building: "1".into(),
+            room: format!("10{i}"),
+            area_dm2: 6000,
+            owner_name: format!("业主{i}"),
+            ..Default::default()
+        })
+        .collect();
     jiugai_store::residents::households::insert_all(db, 1, &rows, "test", "test").await.unwrap();
     let hh = jiugai_store::residents::households::list(db, 1).await.unwrap();
     use jiugai_store::residents::consultations as cons;
-    let nc = cons::NewConsultation { estate_id: 1, kind: "consent".into(), title: "矩阵征询".into(), question: "同意吗？".into(), opens_at: "2020-01-01".into(), closes_at: "2099-01-01".into(), ..Default::default() };
+    let nc = cons::NewConsultation {
+        estate_id: 1,
+        kind: "consent".into(),
+        title: "矩阵征询".into(),
+        question: "同意吗？".into(),
+        opens_at: "2020-01-01".into(),
+        closes_at: "2099-01-01".into(),
+        ..Default::default()
+    };
     let cid = cons::create(db, &nc, "test", "test").await.unwrap().id;
     cons::issue_codes(db, cid, "test", "test").await.unwrap();
     let code = cons::slips(db, cid, None).await.unwrap().into_iter().find(|s| s.household.id == hh[0].id).unwrap().code;
     cons::paper_enter(db, cid, hh[1].id, "yes", Some(att.id), "test1", "test").await.unwrap();
     let (_, pid) = cons::paper_enter(db, cid, hh[1].id, "no", None, "test2", "test").await.unwrap();
-    let nc = jiugai_store::complaints::NewComplaint { project_id: Some(1), category: "safety".into(), body: "矩阵测试：脚手架没有防护网".into(), ..Default::default() };
-    let complaint = jiugai_store::complaints::submit(db, &s.state.regions, &s.state.profiles, &nc, &jiugai_store::clock::now_rfc3339(), "test").await.unwrap();
+    let nc = jiugai_store::complaints::NewComplaint {
+        project_id: Some(1),
+        category: "safety".into(),
+        body: "矩阵测试：脚手架没有防护网".into(),
+        ..Default::default()
+    };
+    let complaint = jiugai_store::complaints::submit(
+        db,
+        &s.state.regions,
+        &s.state.profiles,
+        &nc,
+        &jiugai_store::clock::now_rfc3339(),
+        "test",
+    )
+    .await
+    .unwrap();
     assert_eq!(complaint.region_code, INSIDE);
-    let ids = Ids { aid: att.id, row, did, iid, cid, hid: hh[2].id, pid, code, complaint: complaint.id, no: complaint.tracking_no.clone() };
+    let ids = Ids {
+        aid: att.id,
+        row,
+        did,
+        iid,
+        cid,
+        hid: hh[2].id,
+        pid,
+        code,
+        complaint: complaint.id,
+        no: complaint.tracking_no.clone(),
+    };
     // Sign-out last: it ends the session the other calls use.
     let mut routes: Vec<_> = ROUTES.to_vec();
     routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/logout") as u8);
@@ -150,15 +224,30 @@ async fn every_route_every_role_inside_and_outside_scope() {
             let project_visible = where_ == "inside";
             for (method, route, action) in &routes {
                 let r = call(&s, &mut c, method, route, &ids).await;
-                let what = format!("{} {method} {route} ({action:?}) → {}: {}", name, r.status, r.text().chars().take(200).collect::<String>());
+                let what = format!(
+                    "{} {method} {route} ({action:?}) → {}: {}",
+                    name,
+                    r.status,
+                    r.text().chars().take(200).collect::<String>()
+                );
                 match action {
-                    Action::Public => assert!(r.status != 401 && r.status != 404 && !r.location().starts_with("/login?"), "{what}"),
+                    Action::Public => {
+                        assert!(r.status != 401 && r.status != 404 && !r.location().starts_with("/login?"), "{what}")
+                    }
                     Action::Account => assert!(ok(&r) || r.status == 422, "{what}"),
                     Action::ReadEstates | Action::ReadAudit => {
-                        if can(role, *action) { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                        if can(role, *action) {
+                            assert!(ok(&r), "{what}")
+                        } else {
+                            assert_eq!(r.status, 403, "{what}")
+                        }
                     }
                     Action::ReadEstate => {
-                        if visible { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 404, "{what}") }
+                        if visible {
+                            assert!(ok(&r), "{what}")
+                        } else {
+                            assert_eq!(r.status, 404, "{what}")
+                        }
                     }
                     Action::WriteEstate => {
                         if !visible {
@@ -170,20 +259,41 @@ async fn every_route_every_role_inside_and_outside_scope() {
                         }
                     }
                     Action::Import => {
-                        if can(role, Action::Import) { assert!(ok(&r) || r.status == 422, "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                        if can(role, Action::Import) {
+                            assert!(ok(&r) || r.status == 422, "{what}")
+                        } else {
+                            assert_eq!(r.status, 403, "{what}")
+                        }
                     }
                     Action::ReadProjects => assert!(ok(&r), "{what}"),
                     Action::EditCatalogue => {
-                        if can(role, *action) { assert!(ok(&r) || r.status == 422, "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                        if can(role, *action) {
+                            assert!(ok(&r) || r.status == 422, "{what}")
+                        } else {
+                            assert_eq!(r.status, 403, "{what}")
+                        }
                     }
                     Action::WriteProject if !route.contains("{id}") => {
-                        if can(role, *action) { assert!(ok(&r) || r.status == 422, "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                        if can(role, *action) {
+                            assert!(ok(&r) || r.status == 422, "{what}")
+                        } else {
+                            assert_eq!(r.status, 403, "{what}")
+                        }
                     }
                     Action::ReadProject => {
-                        if project_visible { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 404, "{what}") }
+                        if project_visible {
+                            assert!(ok(&r), "{what}")
+                        } else {
+                            assert_eq!(r.status, 404, "{what}")
+                        }
                     }
                     // A complaint routed inside the scope: read by those who read estates there, else 404.
-                    Action::ManageConsultation | Action::EnterBallots | Action::ReadComplaints | Action::HandleComplaints if route.contains("{id}") || route.contains("{cid}") => {
+                    Action::ManageConsultation
+                    | Action::EnterBallots
+                    | Action::ReadComplaints
+                    | Action::HandleComplaints
+                        if route.contains("{id}") || route.contains("{cid}") =>
+                    {
                         if !visible {
                             assert_eq!(r.status, 404, "{what}");
                         } else if !can(role, *action) {
@@ -192,11 +302,20 @@ async fn every_route_every_role_inside_and_outside_scope() {
                             assert!(ok(&r) || r.status == 422, "{what}");
                         }
                     }
-                    Action::ManageConsultation | Action::EnterBallots | Action::ReadComplaints | Action::HandleComplaints => {
-                        if can(role, *action) { assert!(ok(&r), "{what}") } else { assert_eq!(r.status, 403, "{what}") }
+                    Action::ManageConsultation
+                    | Action::EnterBallots
+                    | Action::ReadComplaints
+                    | Action::HandleComplaints => {
+                        if can(role, *action) {
+                            assert!(ok(&r), "{what}")
+                        } else {
+                            assert_eq!(r.status, 403, "{what}")
+                        }
                     }
                     Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
-                        let allowed = can(role, *action) && (*action != Action::CompleteStep || jiugai_web::access::may_complete_step(role, "survey"));
+                        let allowed = can(role, *action)
+                            && (*action != Action::CompleteStep
+                                || jiugai_web::access::may_complete_step(role, "survey"));
                         if !project_visible {
                             assert_eq!(r.status, 404, "{what}");
                         } else if !allowed {
@@ -209,7 +328,15 @@ async fn every_route_every_role_inside_and_outside_scope() {
                 // A 404 for an estate outside the scope is the same answer as for one that does not exist.
                 if r.status == 404 && (route.contains("{id}") || route.contains("{cid}")) && *method == "GET" {
                     let cid = if route.contains("/complaints") { "99999".to_string() } else { ids.cid.to_string() };
-                    let missing = c.get(&route.replace("{id}", "99999").replace("{cid}", &cid).replace("{aid}", "1").replace("{did}", "1")).await;
+                    let missing = c
+                        .get(
+                            &route
+                                .replace("{id}", "99999")
+                                .replace("{cid}", &cid)
+                                .replace("{aid}", "1")
+                                .replace("{did}", "1"),
+                        )
+                        .await;
                     assert_eq!((missing.status, missing.text()), (r.status, r.text()), "{what}");
                 }
                 n += 1;

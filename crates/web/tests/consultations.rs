@@ -21,15 +21,17 @@ async fn post_json(c: &mut Client, path: &str, v: &Value) -> Resp {
 }
 
 async fn register(s: &Server, estate: i64, n: usize) -> Vec<i64> {
-    let rows: Vec<NewHousehold> = (0..n).map(|i| NewHousehold {
-        building: format!("{}", i / 50 + 1),
-        unit: "1".into(),
-        room: format!("{}", 101 + i % 50),
-        area_dm2: 6000 + (i as i64 % 7) * 500,
-        owner_name: format!("业主{i}"),
-        owner_phone: "13912345678".into(),
-        ..Default::default()
-    }).collect();
+    let rows: Vec<NewHousehold> = (0..n)
+        .map(|i| NewHousehold {
+            building: format!("{}", i / 50 + 1),
+            unit: "1".into(),
+            room: format!("{}", 101 + i % 50),
+            area_dm2: 6000 + (i as i64 % 7) * 500,
+            owner_name: format!("业主{i}"),
+            owner_phone: "13912345678".into(),
+            ..Default::default()
+        })
+        .collect();
     households::insert_all(&s.t.db, estate, &rows, "test", "test").await.unwrap();
     households::list(&s.t.db, estate).await.unwrap().into_iter().map(|h| h.id).collect()
 }
@@ -49,8 +51,13 @@ async fn codes_from_slips(c: &mut Client, estate: i64, cid: i64, buildings: &[&s
 }
 
 async fn open(c: &mut Client, estate: i64, kind: &str) -> i64 {
-    let r = post_json(c, &format!("/api/v1/estates/{estate}/consultations"), &json!({"kind": kind, "title": "是否同意实施改造", "question": "您是否同意本小区纳入老旧小区改造计划？",
-        "opens_at": "2020-01-01 08:00", "closes_at": "2099-12-31 18:00"})).await;
+    let r = post_json(
+        c,
+        &format!("/api/v1/estates/{estate}/consultations"),
+        &json!({"kind": kind, "title": "是否同意实施改造", "question": "您是否同意本小区纳入老旧小区改造计划？",
+        "opens_at": "2020-01-01 08:00", "closes_at": "2099-12-31 18:00"}),
+    )
+    .await;
     assert_eq!(r.status, 201, "{}", r.text());
     r.json()["id"].as_i64().unwrap()
 }
@@ -76,7 +83,10 @@ async fn consent_79_fails_and_80_passes_by_the_codes_on_the_slips() {
             assert!(r.text().contains("您的意见已记录"), "{}", r.text());
         }
         let v = street.get(&format!("/api/v1/estates/{estate}/consultations/{cid}")).await.json();
-        assert_eq!((v["tally"]["yes"]["households"].as_i64(), v["tally"]["participating"]["households"].as_i64()), (Some(yes as i64), Some(95)));
+        assert_eq!(
+            (v["tally"]["yes"]["households"].as_i64(), v["tally"]["participating"]["households"].as_i64()),
+            (Some(yes as i64), Some(95))
+        );
         assert_eq!(v["tally"]["outcome"], if passed { "pass" } else { "fail" });
         assert_eq!(v["tally"]["checks"][0]["rule"], "consent_to_plan");
         // The page shows each threshold with its value, the achieved figure and the clause.
@@ -85,7 +95,12 @@ async fn consent_79_fails_and_80_passes_by_the_codes_on_the_slips() {
         assert!(page.contains(if passed { "data-outcome=\"pass\"" } else { "data-outcome=\"fail\"" }));
         // Closing locks and signs it.
         let version = v["version"].as_i64().unwrap();
-        let r = post_json(&mut street, &format!("/api/v1/estates/{estate}/consultations/{cid}/close"), &json!({"version": version})).await;
+        let r = post_json(
+            &mut street,
+            &format!("/api/v1/estates/{estate}/consultations/{cid}/close"),
+            &json!({"version": version}),
+        )
+        .await;
         assert_eq!(r.status, 200, "{}", r.text());
         let closed = r.json();
         assert_eq!((closed["state"].as_str(), closed["passed"].as_bool()), (Some("closed"), Some(passed)));
@@ -97,7 +112,12 @@ async fn consent_79_fails_and_80_passes_by_the_codes_on_the_slips() {
         assert_eq!(r.status, 422, "{}", r.text());
         assert!(r.text().contains("已结束"), "{}", r.text());
         // Closing again with the old version: refused.
-        let r = post_json(&mut street, &format!("/api/v1/estates/{estate}/consultations/{cid}/close"), &json!({"version": version})).await;
+        let r = post_json(
+            &mut street,
+            &format!("/api/v1/estates/{estate}/consultations/{cid}/close"),
+            &json!({"version": version}),
+        )
+        .await;
         assert_eq!(r.status, 422, "{}", r.text());
     }
 }
@@ -123,11 +143,15 @@ async fn a_reused_or_wrong_code_is_refused_with_a_clear_message() {
     assert_eq!(wrong.status, 404);
     assert!(wrong.text().contains("表决码无效"), "{}", wrong.text());
     // JSON: used → 409, wrong → 404.
-    let r = phone.request("POST", &format!("/api/v1/vote/{}", codes[0]), Some("application/json"), br#"{"choice":"yes"}"#).await;
+    let r = phone
+        .request("POST", &format!("/api/v1/vote/{}", codes[0]), Some("application/json"), br#"{"choice":"yes"}"#)
+        .await;
     assert_eq!(r.status, 409, "{}", r.text());
     let r = phone.request("POST", "/api/v1/vote/ZZZZZZZZZZZZ", Some("application/json"), br#"{"choice":"yes"}"#).await;
     assert_eq!(r.status, 404, "{}", r.text());
-    let r = phone.request("POST", &format!("/api/v1/vote/{}", codes[1]), Some("application/json"), br#"{"choice":"yes"}"#).await;
+    let r = phone
+        .request("POST", &format!("/api/v1/vote/{}", codes[1]), Some("application/json"), br#"{"choice":"yes"}"#)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let v = street.get(&format!("/api/v1/estates/3/consultations/{cid}")).await.json();
     assert_eq!((v["tally"]["yes"]["households"].as_i64(), v["tally"]["no"]["households"].as_i64()), (Some(1), Some(1)));
@@ -148,48 +172,90 @@ async fn paper_forms_are_entered_twice_and_a_mismatch_goes_to_a_third_user() {
     let csrf = clerk1.csrf().await;
     let r = clerk1.request("POST", &format!("{url}?csrf={csrf}"), Some("application/x-www-form-urlencoded"), b"").await;
     assert!((400..500).contains(&r.status), "{}", r.status);
-    let r = clerk1.post_multipart(&format!("{url}?csrf={csrf}"), &[("household_id", &h), ("choice", "yes")], "票.jpg", jpeg).await;
+    let r = clerk1
+        .post_multipart(&format!("{url}?csrf={csrf}"), &[("household_id", &h), ("choice", "yes")], "票.jpg", jpeg)
+        .await;
     assert_eq!(r.status, 303, "{}", r.text());
     assert!(r.location().contains("ok=first"));
     // The same user cannot enter it a second time.
-    let r = clerk1.post_multipart(&format!("{url}?csrf={csrf}"), &[("household_id", &h), ("choice", "yes")], "", b"").await;
+    let r =
+        clerk1.post_multipart(&format!("{url}?csrf={csrf}"), &[("household_id", &h), ("choice", "yes")], "", b"").await;
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(r.text().contains("另一位工作人员"), "{}", r.text());
     // Another user disagrees: not counted, listed for a third user.
     let csrf2 = clerk2.csrf().await;
-    let r = clerk2.post_multipart(&format!("{url}?csrf={csrf2}"), &[("household_id", &h), ("choice", "no")], "", b"").await;
+    let r =
+        clerk2.post_multipart(&format!("{url}?csrf={csrf2}"), &[("household_id", &h), ("choice", "no")], "", b"").await;
     assert_eq!(r.status, 303, "{}", r.text());
     assert!(r.location().contains("ok=disputed"));
     let v = clerk1.get(&format!("/api/v1/estates/4/consultations/{cid}")).await.json();
     assert_eq!(v["tally"]["participating"]["households"], 0);
     let page = clerk3.get(&format!("/estates/4/consultations/{cid}")).await.text();
-    assert!(page.contains("paper-disputed") && page.contains("resolve-form") && page.contains("/estates/4/attachments/"), "{page}");
+    assert!(
+        page.contains("paper-disputed") && page.contains("resolve-form") && page.contains("/estates/4/attachments/"),
+        "{page}"
+    );
     let page1 = clerk1.get(&format!("/estates/4/consultations/{cid}")).await.text();
     assert!(!page1.contains("resolve-form"), "the users who entered it cannot resolve it");
     let pid = page.split("id=\"paperrow-").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let r = clerk2.post_form(&format!("/estates/4/consultations/{cid}/paper/{pid}/resolve"), &[("csrf", &csrf2), ("choice", "no")]).await;
+    let r = clerk2
+        .post_form(
+            &format!("/estates/4/consultations/{cid}/paper/{pid}/resolve"),
+            &[("csrf", &csrf2), ("choice", "no")],
+        )
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.text().contains("第三人"));
     let csrf3 = clerk3.csrf().await;
-    let r = clerk3.post_form(&format!("/estates/4/consultations/{cid}/paper/{pid}/resolve"), &[("csrf", &csrf3), ("choice", "yes")]).await;
+    let r = clerk3
+        .post_form(
+            &format!("/estates/4/consultations/{cid}/paper/{pid}/resolve"),
+            &[("csrf", &csrf3), ("choice", "yes")],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.text());
     // Two agreeing entries count at once.
     let h2 = hids[1].to_string();
-    clerk1.post_multipart(&format!("{url}?csrf={csrf}"), &[("household_id", &h2), ("choice", "no")], "b.jpg", jpeg).await;
-    let r = clerk2.post_multipart(&format!("{url}?csrf={csrf2}"), &[("household_id", &h2), ("choice", "no")], "", b"").await;
+    clerk1
+        .post_multipart(&format!("{url}?csrf={csrf}"), &[("household_id", &h2), ("choice", "no")], "b.jpg", jpeg)
+        .await;
+    let r = clerk2
+        .post_multipart(&format!("{url}?csrf={csrf2}"), &[("household_id", &h2), ("choice", "no")], "", b"")
+        .await;
     assert!(r.location().contains("ok=counted"), "{}", r.location());
     // Assisted entry, marked as such.
-    let r = clerk2.post_form(&format!("/estates/4/consultations/{cid}/assisted"), &[("csrf", &csrf2), ("household_id", &hids[2].to_string()), ("choice", "yes")]).await;
+    let r = clerk2
+        .post_form(
+            &format!("/estates/4/consultations/{cid}/assisted"),
+            &[("csrf", &csrf2), ("household_id", &hids[2].to_string()), ("choice", "yes")],
+        )
+        .await;
     assert_eq!(r.status, 422, "the worker must confirm");
-    let r = clerk2.post_form(&format!("/estates/4/consultations/{cid}/assisted"), &[("csrf", &csrf2), ("household_id", &hids[2].to_string()), ("choice", "yes"), ("confirm", "1")]).await;
+    let r = clerk2
+        .post_form(
+            &format!("/estates/4/consultations/{cid}/assisted"),
+            &[("csrf", &csrf2), ("household_id", &hids[2].to_string()), ("choice", "yes"), ("confirm", "1")],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.text());
     let v = clerk1.get(&format!("/api/v1/estates/4/consultations/{cid}")).await.json();
     let t = &v["tally"];
-    assert_eq!((t["yes"]["households"].as_i64(), t["no"]["households"].as_i64(), t["by_channel"]["paper"].as_i64(), t["by_channel"]["assisted"].as_i64()), (Some(2), Some(1), Some(2), Some(1)));
+    assert_eq!(
+        (
+            t["yes"]["households"].as_i64(),
+            t["no"]["households"].as_i64(),
+            t["by_channel"]["paper"].as_i64(),
+            t["by_channel"]["assisted"].as_i64()
+        ),
+        (Some(2), Some(1), Some(2), Some(1))
+    );
     // A department user may read but not enter ballots; a county outside the scope sees nothing.
     let mut dept = s.signed_in("dept", Role::Department, "140830").await;
     let csrfd = dept.csrf().await;
-    assert_eq!(dept.post_form(&format!("/estates/4/consultations/{cid}/assisted"), &[("csrf", &csrfd)]).await.status, 403);
+    assert_eq!(
+        dept.post_form(&format!("/estates/4/consultations/{cid}/assisted"), &[("csrf", &csrfd)]).await.status,
+        403
+    );
     assert_eq!(dept.get(&format!("/estates/4/consultations/{cid}/slips")).await.status, 403);
     let mut other = s.signed_in("other", Role::County, "140403").await;
     assert_eq!(other.get(&format!("/estates/4/consultations/{cid}")).await.status, 404);
@@ -202,14 +268,27 @@ async fn joint_decision_pages_show_area_and_headcount_separately() {
     let s = Server::demo().await;
     let mut street = s.signed_in("street", Role::Street, "140830").await;
     // 3 large flats and 7 small ones; the large ones say yes: area passes, headcount fails.
-    let rows: Vec<NewHousehold> = (0..10).map(|i| NewHousehold { building: "1".into(), room: format!("{}", 101 + i), area_dm2: if i < 3 { 20_000 } else { 5_000 }, owner_name: "业主".into(), ..Default::default() }).collect();
+    let rows: Vec<NewHousehold> = (0..10)
+        .map(|i| NewHousehold {
+            building: "1".into(),
+            room: format!("{}", 101 + i),
+            area_dm2: if i < 3 { 20_000 } else { 5_000 },
+            owner_name: "业主".into(),
+            ..Default::default()
+        })
+        .collect();
     households::insert_all(&s.t.db, 6, &rows, "t", "t").await.unwrap();
     let hids: Vec<i64> = households::list(&s.t.db, 6).await.unwrap().into_iter().map(|h| h.id).collect();
     let r = post_json(&mut street, "/api/v1/estates/6/consultations", &json!({"kind": "joint_decision", "matter": "ordinary", "title": "选聘物业", "question": "是否同意选聘专业化物业服务企业？", "opens_at": "2020-01-01", "closes_at": "2099-01-01"})).await;
     assert_eq!(r.status, 201, "{}", r.text());
     let cid = r.json()["id"].as_i64().unwrap();
     for (i, h) in hids.iter().enumerate() {
-        let r = post_json(&mut street, &format!("/api/v1/estates/6/consultations/{cid}/ballots"), &json!({"household_id": h, "choice": if i < 3 { "yes" } else { "no" }, "channel": "assisted"})).await;
+        let r = post_json(
+            &mut street,
+            &format!("/api/v1/estates/6/consultations/{cid}/ballots"),
+            &json!({"household_id": h, "choice": if i < 3 { "yes" } else { "no" }, "channel": "assisted"}),
+        )
+        .await;
         assert_eq!(r.status, 200, "{}", r.text());
     }
     let v = street.get(&format!("/api/v1/estates/6/consultations/{cid}")).await.json();
@@ -251,9 +330,22 @@ async fn many_clients_at_once_each_code_counted_once() {
                 }
                 let choice = if (i % 4 == 0) ^ (client >= 3) { "no" } else { "yes" };
                 for _ in 0..(if client < 3 { 2 } else { 1 }) {
-                    let r = c.request("POST", &format!("/api/v1/vote/{code}"), Some("application/json"), json!({"choice": choice}).to_string().as_bytes()).await;
+                    let r = c
+                        .request(
+                            "POST",
+                            &format!("/api/v1/vote/{code}"),
+                            Some("application/json"),
+                            json!({"choice": choice}).to_string().as_bytes(),
+                        )
+                        .await;
                     match r.status {
-                        200 => if choice == "yes" { yes += 1 } else { no += 1 },
+                        200 => {
+                            if choice == "yes" {
+                                yes += 1
+                            } else {
+                                no += 1
+                            }
+                        }
                         409 => refused += 1,
                         other => panic!("{other}: {}", r.text()),
                     }
@@ -273,6 +365,9 @@ async fn many_clients_at_once_each_code_counted_once() {
     assert_eq!(refused, 4 * N, "all other submissions refused (5 per code, 1 accepted)");
     let v = street.get(&format!("/api/v1/estates/7/consultations/{cid}")).await.json();
     let t = &v["tally"];
-    assert_eq!((t["yes"]["households"].as_u64(), t["no"]["households"].as_u64(), t["participating"]["households"].as_u64()), (Some(yes as u64), Some(no as u64), Some(N as u64)));
+    assert_eq!(
+        (t["yes"]["households"].as_u64(), t["no"]["households"].as_u64(), t["participating"]["households"].as_u64()),
+        (Some(yes as u64), Some(no as u64), Some(N as u64))
+    );
     assert!(jiugai_store::audit::verify(&s.t.db).await.unwrap().first_broken.is_none());
 }

@@ -3,9 +3,9 @@
 //! installs Debian's `chromium` and `chromium-driver`); otherwise it says why and passes.
 //! Screenshots of the main pages go to `target/e2e-screenshots/`.
 
-mod support;
 #[path = "support/browser.rs"]
 mod browser;
+mod support;
 
 use browser::start_driver;
 use serde_json::json;
@@ -39,7 +39,8 @@ async fn a_new_office_user_works_through_the_site() {
 
     // Import a ledger with an error: the error table; fix it and import.
     let bad = dir.path().join("新村台账.csv");
-    std::fs::write(&bad, "小区名称,坐落位置,建成年代,楼栋数,户数,建筑面积\n风陵渡新村,风陵渡镇中街,1996,3,六十,2100\n").unwrap();
+    std::fs::write(&bad, "小区名称,坐落位置,建成年代,楼栋数,户数,建筑面积\n风陵渡新村,风陵渡镇中街,1996,3,六十,2100\n")
+        .unwrap();
     d.go("/imports/new").await;
     d.typ("input[name=region]", "芮城县").await;
     let input = d.find("input[type=file]").await;
@@ -48,7 +49,8 @@ async fn a_new_office_user_works_through_the_site() {
     let errors = d.wait_text("#import-errors", "六十").await;
     assert!(errors.contains("户数"), "{errors}");
     d.shot("04-import-errors").await;
-    std::fs::write(&bad, "小区名称,坐落位置,建成年代,楼栋数,户数,建筑面积\n风陵渡新村,风陵渡镇中街,1996,3,60,2100\n").unwrap();
+    std::fs::write(&bad, "小区名称,坐落位置,建成年代,楼栋数,户数,建筑面积\n风陵渡新村,风陵渡镇中街,1996,3,60,2100\n")
+        .unwrap();
     d.typ("input[name=region]", "芮城县").await;
     let input = d.find("input[type=file]").await;
     d.cmd("POST", &format!("/element/{input}/value"), json!({"text": bad.display().to_string()})).await;

@@ -2,9 +2,9 @@
 //! follows its link, reports a problem, keeps the tracking number and checks it; the street office
 //! replies; the resident reads the reply. Screenshots in `target/e2e-screenshots/`.
 
-mod support;
 #[path = "support/browser.rs"]
 mod browser;
+mod support;
 
 use browser::start_driver;
 use jiugai_store::projects::{self, Facts, NewProject};
@@ -20,8 +20,25 @@ async fn a_resident_reports_on_a_phone_and_the_street_replies() {
     let s = Server::demo().await;
     let db = &s.t.db;
     execute(db, "UPDATE estates SET street_code = '140830100' WHERE id IN (1, 2)").await;
-    let p = projects::create(db, &NewProject { name: "华泰北路片区改造".into(), estate_ids: vec![1, 2], plan_year: 2026, investment_fen: 100_000, ..Default::default() }, "county", "test").await.unwrap();
-    let f = Facts { notice_from: Some(Some("2026-01-05".into())), hotline: Some("0359-3022123".into()), ..Default::default() };
+    let p = projects::create(
+        db,
+        &NewProject {
+            name: "华泰北路片区改造".into(),
+            estate_ids: vec![1, 2],
+            plan_year: 2026,
+            investment_fen: 100_000,
+            ..Default::default()
+        },
+        "county",
+        "test",
+    )
+    .await
+    .unwrap();
+    let f = Facts {
+        notice_from: Some(Some("2026-01-05".into())),
+        hotline: Some("0359-3022123".into()),
+        ..Default::default()
+    };
     projects::update_facts(db, p.id, p.version, &f, "county", "test").await.unwrap();
     s.user("guwei", Role::Street, "140830100").await;
     let mut d = start_driver(format!("http://{}", s.addr)).await;

@@ -3,9 +3,9 @@
 //! form that they read differently, a third resolves it from the scan; the office closes and the result
 //! is locked. Screenshots in `target/e2e-screenshots/`.
 
-mod support;
 #[path = "support/browser.rs"]
 mod browser;
+mod support;
 
 use browser::{Driver, start_driver};
 use jiugai_store::projects::{self, Facts, NewProject};
@@ -30,14 +30,56 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
     }
     let s = Server::demo().await;
     let db = &s.t.db;
-    let rows: Vec<NewHousehold> = (0..16).map(|i| NewHousehold { building: "1".into(), unit: format!("{}", i / 8 + 1), room: format!("{}", 101 + (i % 8) * 100 / 2), area_dm2: 6500 + i * 100, owner_name: format!("业主{i}"), owner_phone: "13900000000".into(), ..Default::default() }).collect();
+    let rows: Vec<NewHousehold> = (0..16)
+        .map(|i| NewHousehold {
+            building: "1".into(),
+            unit: format!("{}", i / 8 + 1),
+            room: format!("{}", 101 + (i % 8) * 100 / 2),
+            area_dm2: 6500 + i * 100,
+            owner_name: format!("业主{i}"),
+            owner_phone: "13900000000".into(),
+            ..Default::default()
+        })
+        .collect();
     households::insert_all(db, 1, &rows, "test", "test").await.unwrap();
     let hh = households::list(db, 1).await.unwrap();
-    let p = projects::create(db, &NewProject { name: "原卷烟厂小区改造".into(), estate_ids: vec![1], plan_year: 2026, investment_fen: 286_000_000, ..Default::default() }, "county", "test").await.unwrap();
-    let f = Facts { notice_from: Some(Some("2026-01-05".into())), hotline: Some("0359-3022123".into()), ..Default::default() };
+    let p = projects::create(
+        db,
+        &NewProject {
+            name: "原卷烟厂小区改造".into(),
+            estate_ids: vec![1],
+            plan_year: 2026,
+            investment_fen: 286_000_000,
+            ..Default::default()
+        },
+        "county",
+        "test",
+    )
+    .await
+    .unwrap();
+    let f = Facts {
+        notice_from: Some(Some("2026-01-05".into())),
+        hotline: Some("0359-3022123".into()),
+        ..Default::default()
+    };
     projects::update_facts(db, p.id, p.version, &f, "county", "test").await.unwrap();
-    let c = cons::create(db, &NewConsultation { estate_id: 1, project_id: Some(p.id), kind: "consent".into(), title: "原卷烟厂小区改造意愿征询".into(),
-        question: "本小区拟实施屋面防水、外墙保温、管网改造和加装电梯。您是否同意纳入改造计划？".into(), opens_at: "2026-01-01 08:00".into(), closes_at: "2099-12-31 18:00".into(), ..Default::default() }, "street", "test").await.unwrap();
+    let c = cons::create(
+        db,
+        &NewConsultation {
+            estate_id: 1,
+            project_id: Some(p.id),
+            kind: "consent".into(),
+            title: "原卷烟厂小区改造意愿征询".into(),
+            question: "本小区拟实施屋面防水、外墙保温、管网改造和加装电梯。您是否同意纳入改造计划？".into(),
+            opens_at: "2026-01-01 08:00".into(),
+            closes_at: "2099-12-31 18:00".into(),
+            ..Default::default()
+        },
+        "street",
+        "test",
+    )
+    .await
+    .unwrap();
     for name in ["jiedao", "clerk2"] {
         s.user(name, Role::Street, "140830").await;
     }
@@ -56,7 +98,8 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
     let n = d.script("return document.querySelectorAll('#slips .slip').length").await;
     assert_eq!(n.as_i64(), Some(16));
     d.shot("r02-slips-a4").await;
-    let url = d.script("return document.querySelector('#slips .slip-qr').dataset.url").await.as_str().unwrap().to_string();
+    let url =
+        d.script("return document.querySelector('#slips .slip-qr').dataset.url").await.as_str().unwrap().to_string();
     let path = url.split_once("/v/").map(|(_, code)| format!("/v/{code}")).unwrap();
 
     // A resident scans the code on a phone: no account; the question, the notice, three buttons.

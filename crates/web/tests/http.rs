@@ -33,14 +33,29 @@ async fn sign_in_one_time_password_csrf_and_rate_limit() {
     assert!(page.contains("一次性密码"));
     let csrf = csrf_in(&page);
     // Without the CSRF token: refused.
-    let r = c.post_form("/account/password", &[("current", &pw), ("new", "a-new-password-1"), ("confirm", "a-new-password-1")]).await;
+    let r = c
+        .post_form(
+            "/account/password",
+            &[("current", &pw), ("new", "a-new-password-1"), ("confirm", "a-new-password-1")],
+        )
+        .await;
     assert_eq!(r.status, 403);
     // Field errors are shown next to the field.
-    let r = c.post_form("/account/password", &[("csrf", &csrf), ("current", "wrong"), ("new", "short"), ("confirm", "other")]).await;
+    let r = c
+        .post_form(
+            "/account/password",
+            &[("csrf", &csrf), ("current", "wrong"), ("new", "short"), ("confirm", "other")],
+        )
+        .await;
     assert_eq!(r.status, 422);
     let t = r.text();
     assert!(t.contains("当前密码不正确") && t.contains("至少 10 个字符") && t.contains("不一致"), "{t}");
-    let r = c.post_form("/account/password", &[("csrf", &csrf), ("current", &pw), ("new", "a-new-password-1"), ("confirm", "a-new-password-1")]).await;
+    let r = c
+        .post_form(
+            "/account/password",
+            &[("csrf", &csrf), ("current", &pw), ("new", "a-new-password-1"), ("confirm", "a-new-password-1")],
+        )
+        .await;
     assert_eq!((r.status, r.location()), (303, "/"));
     let r = c.get("/").await;
     assert_eq!(r.status, 200);
@@ -84,7 +99,13 @@ async fn list_file_edit_conflict_history_audit() {
     assert_eq!(list.status, 200);
     let t = list.text();
     assert!(t.contains("原卷烟厂小区") && t.contains("共 1 个小区"), "{t}");
-    let id = estates::list(&s.t.db, &s.state.regions, &Default::default()).await.unwrap().into_iter().find(|e| e.data.name == "原卷烟厂小区").unwrap().id;
+    let id = estates::list(&s.t.db, &s.state.regions, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.data.name == "原卷烟厂小区")
+        .unwrap()
+        .id;
     let file = a.get(&format!("/estates/{id}")).await.text();
     assert!(file.contains("华泰北路") && file.contains("变更记录"));
     // Both open the edit form at the same version.
@@ -93,13 +114,24 @@ async fn list_file_edit_conflict_history_audit() {
     let (ca, cb) = (csrf_in(&fa), csrf_in(&fb));
     let v = estates::get(&s.t.db, id).await.unwrap().version.to_string();
     // A bad value is reported next to its field and nothing is saved.
-    let r = a.post_form(&format!("/estates/{id}/edit"), &[("csrf", &ca), ("version", &v), ("households", "六十")]).await;
+    let r =
+        a.post_form(&format!("/estates/{id}/edit"), &[("csrf", &ca), ("version", &v), ("households", "六十")]).await;
     assert_eq!(r.status, 422);
     assert!(r.text().contains("field-error"));
     // A saves; B, still at the old version, is told what changed and keeps its input.
-    let r = a.post_form(&format!("/estates/{id}/edit"), &[("csrf", &ca), ("version", &v), ("households", "61"), ("address", "华泰北路1号")]).await;
+    let r = a
+        .post_form(
+            &format!("/estates/{id}/edit"),
+            &[("csrf", &ca), ("version", &v), ("households", "61"), ("address", "华泰北路1号")],
+        )
+        .await;
     assert_eq!((r.status, r.location()), (303, format!("/estates/{id}?saved=1").as_str()));
-    let r = b.post_form(&format!("/estates/{id}/edit"), &[("csrf", &cb), ("version", &v), ("households", "70"), ("address", "B的地址")]).await;
+    let r = b
+        .post_form(
+            &format!("/estates/{id}/edit"),
+            &[("csrf", &cb), ("version", &v), ("households", "70"), ("address", "B的地址")],
+        )
+        .await;
     assert_eq!(r.status, 409);
     let t = r.text();
     assert!(t.contains("他人已修改") && t.contains("户数") && t.contains("61") && t.contains("B的地址"), "{t}");
@@ -192,7 +224,10 @@ async fn json_api_with_bearer_token() {
     assert_eq!(v["total"], 30);
     assert_eq!(v["items"].as_array().unwrap().len(), 10);
     let next = v["next"].as_str().unwrap().to_string();
-    let v2 = c.get(&format!("/api/v1/estates?region=140830&limit=10&after={}", jiugai_web::util::urlencode(&next))).await.json();
+    let v2 = c
+        .get(&format!("/api/v1/estates?region=140830&limit=10&after={}", jiugai_web::util::urlencode(&next)))
+        .await
+        .json();
     assert_ne!(v2["items"][0]["id"], v["items"][0]["id"]);
     let e = c.get("/api/v1/estates/1").await.json();
     let version = e["version"].as_i64().unwrap();
@@ -224,25 +259,48 @@ async fn json_api_with_bearer_token() {
     let csv = c.get("/api/v1/estates/export?region=芮城县&format=csv").await;
     assert!(csv.text().contains("小区名称") && csv.text().contains("原卷烟厂小区"));
     let pdf = b"%PDF-1.4\n% a tiny pdf\n";
-    let r = c.request("POST", "/api/v1/estates/2/attachments?filename=%E7%8E%B0%E7%8A%B6.pdf", Some("application/pdf"), pdf).await;
+    let r = c
+        .request("POST", "/api/v1/estates/2/attachments?filename=%E7%8E%B0%E7%8A%B6.pdf", Some("application/pdf"), pdf)
+        .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let aid = r.json()["id"].as_i64().unwrap();
     let back = c.get(&format!("/api/v1/estates/2/attachments/{aid}")).await;
     assert_eq!((back.status, back.body.as_slice()), (200, &pdf[..]));
-    assert_eq!(c.get(&format!("/api/v1/estates/3/attachments/{aid}")).await.status, 404, "an attachment belongs to its estate");
-    let r = c.request("POST", "/api/v1/estates/2/attachments?filename=x.exe", Some("application/octet-stream"), b"MZ\x90\x00").await;
+    assert_eq!(
+        c.get(&format!("/api/v1/estates/3/attachments/{aid}")).await.status,
+        404,
+        "an attachment belongs to its estate"
+    );
+    let r = c
+        .request(
+            "POST",
+            "/api/v1/estates/2/attachments?filename=x.exe",
+            Some("application/octet-stream"),
+            b"MZ\x90\x00",
+        )
+        .await;
     assert_eq!((r.status, r.json()["error"]["field"].clone()), (422, json!("file")));
-    assert_eq!(c.request("POST", "/api/v1/estates/999999/attachments?filename=a.pdf", Some("application/pdf"), pdf).await.status, 404);
+    assert_eq!(
+        c.request("POST", "/api/v1/estates/999999/attachments?filename=a.pdf", Some("application/pdf"), pdf)
+            .await
+            .status,
+        404
+    );
     // Revoked tokens stop working.
     let tokens = jiugai_store::users::tokens(&s.t.db, Some("script")).await.unwrap();
     jiugai_store::users::revoke_token(&s.t.db, tokens[0].id, "test", "test").await.unwrap();
     assert_eq!(c.get("/api/v1/me").await.status, 401);
     // A token works even while its user still has a one-time password (it does not involve the password).
-    let (fresh, _) = jiugai_web::auth::create_user(&s.t.db, "fresh", Role::Auditor, "140830", "test", "test").await.unwrap();
+    let (fresh, _) =
+        jiugai_web::auth::create_user(&s.t.db, "fresh", Role::Auditor, "140830", "test", "test").await.unwrap();
     let (_, ft) = jiugai_web::auth::create_token(&s.t.db, &fresh, "", "test", "test").await.unwrap();
     let mut f = s.client().bearer(&ft);
     assert_eq!(f.get("/api/v1/estates/1").await.status, 200);
-    assert_eq!(f.put_json("/api/v1/estates/1", &json!({"version": 1, "households": 1})).await.status, 403, "auditors change nothing");
+    assert_eq!(
+        f.put_json("/api/v1/estates/1", &json!({"version": 1, "households": 1})).await.status,
+        403,
+        "auditors change nothing"
+    );
     // A cookie session may use the API too, with the CSRF header on writes.
     let mut w = s.signed_in("web", Role::County, "140830").await;
     let v = w.get("/api/v1/estates/1").await.json()["version"].as_i64().unwrap();
@@ -259,11 +317,17 @@ async fn openapi_lists_every_api_route() {
     let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     for (method, route, _) in jiugai_web::access::ROUTES {
         if let Some(p) = route.strip_prefix("/api/v1") {
-            assert!(doc["paths"][p][method.to_lowercase()].is_object(), "{method} {route} missing from the OpenAPI document");
+            assert!(
+                doc["paths"][p][method.to_lowercase()].is_object(),
+                "{method} {route} missing from the OpenAPI document"
+            );
         }
     }
     for p in paths {
-        assert!(jiugai_web::access::ROUTES.iter().any(|(_, r, _)| *r == format!("/api/v1{p}")), "{p} documented but not routed");
+        assert!(
+            jiugai_web::access::ROUTES.iter().any(|(_, r, _)| *r == format!("/api/v1{p}")),
+            "{p} documented but not routed"
+        );
     }
 }
 
@@ -272,7 +336,19 @@ async fn dashboard_shows_the_seed_jurisdictions() {
     let s = Server::demo().await;
     let mut c = s.signed_in("root", Role::Admin, "").await;
     let t = c.get("/").await.text();
-    for name in ["长治市", "芮城县", "宿州市", "钦州市", "汾阳市", "ruicheng", "changzhi", "suzhou-ah", "qinzhou", "fenyang", "chart-data"] {
+    for name in [
+        "长治市",
+        "芮城县",
+        "宿州市",
+        "钦州市",
+        "汾阳市",
+        "ruicheng",
+        "changzhi",
+        "suzhou-ah",
+        "qinzhou",
+        "fenyang",
+        "chart-data",
+    ] {
         assert!(t.contains(name), "{name} missing");
     }
     let css = c.get("/static/app.css").await;

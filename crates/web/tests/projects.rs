@@ -24,13 +24,28 @@ async fn scripts_create_a_project_and_walk_its_steps() {
     let s = Server::demo().await;
     let mut c = s.signed_in("county", Role::County, "140830").await;
     // The contract: 201 with the project and its steps.
-    let r = post_json(&mut c, "/api/v1/projects", &json!({"name": "原卷烟厂片区", "estate_ids": [1, 2], "plan_year": 2025, "investment_fen": 350_000_000})).await;
+    let r = post_json(
+        &mut c,
+        "/api/v1/projects",
+        &json!({"name": "原卷烟厂片区", "estate_ids": [1, 2], "plan_year": 2025, "investment_fen": 350_000_000}),
+    )
+    .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let p = r.json();
     let id = p["id"].as_i64().unwrap();
     assert_eq!(r.header("location"), Some(format!("/api/v1/projects/{id}").as_str()));
-    assert_eq!((p["stage"].as_str(), p["plan_year"].as_i64(), p["version"].as_i64()), (Some("reserve"), Some(2025), Some(1)));
-    for (k, due) in [("survey", "2025-01-31"), ("design", "2025-02-28"), ("approval", "2025-03-31"), ("start", "2025-05-31"), ("basic_completion", "2025-10-31"), ("completion", "2025-11-30")] {
+    assert_eq!(
+        (p["stage"].as_str(), p["plan_year"].as_i64(), p["version"].as_i64()),
+        (Some("reserve"), Some(2025), Some(1))
+    );
+    for (k, due) in [
+        ("survey", "2025-01-31"),
+        ("design", "2025-02-28"),
+        ("approval", "2025-03-31"),
+        ("start", "2025-05-31"),
+        ("basic_completion", "2025-10-31"),
+        ("completion", "2025-11-30"),
+    ] {
         let st = step(&p, k);
         assert_eq!(st["due"], due, "{k}");
         assert_eq!(st["required"], true);
@@ -43,26 +58,51 @@ async fn scripts_create_a_project_and_walk_its_steps() {
     let got = c.get(&format!("/api/v1/projects/{id}")).await.json();
     assert_eq!(got["steps"], p["steps"]);
     // Out of order: refused, naming the step that must come first; nothing changes.
-    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/design"), &json!({"version": 1, "done_on": "2025-02-10"})).await;
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/steps/design"),
+        &json!({"version": 1, "done_on": "2025-02-10"}),
+    )
+    .await;
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("民意调查"), "{}", r.text());
     // The survey with 80 of 100 agreeing.
-    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/survey"), &json!({"version": 1, "done_on": "2025-01-15", "detail": {"agree": 80, "households": 100}})).await;
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/steps/survey"),
+        &json!({"version": 1, "done_on": "2025-01-15", "detail": {"agree": 80, "households": 100}}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(step(&r.json(), "survey")["done"], "2025-01-15");
     // A second writer with the old version is told, not overwritten.
-    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/design"), &json!({"version": 1, "done_on": "2025-02-10"})).await;
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/steps/design"),
+        &json!({"version": 1, "done_on": "2025-02-10"}),
+    )
+    .await;
     assert_eq!(r.status, 409);
     assert_eq!(r.json()["error"]["code"], "version_conflict");
     // Content through the API, by catalogue code; totals reconcile.
-    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/items"), &json!({"version": 2, "item_code": "I02", "quantity": 2, "cost_fen": 60_000_000})).await;
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/items"),
+        &json!({"version": 2, "item_code": "I02", "quantity": 2, "cost_fen": 60_000_000}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let t = &r.json()["totals"];
     assert_eq!(t["public_fen"].as_i64().unwrap() + t["owners_fen"].as_i64().unwrap(), 60_000_000);
     // Bad input: named field.
     let r = post_json(&mut c, "/api/v1/projects", &json!({"name": "x", "plan_year": 2025, "investment_fen": 1})).await;
     assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("estate_ids")));
-    let r = post_json(&mut c, "/api/v1/projects", &json!({"name": "x", "estate_ids": [99999], "plan_year": 2025, "investment_fen": 1})).await;
+    let r = post_json(
+        &mut c,
+        "/api/v1/projects",
+        &json!({"name": "x", "estate_ids": [99999], "plan_year": 2025, "investment_fen": 1}),
+    )
+    .await;
     assert_eq!(r.status, 422);
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("99999"));
     // Listed as overdue (design, due 2025-02-28, not done).
@@ -81,10 +121,28 @@ async fn scripts_create_a_project_and_walk_its_steps() {
 async fn contractors_report_progress_on_their_own_projects_only() {
     let s = Server::demo().await;
     let mut county = s.signed_in("county", Role::County, "140830").await;
-    let p = post_json(&mut county, "/api/v1/projects", &json!({"name": "甲", "estate_ids": [3], "plan_year": 2026, "investment_fen": 100_000})).await.json();
-    let other = post_json(&mut county, "/api/v1/projects", &json!({"name": "乙", "estate_ids": [4], "plan_year": 2026, "investment_fen": 100_000})).await.json();
+    let p = post_json(
+        &mut county,
+        "/api/v1/projects",
+        &json!({"name": "甲", "estate_ids": [3], "plan_year": 2026, "investment_fen": 100_000}),
+    )
+    .await
+    .json();
+    let other = post_json(
+        &mut county,
+        "/api/v1/projects",
+        &json!({"name": "乙", "estate_ids": [4], "plan_year": 2026, "investment_fen": 100_000}),
+    )
+    .await
+    .json();
     let (id, oid) = (p["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
-    let p = post_json(&mut county, &format!("/api/v1/projects/{id}/items"), &json!({"version": 1, "item_code": "B17", "quantity": "1200.5", "cost_fen": 100_000})).await.json();
+    let p = post_json(
+        &mut county,
+        &format!("/api/v1/projects/{id}/items"),
+        &json!({"version": 1, "item_code": "B17", "quantity": "1200.5", "cost_fen": 100_000}),
+    )
+    .await
+    .json();
     let row = p["items"][0]["id"].as_i64().unwrap();
     s.user("builder", Role::Contractor, "140830").await;
     jiugai_store::projects::add_member(&s.t.db, id, 2, "builder", "construction", "t", "t").await.unwrap();
@@ -95,19 +153,43 @@ async fn contractors_report_progress_on_their_own_projects_only() {
     assert_eq!(mine["items"][0]["id"], id);
     assert_eq!(b.get(&format!("/api/v1/projects/{oid}")).await.status, 404);
     assert_eq!(b.get("/api/v1/estates/3").await.status, 404);
-    let r = post_json(&mut b, &format!("/api/v1/projects/{id}/items/{row}/progress"), &json!({"version": 3, "progress_pct": 40})).await;
+    let r = post_json(
+        &mut b,
+        &format!("/api/v1/projects/{id}/items/{row}/progress"),
+        &json!({"version": 3, "progress_pct": 40}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["totals"]["progress_bp"], 4000);
-    let r = post_json(&mut b, &format!("/api/v1/projects/{id}/steps/start"), &json!({"version": 4, "done_on": "2026-05-01"})).await;
+    let r = post_json(
+        &mut b,
+        &format!("/api/v1/projects/{id}/steps/start"),
+        &json!({"version": 4, "done_on": "2026-05-01"}),
+    )
+    .await;
     assert_eq!(r.status, 403);
     // Site report with a photo through the page form.
     let csrf = b.csrf().await;
-    let r = b.post_multipart(&format!("/projects/{id}/reports?csrf={csrf}"), &[("report_date", "2026-05-02"), ("text", "屋面施工")], "site.jpg", b"\xFF\xD8\xFF\xE0photo").await;
+    let r = b
+        .post_multipart(
+            &format!("/projects/{id}/reports?csrf={csrf}"),
+            &[("report_date", "2026-05-02"), ("text", "屋面施工")],
+            "site.jpg",
+            b"\xFF\xD8\xFF\xE0photo",
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.text());
     let page = b.get(&format!("/projects/{id}")).await.text();
     assert!(page.contains("屋面施工") && page.contains("site.jpg"), "{page}");
     // A file that is not a photo is refused with its name.
-    let r = b.post_multipart(&format!("/projects/{id}/reports?csrf={csrf}"), &[("report_date", "2026-05-02"), ("text", "x")], "virus.exe", b"MZ\x90\x00").await;
+    let r = b
+        .post_multipart(
+            &format!("/projects/{id}/reports?csrf={csrf}"),
+            &[("report_date", "2026-05-02"), ("text", "x")],
+            "virus.exe",
+            b"MZ\x90\x00",
+        )
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.text().contains("virus.exe"));
 }
@@ -121,16 +203,44 @@ async fn pages_create_list_and_flag_overdue() {
     assert!(form.text().contains("原卷烟厂小区"));
     let csrf = c.csrf().await;
     // A package of two Ruicheng estates.
-    let r = c.post_form("/projects", &[("csrf", &csrf), ("name", "华泰北路连片"), ("plan_year", "2025"), ("investment", "350万"), ("estate_ids", "1"), ("estate_ids", "2")]).await;
+    let r = c
+        .post_form(
+            "/projects",
+            &[
+                ("csrf", &csrf),
+                ("name", "华泰北路连片"),
+                ("plan_year", "2025"),
+                ("investment", "350万"),
+                ("estate_ids", "1"),
+                ("estate_ids", "2"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.text());
     let loc = r.location().to_string();
     let page = c.get(&loc).await.text();
     assert!(page.contains("华泰北路连片") && page.contains("3,500,000.00"), "{page}");
     assert!(page.contains("step-survey") && page.contains("已逾期"));
-    let r = c.post_form("/projects", &[("csrf", &csrf), ("name", "重复"), ("plan_year", "2025"), ("investment", "1"), ("estate_ids", "1")]).await;
+    let r = c
+        .post_form(
+            "/projects",
+            &[("csrf", &csrf), ("name", "重复"), ("plan_year", "2025"), ("investment", "1"), ("estate_ids", "1")],
+        )
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.text().contains("已在项目"), "{}", r.text());
-    let r = c.post_form("/projects", &[("csrf", &csrf), ("name", "坏金额"), ("plan_year", "2025"), ("investment", "三百万"), ("estate_ids", "5")]).await;
+    let r = c
+        .post_form(
+            "/projects",
+            &[
+                ("csrf", &csrf),
+                ("name", "坏金额"),
+                ("plan_year", "2025"),
+                ("investment", "三百万"),
+                ("estate_ids", "5"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.text().contains("三百万"));
     let list = c.get("/projects?overdue=1").await.text();
@@ -150,7 +260,11 @@ async fn the_demo_projects_fill_the_pipeline() {
     let s = Server::demo().await;
     let n = jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap();
     assert_eq!(n, 3);
-    assert_eq!(jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap(), 0, "loading twice adds nothing");
+    assert_eq!(
+        jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap(),
+        0,
+        "loading twice adds nothing"
+    );
     let mut c = s.signed_in("office", Role::Admin, "140830").await;
     let list = c.get("/api/v1/projects").await.json();
     assert_eq!(list["total"], 3);
@@ -176,34 +290,66 @@ async fn the_demo_projects_fill_the_pipeline() {
 async fn the_public_notice_is_readable_without_an_account_once_published() {
     let s = Server::demo().await;
     let mut c = s.signed_in("county", Role::County, "140830").await;
-    let p = post_json(&mut c, "/api/v1/projects", &json!({"name": "国土局住宅楼改造", "estate_ids": [5], "plan_year": 2026, "investment_fen": 120_000_000})).await.json();
+    let p = post_json(
+        &mut c,
+        "/api/v1/projects",
+        &json!({"name": "国土局住宅楼改造", "estate_ids": [5], "plan_year": 2026, "investment_fen": 120_000_000}),
+    )
+    .await
+    .json();
     let id = p["id"].as_i64().unwrap();
-    post_json(&mut c, &format!("/api/v1/projects/{id}/items"), &json!({"version": 1, "item_code": "B18", "quantity": "800", "cost_fen": 36_000_000})).await;
+    post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/items"),
+        &json!({"version": 1, "item_code": "B18", "quantity": "800", "cost_fen": 36_000_000}),
+    )
+    .await;
     let mut anon = s.client();
     // Not published: nobody outside sees it, as if it did not exist.
     let r = anon.get(&format!("/notice/{id}")).await;
     assert_eq!(r.status, 404);
     assert_eq!(r.text(), anon.get("/notice/99999").await.text());
     let csrf = c.csrf().await;
-    let r = c.post_form(&format!("/projects/{id}/facts"), &[("csrf", &csrf), ("version", "2"), ("notice_from", "2026-03-01"), ("hotline", "0359-3022123")]).await;
+    let r = c
+        .post_form(
+            &format!("/projects/{id}/facts"),
+            &[("csrf", &csrf), ("version", "2"), ("notice_from", "2026-03-01"), ("hotline", "0359-3022123")],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.text());
     let page = anon.get(&format!("/notice/{id}")).await;
     assert_eq!(page.status, 200);
     let t = page.text();
-    for needle in ["国土局住宅楼改造", "2026-03-01", "2026-03-06", "0359-3022123", "外墙维修", "360,000.00", "民意调查"] {
+    for needle in ["国土局住宅楼改造", "2026-03-01", "2026-03-06", "0359-3022123", "外墙维修", "360,000.00", "民意调查"]
+    {
         assert!(t.contains(needle), "{needle} missing from the notice");
     }
     // The publicity step takes the notice's first day; five days have to run (001 二(四)2).
     let version = c.get(&format!("/api/v1/projects/{id}")).await.json()["version"].as_i64().unwrap();
     for (key, on) in [("survey", "2026-01-10"), ("design", "2026-02-20")] {
         let detail = if key == "survey" { json!({"agree": 16, "households": 16}) } else { json!({}) };
-        let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/{key}"), &json!({"version": version + if key == "design" { 1 } else { 0 }, "done_on": on, "detail": detail})).await;
+        let r = post_json(
+            &mut c,
+            &format!("/api/v1/projects/{id}/steps/{key}"),
+            &json!({"version": version + if key == "design" { 1 } else { 0 }, "done_on": on, "detail": detail}),
+        )
+        .await;
         assert_eq!(r.status, 200, "{}", r.text());
     }
-    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/publicity"), &json!({"version": version + 2, "done_on": "2026-03-04"})).await;
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/steps/publicity"),
+        &json!({"version": version + 2, "done_on": "2026-03-04"}),
+    )
+    .await;
     assert_eq!(r.status, 422);
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("不足 5 天"), "{}", r.text());
-    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/publicity"), &json!({"version": version + 2, "done_on": "2026-03-06"})).await;
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/steps/publicity"),
+        &json!({"version": version + 2, "done_on": "2026-03-06"}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(step(&r.json(), "publicity")["started"], "2026-03-01");
 }

@@ -13,11 +13,25 @@ pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> ExitCode {
         AuditCmd::Verify => match audit::verify(&ctx.db).await {
             Ok(v) => match v.first_broken {
                 None => {
-                    println!("{}", if ctx.zh() { format!("审计日志完整：{} 条记录，哈希链校验通过", v.entries) } else { format!("audit log intact: {} entries, hash chain verified", v.entries) });
+                    println!(
+                        "{}",
+                        if ctx.zh() {
+                            format!("审计日志完整：{} 条记录，哈希链校验通过", v.entries)
+                        } else {
+                            format!("audit log intact: {} entries, hash chain verified", v.entries)
+                        }
+                    );
                     ExitCode::SUCCESS
                 }
                 Some((id, why)) => {
-                    println!("{}", if ctx.zh() { format!("审计日志被改动：第一条异常记录为第 {id} 条（{why}）") } else { format!("audit log altered: first broken entry is #{id} ({why})") });
+                    println!(
+                        "{}",
+                        if ctx.zh() {
+                            format!("审计日志被改动：第一条异常记录为第 {id} 条（{why}）")
+                        } else {
+                            format!("audit log altered: first broken entry is #{id} ({why})")
+                        }
+                    );
                     ExitCode::from(1)
                 }
             },
@@ -29,7 +43,10 @@ pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> ExitCode {
                     output::json(&rows);
                 } else {
                     for r in rows {
-                        println!("{}\t{}\t{}\t{}\t{}:{}\t{}", r.id, r.at, r.actor, r.action, r.entity, r.entity_id, r.detail);
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}:{}\t{}",
+                            r.id, r.at, r.actor, r.action, r.entity, r.entity_id, r.detail
+                        );
                     }
                 }
                 ExitCode::SUCCESS

@@ -49,18 +49,55 @@ async fn list(ctx: &Ctx, region: Option<String>, overdue: bool, as_json: bool) -
         return Ok(ExitCode::SUCCESS);
     }
     let zh = ctx.zh();
-    println!("{}", if zh { "受理编号\t受理日期\t类别\t状态\t责任地区\t答复期限\t时限\t涉及" } else { "tracking no.\treceived\tcategory\tstatus\tresponsible\tdue\tSLA\tabout" });
+    println!(
+        "{}",
+        if zh {
+            "受理编号\t受理日期\t类别\t状态\t责任地区\t答复期限\t时限\t涉及"
+        } else {
+            "tracking no.\treceived\tcategory\tstatus\tresponsible\tdue\tSLA\tabout"
+        }
+    );
     for c in &list {
         let sla = match c.days_left(today) {
             None => String::new(),
-            Some(d) if d < 0 => if zh { format!("逾期 {} 天", -d) } else { format!("{} days overdue", -d) },
-            Some(d) => if zh { format!("还剩 {d} 天") } else { format!("{d} days left") },
+            Some(d) if d < 0 => {
+                if zh {
+                    format!("逾期 {} 天", -d)
+                } else {
+                    format!("{} days overdue", -d)
+                }
+            }
+            Some(d) => {
+                if zh {
+                    format!("还剩 {d} 天")
+                } else {
+                    format!("{d} days left")
+                }
+            }
         };
         let region = regions.get(&c.region_code).map(|r| r.full_name.clone()).unwrap_or_else(|| c.region_code.clone());
-        let about = [c.project_name.as_deref(), c.estate_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-        println!("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", c.tracking_no, c.received_on(), complaints::category_label(&c.category, zh), complaints::status_label(&c.status, zh), region, c.due_on, sla, about);
+        let about =
+            [c.project_name.as_deref(), c.estate_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            c.tracking_no,
+            c.received_on(),
+            complaints::category_label(&c.category, zh),
+            complaints::status_label(&c.status, zh),
+            region,
+            c.due_on,
+            sla,
+            about
+        );
     }
     let late = list.iter().filter(|c| c.overdue(today)).count();
-    println!("{}", if zh { format!("共 {} 件，其中逾期 {late} 件", list.len()) } else { format!("{} complaints, {late} overdue", list.len()) });
+    println!(
+        "{}",
+        if zh {
+            format!("共 {} 件，其中逾期 {late} 件", list.len())
+        } else {
+            format!("{} complaints, {late} overdue", list.len())
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }

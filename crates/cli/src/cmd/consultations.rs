@@ -49,15 +49,45 @@ fn outcome(ctx: &Ctx, o: Outcome) -> &'static str {
 fn print_tally(ctx: &Ctx, c: &Consultation, t: &Tally) {
     let zh = ctx.zh();
     let st = c.state();
-    println!("#{} {} · {} · {} · {} — {}", c.id, c.title, if zh { cons::kind_zh(&c.kind) } else { cons::kind_en(&c.kind) }, if zh { st.zh() } else { st.en() }, cons::local_text(&c.opens_at), cons::local_text(&c.closes_at));
+    println!(
+        "#{} {} · {} · {} · {} — {}",
+        c.id,
+        c.title,
+        if zh { cons::kind_zh(&c.kind) } else { cons::kind_en(&c.kind) },
+        if zh { st.zh() } else { st.en() },
+        cons::local_text(&c.opens_at),
+        cons::local_text(&c.closes_at)
+    );
     let m2 = |d: i64| format!("{}.{:02}", d / 100, d % 100);
-    for (label, n) in [("eligible", t.eligible), ("participating", t.participating), ("yes", t.yes), ("no", t.no), ("abstain", t.abstain)] {
+    for (label, n) in [
+        ("eligible", t.eligible),
+        ("participating", t.participating),
+        ("yes", t.yes),
+        ("no", t.no),
+        ("abstain", t.abstain),
+    ] {
         println!("  {label:<14} {:>8} {}  {:>14} m²", n.households, if zh { "户" } else { "hh" }, m2(n.area_dm2));
     }
     for d in &t.checks {
-        println!("  [{}] {} — {}", outcome(ctx, d.outcome), if zh { &d.reason_zh } else { &d.reason_en }, d.rule.source);
+        println!(
+            "  [{}] {} — {}",
+            outcome(ctx, d.outcome),
+            if zh { &d.reason_zh } else { &d.reason_en },
+            d.rule.source
+        );
     }
-    println!("{}: {}{}", if zh { "结论" } else { "outcome" }, outcome(ctx, t.outcome), if t.final_ { format!(" · SHA-256 {}", c.result_sha256.clone().unwrap_or_default()) } else if zh { "（实时，未封存）".into() } else { " (live, not locked)".into() });
+    println!(
+        "{}: {}{}",
+        if zh { "结论" } else { "outcome" },
+        outcome(ctx, t.outcome),
+        if t.final_ {
+            format!(" · SHA-256 {}", c.result_sha256.clone().unwrap_or_default())
+        } else if zh {
+            "（实时，未封存）".into()
+        } else {
+            " (live, not locked)".into()
+        }
+    );
 }
 
 async fn list(ctx: &Ctx, estate: i64, as_json: bool) -> Result<ExitCode, StoreError> {
@@ -69,8 +99,19 @@ async fn list(ctx: &Ctx, estate: i64, as_json: bool) -> Result<ExitCode, StoreEr
     } else {
         for c in &list {
             let st = c.state();
-            let result = match c.passed { Some(true) => outcome(ctx, Outcome::Pass), Some(false) => outcome(ctx, Outcome::Fail), None => "" };
-            println!("#{}\t{}\t{}\t{}\t{}", c.id, if ctx.zh() { cons::kind_zh(&c.kind) } else { cons::kind_en(&c.kind) }, c.title, if ctx.zh() { st.zh() } else { st.en() }, result);
+            let result = match c.passed {
+                Some(true) => outcome(ctx, Outcome::Pass),
+                Some(false) => outcome(ctx, Outcome::Fail),
+                None => "",
+            };
+            println!(
+                "#{}\t{}\t{}\t{}\t{}",
+                c.id,
+                if ctx.zh() { cons::kind_zh(&c.kind) } else { cons::kind_en(&c.kind) },
+                c.title,
+                if ctx.zh() { st.zh() } else { st.en() },
+                result
+            );
         }
         if list.is_empty() {
             println!("{}", if ctx.zh() { "没有征询" } else { "no consultations" });
@@ -83,7 +124,11 @@ async fn show(ctx: &Ctx, id: i64, as_json: bool) -> Result<ExitCode, StoreError>
     let c = cons::get(&ctx.db, id).await?;
     let p = profile_of(ctx, &c).await?;
     let t = cons::tally(&ctx.db, &p, &c).await?;
-    if as_json { output::json(&cons::document(&c, Some(&t))) } else { print_tally(ctx, &c, &t) }
+    if as_json {
+        output::json(&cons::document(&c, Some(&t)))
+    } else {
+        print_tally(ctx, &c, &t)
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -91,6 +136,10 @@ async fn close(ctx: &Ctx, id: i64, version: i64, as_json: bool) -> Result<ExitCo
     let c = cons::get(&ctx.db, id).await?;
     let p = profile_of(ctx, &c).await?;
     let (c, t) = cons::close(&ctx.db, &p, id, version, &ctx.actor, "cli").await?;
-    if as_json { output::json(&cons::document(&c, Some(&t))) } else { print_tally(ctx, &c, &t) }
+    if as_json {
+        output::json(&cons::document(&c, Some(&t)))
+    } else {
+        print_tally(ctx, &c, &t)
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -31,13 +31,27 @@ async fn list(ctx: &Ctx, region: Option<String>, as_json: bool) -> Result<ExitCo
         output::json(&list);
     } else {
         let zh = ctx.zh();
-        println!("{}", if zh { "编号\t区划\t小区名称\t坐落位置\t建成年代\t栋数\t户数\t建筑面积(㎡)" } else { "id\tregion\tname\taddress\tbuilt\tbuildings\thouseholds\tarea(m²)" });
+        println!(
+            "{}",
+            if zh {
+                "编号\t区划\t小区名称\t坐落位置\t建成年代\t栋数\t户数\t建筑面积(㎡)"
+            } else {
+                "id\tregion\tname\taddress\tbuilt\tbuildings\thouseholds\tarea(m²)"
+            }
+        );
         for e in &list {
             let d = &e.data;
-            println!("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", e.id, d.region_code, d.name, d.address.as_deref().unwrap_or(""),
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                e.id,
+                d.region_code,
+                d.name,
+                d.address.as_deref().unwrap_or(""),
                 d.built_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、"),
-                d.buildings.map(|v| v.to_string()).unwrap_or_default(), d.households.map(|v| v.to_string()).unwrap_or_default(),
-                output::m2(d.floor_area_dm2));
+                d.buildings.map(|v| v.to_string()).unwrap_or_default(),
+                d.households.map(|v| v.to_string()).unwrap_or_default(),
+                output::m2(d.floor_area_dm2)
+            );
         }
         println!("{}", if zh { format!("共 {} 个小区", list.len()) } else { format!("{} estates", list.len()) });
     }
@@ -98,12 +112,24 @@ async fn set(ctx: &Ctx, id: i64, version: i64, assignments: &[String]) -> Result
     let mut data = current.data.clone();
     for a in assignments {
         let Some((k, v)) = a.split_once('=') else {
-            return Err(invalid("", a, format!("“{a}”应写成 字段=值，如 households=60"), format!("“{a}” must be FIELD=VALUE, e.g. households=60")));
+            return Err(invalid(
+                "",
+                a,
+                format!("“{a}”应写成 字段=值，如 households=60"),
+                format!("“{a}” must be FIELD=VALUE, e.g. households=60"),
+            ));
         };
         assign(&mut data, k.trim(), v)?;
     }
     let e = estates::update(&ctx.db, &regions, id, version, &data, &ctx.actor, "cli").await?;
-    println!("{}", if ctx.zh() { format!("已保存，小区 {} 现为第 {} 版", e.id, e.version) } else { format!("saved: estate {} is now version {}", e.id, e.version) });
+    println!(
+        "{}",
+        if ctx.zh() {
+            format!("已保存，小区 {} 现为第 {} 版", e.id, e.version)
+        } else {
+            format!("saved: estate {} is now version {}", e.id, e.version)
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -113,7 +139,14 @@ pub async fn export(ctx: &Ctx, cmd: ExportCmd) -> ExitCode {
         let regions = ctx.regions().await?;
         let code = regions.resolve(&region, None)?.code.clone();
         let n = estates::export(&ctx.db, &regions, &code, &output).await?;
-        println!("{}", if ctx.zh() { format!("已导出 {n} 个小区到 {}", output.display()) } else { format!("exported {n} estates to {}", output.display()) });
+        println!(
+            "{}",
+            if ctx.zh() {
+                format!("已导出 {n} 个小区到 {}", output.display())
+            } else {
+                format!("exported {n} estates to {}", output.display())
+            }
+        );
         Ok::<_, StoreError>(ExitCode::SUCCESS)
     }
     .await;

@@ -33,7 +33,9 @@ async fn estates(ctx: &Ctx, a: ImportEstates) -> ExitCode {
     };
     let bar = if std::io::stderr().is_terminal() && !a.json {
         let b = indicatif::ProgressBar::new_spinner();
-        b.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} [{elapsed}] {per_sec}").expect("template"));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} [{elapsed}] {per_sec}").expect("template"),
+        );
         b.set_message(if ctx.zh() { "已读取行数" } else { "rows read" });
         Some(b)
     } else {
@@ -52,7 +54,9 @@ async fn estates(ctx: &Ctx, a: ImportEstates) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             if a.json {
-                output::json(&json!({"imported": 0, "unchanged": 0, "updated": 0, "skipped_rows": [], "errors": [{"row": 0, "column": "", "value": a.file.display().to_string(), "message": e.message(ctx.lang)}], "totals": {"estates": 0, "households": 0, "floor_area_m2": 0}}));
+                output::json(
+                    &json!({"imported": 0, "unchanged": 0, "updated": 0, "skipped_rows": [], "errors": [{"row": 0, "column": "", "value": a.file.display().to_string(), "message": e.message(ctx.lang)}], "totals": {"estates": 0, "households": 0, "floor_area_m2": 0}}),
+                );
             }
             return ctx.fail(&e);
         }
@@ -81,17 +85,44 @@ async fn estates(ctx: &Ctx, a: ImportEstates) -> ExitCode {
         let t = &report.totals;
         let skipped = report.skipped_rows.iter().map(|r| r.to_string()).collect::<Vec<_>>();
         let read = if zh {
-            format!("读取 {} 个小区（{} 户，{} 栋，{} ㎡）", t.estates, t.households, t.buildings, output::m2(Some(t.floor_area_dm2)))
+            format!(
+                "读取 {} 个小区（{} 户，{} 栋，{} ㎡）",
+                t.estates,
+                t.households,
+                t.buildings,
+                output::m2(Some(t.floor_area_dm2))
+            )
         } else {
-            format!("read {} estates ({} households, {} buildings, {} m²)", t.estates, t.households, t.buildings, output::m2(Some(t.floor_area_dm2)))
+            format!(
+                "read {} estates ({} households, {} buildings, {} m²)",
+                t.estates,
+                t.households,
+                t.buildings,
+                output::m2(Some(t.floor_area_dm2))
+            )
         };
         let outcome = match (failed, a.dry_run || !report.committed && !failed, zh) {
-            (true, _, true) => format!("无误的行 {}，有误 {} 处", report.imported + report.updated + report.unchanged, report.errors.len()),
-            (true, _, false) => format!("{} good rows, {} errors", report.imported + report.updated + report.unchanged, report.errors.len()),
-            (false, true, true) if a.dry_run => format!("将新增 {}，将更新 {}，未变 {}", report.imported, report.updated, report.unchanged),
-            (false, true, false) if a.dry_run => format!("would add {}, update {}, leave {} unchanged", report.imported, report.updated, report.unchanged),
+            (true, _, true) => format!(
+                "无误的行 {}，有误 {} 处",
+                report.imported + report.updated + report.unchanged,
+                report.errors.len()
+            ),
+            (true, _, false) => format!(
+                "{} good rows, {} errors",
+                report.imported + report.updated + report.unchanged,
+                report.errors.len()
+            ),
+            (false, true, true) if a.dry_run => {
+                format!("将新增 {}，将更新 {}，未变 {}", report.imported, report.updated, report.unchanged)
+            }
+            (false, true, false) if a.dry_run => format!(
+                "would add {}, update {}, leave {} unchanged",
+                report.imported, report.updated, report.unchanged
+            ),
             (_, _, true) => format!("新增 {}，更新 {}，未变 {}", report.imported, report.updated, report.unchanged),
-            (_, _, false) => format!("{} new, {} updated, {} unchanged", report.imported, report.updated, report.unchanged),
+            (_, _, false) => {
+                format!("{} new, {} updated, {} unchanged", report.imported, report.updated, report.unchanged)
+            }
         };
         let skip = match (skipped.is_empty(), zh) {
             (true, _) => String::new(),
@@ -100,15 +131,31 @@ async fn estates(ctx: &Ctx, a: ImportEstates) -> ExitCode {
         };
         println!("{read}{}{outcome}{skip}", if zh { "：" } else { ": " });
         if failed {
-            eprintln!("{}", if zh {
-                format!("共 {} 处错误，未导入任何数据。请改正后重新导入，或加 --allow-partial 只导入无误的行。", report.errors.len())
-            } else {
-                format!("{} errors: nothing was imported. Fix them and import again, or use --allow-partial to import the good rows.", report.errors.len())
-            });
+            eprintln!(
+                "{}",
+                if zh {
+                    format!(
+                        "共 {} 处错误，未导入任何数据。请改正后重新导入，或加 --allow-partial 只导入无误的行。",
+                        report.errors.len()
+                    )
+                } else {
+                    format!(
+                        "{} errors: nothing was imported. Fix them and import again, or use --allow-partial to import the good rows.",
+                        report.errors.len()
+                    )
+                }
+            );
         } else if a.dry_run {
             println!("{}", if zh { "试运行（--dry-run）：未写入数据库" } else { "dry run: nothing written" });
         } else if let Some(p) = &report.rejected_file {
-            println!("{}", if zh { format!("有问题的行已写入 {}", p.display()) } else { format!("rejected rows written to {}", p.display()) });
+            println!(
+                "{}",
+                if zh {
+                    format!("有问题的行已写入 {}", p.display())
+                } else {
+                    format!("rejected rows written to {}", p.display())
+                }
+            );
         }
     }
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }

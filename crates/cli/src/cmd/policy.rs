@@ -29,9 +29,20 @@ pub async fn run(ctx: &Ctx, cmd: PolicyCmd) -> ExitCode {
                     output::json(&out);
                 } else {
                     for p in &out {
-                        println!("{}\t{}\t{}\t{}{}", p["name"].as_str().unwrap_or(""), p["title"].as_str().unwrap_or(""),
-                            p["region_code"].as_str().unwrap_or(""), p["inherits"].as_str().map(|i| format!("← {i}")).unwrap_or_default(),
-                            if p["builtin"] == true { "" } else if ctx.zh() { "\t（本地载入）" } else { "\t(loaded)" });
+                        println!(
+                            "{}\t{}\t{}\t{}{}",
+                            p["name"].as_str().unwrap_or(""),
+                            p["title"].as_str().unwrap_or(""),
+                            p["region_code"].as_str().unwrap_or(""),
+                            p["inherits"].as_str().map(|i| format!("← {i}")).unwrap_or_default(),
+                            if p["builtin"] == true {
+                                ""
+                            } else if ctx.zh() {
+                                "\t（本地载入）"
+                            } else {
+                                "\t(loaded)"
+                            }
+                        );
                     }
                 }
                 Ok(ExitCode::SUCCESS)
@@ -53,18 +64,34 @@ pub async fn run(ctx: &Ctx, cmd: PolicyCmd) -> ExitCode {
             }
             PolicyCmd::Load { file } => {
                 let text = std::fs::read_to_string(&file).map_err(|e| StoreError::Invalid {
-                    field: "file".into(), value: file.display().to_string(),
-                    zh: format!("无法读取 {}：{e}", file.display()), en: format!("cannot read {}: {e}", file.display()),
+                    field: "file".into(),
+                    value: file.display().to_string(),
+                    zh: format!("无法读取 {}：{e}", file.display()),
+                    en: format!("cannot read {}: {e}", file.display()),
                 })?;
                 match policies::load(&ctx.db, &file.display().to_string(), &text, &ctx.actor).await? {
                     Ok(name) => {
-                        println!("{}", if ctx.zh() { format!("已载入政策配置 {name}") } else { format!("loaded profile {name}") });
+                        println!(
+                            "{}",
+                            if ctx.zh() {
+                                format!("已载入政策配置 {name}")
+                            } else {
+                                format!("loaded profile {name}")
+                            }
+                        );
                         Ok(ExitCode::SUCCESS)
                     }
                     Err(LoadError::Parse(e)) => {
                         let msg = if ctx.zh() { &e.message_zh } else { &e.message_en };
                         eprintln!("{}:{}:{}: {msg}", file.display(), e.line, e.column);
-                        eprintln!("{}", if ctx.zh() { "政策配置未载入：请按上面的行号改正后重试" } else { "profile not loaded: fix the line above and try again" });
+                        eprintln!(
+                            "{}",
+                            if ctx.zh() {
+                                "政策配置未载入：请按上面的行号改正后重试"
+                            } else {
+                                "profile not loaded: fix the line above and try again"
+                            }
+                        );
                         Ok(ExitCode::from(1))
                     }
                     Err(LoadError::Set(e)) => {
@@ -158,10 +185,22 @@ fn verdict_label(v: &str, lang: Lang) -> &'static str {
 }
 
 const TARGET_SPECS: &[ColumnSpec] = &[
-    ColumnSpec { key: "region", synonyms: &["区划", "区划代码", "地区", "县区", "县（区）", "行政区划", "单位"], required: true },
+    ColumnSpec {
+        key: "region",
+        synonyms: &["区划", "区划代码", "地区", "县区", "县（区）", "行政区划", "单位"],
+        required: true,
+    },
     ColumnSpec { key: "year", synonyms: &["年份", "年度", "年"], required: true },
-    ColumnSpec { key: "count", synonyms: &["任务数", "改造数量", "小区数", "数量", "改造小区数", "小区个数"], required: true },
-    ColumnSpec { key: "cumulative", synonyms: &["累计完成比例", "累计比例", "累计完成", "累计", "累计完成率"], required: false },
+    ColumnSpec {
+        key: "count",
+        synonyms: &["任务数", "改造数量", "小区数", "数量", "改造小区数", "小区个数"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "cumulative",
+        synonyms: &["累计完成比例", "累计比例", "累计完成", "累计", "累计完成率"],
+        required: false,
+    },
     ColumnSpec { key: "households", synonyms: &["户数", "居民户数"], required: false },
 ];
 
@@ -207,7 +246,15 @@ pub async fn targets(ctx: &Ctx, cmd: TargetsCmd) -> ExitCode {
             };
             let count = match count {
                 Ok(c) => c,
-                Err(_) => return bad(row, &col(2), value_text(count_v), "任务数应为非负整数，如 208".into(), "the count must be a whole number, e.g. 208".into()),
+                Err(_) => {
+                    return bad(
+                        row,
+                        &col(2),
+                        value_text(count_v),
+                        "任务数应为非负整数，如 208".into(),
+                        "the count must be a whole number, e.g. 208".into(),
+                    );
+                }
             };
             let year_text = value_text(year_v);
             if jiugai_sheet::table::is_totals_label(&year_text) || jiugai_sheet::table::is_totals_label(&region) {
@@ -217,18 +264,40 @@ pub async fn targets(ctx: &Ctx, cmd: TargetsCmd) -> ExitCode {
             }
             let year = match year_v {
                 Value::Number(n) => jiugai_sheet::normalize::year_from_f64(*n).ok(),
-                other => jiugai_sheet::normalize::years(&value_text(other)).ok().and_then(|y| (y.len() == 1).then(|| y[0])),
+                other => {
+                    jiugai_sheet::normalize::years(&value_text(other)).ok().and_then(|y| (y.len() == 1).then(|| y[0]))
+                }
             };
             let Some(year) = year else {
-                return bad(row, &col(1), year_text, "年份应为四位数字，如 2022（合计行请写“合计”）".into(), "the year must be four digits, e.g. 2022 (write 合计 on a totals row)".into());
+                return bad(
+                    row,
+                    &col(1),
+                    year_text,
+                    "年份应为四位数字，如 2022（合计行请写“合计”）".into(),
+                    "the year must be four digits, e.g. 2022 (write 合计 on a totals row)".into(),
+                );
             };
             if region.is_empty() {
-                return bad(row, &col(0), String::new(), "区划不能为空：请填写县（区）名称或代码".into(), "the region is empty: give a county name or code".into());
+                return bad(
+                    row,
+                    &col(0),
+                    String::new(),
+                    "区划不能为空：请填写县（区）名称或代码".into(),
+                    "the region is empty: give a county name or code".into(),
+                );
             }
             let cumulative = match share(h.get(vals, 3)) {
                 None => None,
                 Some(Ok(r)) => Some(r),
-                Some(Err(())) => return bad(row, &col(3), value_text(h.get(vals, 3)), "累计比例应为百分数，如 35%".into(), "the cumulative share must be a percentage, e.g. 35%".into()),
+                Some(Err(())) => {
+                    return bad(
+                        row,
+                        &col(3),
+                        value_text(h.get(vals, 3)),
+                        "累计比例应为百分数，如 35%".into(),
+                        "the cumulative share must be a percentage, e.g. 35%".into(),
+                    );
+                }
             };
             let households = match h.get(vals, 4) {
                 Value::Empty => None,
@@ -246,28 +315,41 @@ pub async fn targets(ctx: &Ctx, cmd: TargetsCmd) -> ExitCode {
         let codes: BTreeMap<String, Option<String>> = names.iter().map(|n| (n.clone(), code_of(n))).collect();
         let parent_of = |n: &str| -> Option<String> {
             let c = codes.get(n)?.as_ref()?;
-            names.iter().find(|m| m.as_str() != n && codes.get(*m).cloned().flatten().is_some_and(|mc| regions.within(c, &mc))).cloned()
+            names
+                .iter()
+                .find(|m| m.as_str() != n && codes.get(*m).cloned().flatten().is_some_and(|mc| regions.within(c, &mc)))
+                .cloned()
         };
         let tops: Vec<String> = names.iter().filter(|n| parent_of(n).is_none()).cloned().collect();
         let mut reports = Vec::new();
         let mut ok = issues.is_empty();
         for top in &tops {
-            let total = totals.get(top).or_else(|| (tops.len() == 1).then(|| totals.get("")).flatten()).map(|(_, t)| *t);
+            let total =
+                totals.get(top).or_else(|| (tops.len() == 1).then(|| totals.get("")).flatten()).map(|(_, t)| *t);
             let table = TargetTable {
                 region: top.clone(),
                 total,
                 prior: 0,
-                rows: rows.iter().filter(|r| &r.region == top || parent_of(&r.region).as_deref() == Some(top.as_str())).cloned().collect(),
+                rows: rows
+                    .iter()
+                    .filter(|r| &r.region == top || parent_of(&r.region).as_deref() == Some(top.as_str()))
+                    .cloned()
+                    .collect(),
             };
             let rep = table.check();
             ok &= rep.ok;
-            reports.push(json!({"region": top, "region_code": codes.get(top).cloned().flatten(), "total": total, "ok": rep.ok,
+            reports.push(
+                json!({"region": top, "region_code": codes.get(top).cloned().flatten(), "total": total, "ok": rep.ok,
                 "issues": rep.issues.iter().map(|i| json!({"region": i.region, "year": i.year, "kind": i.kind,
                     "message": if ctx.zh() { &i.message_zh } else { &i.message_en }})).collect::<Vec<_>>(),
-                "progress": rep.progress}));
+                "progress": rep.progress}),
+            );
         }
         if as_json {
-            let errors: Vec<_> = issues.iter().map(|i| json!({"row": i.row, "column": i.column, "value": i.value, "message": i.message(ctx.lang)})).collect();
+            let errors: Vec<_> = issues
+                .iter()
+                .map(|i| json!({"row": i.row, "column": i.column, "value": i.value, "message": i.message(ctx.lang)}))
+                .collect();
             output::json(&json!({"ok": ok, "errors": errors, "tables": reports}));
         } else {
             for i in &issues {
@@ -278,16 +360,26 @@ pub async fn targets(ctx: &Ctx, cmd: TargetsCmd) -> ExitCode {
                     println!("✗ {}", i["message"].as_str().unwrap_or(""));
                 }
                 for p in r["progress"].as_array().into_iter().flatten() {
-                    println!("  {} {}年：{}，累计 {}（{}）{}", r["region"].as_str().unwrap_or(""), p["year"], p["count"], p["cumulative"],
-                        p["share"].as_str().unwrap_or("-"), p["promised"].as_str().map(|s| format!("，承诺 {s}")).unwrap_or_default());
+                    println!(
+                        "  {} {}年：{}，累计 {}（{}）{}",
+                        r["region"].as_str().unwrap_or(""),
+                        p["year"],
+                        p["count"],
+                        p["cumulative"],
+                        p["share"].as_str().unwrap_or("-"),
+                        p["promised"].as_str().map(|s| format!("，承诺 {s}")).unwrap_or_default()
+                    );
                 }
             }
-            println!("{}", match (ok, ctx.zh()) {
-                (true, true) => "任务表前后一致".to_string(),
-                (true, false) => "the target table is consistent".to_string(),
-                (false, true) => "任务表有不一致之处（见上）".to_string(),
-                (false, false) => "the target table is inconsistent (see above)".to_string(),
-            });
+            println!(
+                "{}",
+                match (ok, ctx.zh()) {
+                    (true, true) => "任务表前后一致".to_string(),
+                    (true, false) => "the target table is consistent".to_string(),
+                    (false, true) => "任务表有不一致之处（见上）".to_string(),
+                    (false, false) => "the target table is inconsistent (see above)".to_string(),
+                }
+            );
         }
         Ok::<_, StoreError>(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
     }

@@ -34,13 +34,25 @@ pub async fn run(ctx: &Ctx, cmd: RegionsCmd) -> ExitCode {
                         tree.children(&c).cloned().collect()
                     }
                     None => {
-                        let mut v: Vec<_> = ["11","12","13","14","15","21","22","23","31","32","33","34","35","36","37","41","42","43","44","45","46","50","51","52","53","54","61","62","63","64","65"]
-                            .iter().filter_map(|c| tree.get(c).cloned()).collect();
+                        let mut v: Vec<_> = [
+                            "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+                            "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+                            "65",
+                        ]
+                        .iter()
+                        .filter_map(|c| tree.get(c).cloned())
+                        .collect();
                         v.retain(|r| r.level == Level::Province);
                         v
                     }
                 };
-                if json { output::json(&kids) } else { for k in kids { println!("{}\t{}", k.code, k.name) } }
+                if json {
+                    output::json(&kids)
+                } else {
+                    for k in kids {
+                        println!("{}\t{}", k.code, k.name)
+                    }
+                }
             }
             RegionsCmd::AddCommunity { street, name, code } => {
                 let s = tree.resolve(&street, None)?;

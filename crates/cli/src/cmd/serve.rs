@@ -52,12 +52,26 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(&a.listen).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("{}", if zh { format!("错误：无法监听 {}：{e}", a.listen) } else { format!("error: cannot listen on {}: {e}", a.listen) });
+            eprintln!(
+                "{}",
+                if zh {
+                    format!("错误：无法监听 {}：{e}", a.listen)
+                } else {
+                    format!("error: cannot listen on {}: {e}", a.listen)
+                }
+            );
             return ExitCode::from(2);
         }
     };
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| a.listen.clone());
-    println!("{}", if zh { format!("旧改已启动：http://{addr}/ （Ctrl+C 停止）") } else { format!("jiugai is running at http://{addr}/ (Ctrl+C to stop)") });
+    println!(
+        "{}",
+        if zh {
+            format!("旧改已启动：http://{addr}/ （Ctrl+C 停止）")
+        } else {
+            format!("jiugai is running at http://{addr}/ (Ctrl+C to stop)")
+        }
+    );
     tokio::select! {
         r = jiugai_web::serve(listener, state) => {
             if let Err(e) = r {

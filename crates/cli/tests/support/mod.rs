@@ -22,5 +22,7 @@ pub fn jiugai_with(url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
 
 /// Standard output as JSON (the panic shows both streams).
 pub fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    })
 }

@@ -7,9 +7,29 @@ use super::EstateData;
 use crate::StoreError;
 
 /// The field names [`assign`] accepts.
-pub const ASSIGNABLE: &[&str] = &["name", "street", "community", "address", "built_years", "buildings", "households",
-    "floor_area_m2", "property_type", "original_unit", "management", "maintenance_fund", "safety_rating",
-    "in_shantytown_plan", "self_built", "urban_village", "declared", "historic", "longitude", "latitude", "plan_year"];
+pub const ASSIGNABLE: &[&str] = &[
+    "name",
+    "street",
+    "community",
+    "address",
+    "built_years",
+    "buildings",
+    "households",
+    "floor_area_m2",
+    "property_type",
+    "original_unit",
+    "management",
+    "maintenance_fund",
+    "safety_rating",
+    "in_shantytown_plan",
+    "self_built",
+    "urban_village",
+    "declared",
+    "historic",
+    "longitude",
+    "latitude",
+    "plan_year",
+];
 
 fn invalid(key: &str, value: &str, zh: String, en: String) -> StoreError {
     StoreError::Invalid { field: key.to_string(), value: value.to_string(), zh, en }
@@ -33,17 +53,33 @@ pub fn assign(d: &mut EstateData, key: &str, value: &str) -> Result<(), StoreErr
         "street" => d.street = text,
         "community" => d.community = text,
         "address" => d.address = text,
-        "built_years" => d.built_years = match &text { Some(t) => normalize::years(t).map_err(bad)?, None => vec![] },
+        "built_years" => {
+            d.built_years = match &text {
+                Some(t) => normalize::years(t).map_err(bad)?,
+                None => vec![],
+            }
+        }
         "buildings" => d.buildings = int(&text)?,
         "households" => d.households = int(&text)?,
-        "floor_area_dm2" | "floor_area_m2" => d.floor_area_dm2 = text.as_deref().map(normalize::area_dm2).transpose().map_err(bad)?,
+        "floor_area_dm2" | "floor_area_m2" => {
+            d.floor_area_dm2 = text.as_deref().map(normalize::area_dm2).transpose().map_err(bad)?
+        }
         "property_type" => d.property_type = text,
         "original_unit" => d.original_unit = text,
         "management" => {
             d.management = match &text {
-                Some(t) => Some(Management::from_key(t).or_else(|| Management::parse(t)).map(|m| m.key().to_string()).ok_or_else(|| {
-                    invalid(key, value, format!("物业管理“{value}”应为 无物业/单位管理/居民自管/专业物业 之一"), format!("management “{value}” must be none, unit, self or professional"))
-                })?),
+                Some(t) => Some(
+                    Management::from_key(t).or_else(|| Management::parse(t)).map(|m| m.key().to_string()).ok_or_else(
+                        || {
+                            invalid(
+                                key,
+                                value,
+                                format!("物业管理“{value}”应为 无物业/单位管理/居民自管/专业物业 之一"),
+                                format!("management “{value}” must be none, unit, self or professional"),
+                            )
+                        },
+                    )?,
+                ),
                 None => None,
             }
         }
@@ -59,11 +95,21 @@ pub fn assign(d: &mut EstateData, key: &str, value: &str) -> Result<(), StoreErr
         "urban_village" => d.urban_village = boolean(&text)?,
         "declared" => d.declared = boolean(&text)?,
         "historic" => d.historic = boolean(&text)?,
-        "longitude_e6" | "longitude" => d.longitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 180.0)).transpose().map_err(bad)?,
-        "latitude_e6" | "latitude" => d.latitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 90.0)).transpose().map_err(bad)?,
+        "longitude_e6" | "longitude" => {
+            d.longitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 180.0)).transpose().map_err(bad)?
+        }
+        "latitude_e6" | "latitude" => {
+            d.latitude_e6 = text.as_deref().map(|t| normalize::coordinate_e6(t, 90.0)).transpose().map_err(bad)?
+        }
         "plan_year" => d.plan_year = int(&text)?,
-        _ => return Err(invalid(key, value, format!("不能修改字段“{key}”，可改：{}", ASSIGNABLE.join(" ")), format!("field “{key}” cannot be changed; fields: {}", ASSIGNABLE.join(" ")))),
+        _ => {
+            return Err(invalid(
+                key,
+                value,
+                format!("不能修改字段“{key}”，可改：{}", ASSIGNABLE.join(" ")),
+                format!("field “{key}” cannot be changed; fields: {}", ASSIGNABLE.join(" ")),
+            ));
+        }
     }
     Ok(())
 }
-

@@ -63,7 +63,13 @@ fn values<'a>(d: &'a EstateData, years: &'a str) -> [Val<'a>; N_DATA_COLS] {
 
 pub(crate) trait BulkInsert {
     /// Inserts `rows` as version 1 of new estates created by `actor` through import `import_id` at `now`.
-    async fn insert_estates(&mut self, rows: &[EstateData], import_id: i64, actor: &str, now: &str) -> Result<(), StoreError>;
+    async fn insert_estates(
+        &mut self,
+        rows: &[EstateData],
+        import_id: i64,
+        actor: &str,
+        now: &str,
+    ) -> Result<(), StoreError>;
 }
 
 struct Stmt(*mut ffi::sqlite3_stmt);
@@ -81,7 +87,13 @@ fn sqlite_error(db: *mut ffi::sqlite3, what: &str) -> StoreError {
 }
 
 impl BulkInsert for SqliteConnection {
-    async fn insert_estates(&mut self, rows: &[EstateData], import_id: i64, actor: &str, now: &str) -> Result<(), StoreError> {
+    async fn insert_estates(
+        &mut self,
+        rows: &[EstateData],
+        import_id: i64,
+        actor: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
         let mut handle = self.lock_handle().await?;
         let db = handle.as_raw_handle().as_ptr();
         let marks = vec!["?"; N_DATA_COLS + 5].join(",");
@@ -90,7 +102,16 @@ impl BulkInsert for SqliteConnection {
             .expect("no NUL in SQL");
         let mut raw = ptr::null_mut();
         // SAFETY: `db` is the live handle we hold the lock on; `sql` outlives the call.
-        let rc = unsafe { ffi::sqlite3_prepare_v3(db, sql.as_ptr(), -1, ffi::SQLITE_PREPARE_PERSISTENT as u32, &mut raw, ptr::null_mut()) };
+        let rc = unsafe {
+            ffi::sqlite3_prepare_v3(
+                db,
+                sql.as_ptr(),
+                -1,
+                ffi::SQLITE_PREPARE_PERSISTENT as u32,
+                &mut raw,
+                ptr::null_mut(),
+            )
+        };
         if rc != ffi::SQLITE_OK {
             return Err(sqlite_error(db, "prepare"));
         }
@@ -107,7 +128,13 @@ impl BulkInsert for SqliteConnection {
                     match v {
                         Val::Null => ffi::sqlite3_bind_null(stmt.0, idx),
                         Val::Int(n) => ffi::sqlite3_bind_int64(stmt.0, idx, *n),
-                        Val::Text(s) => ffi::sqlite3_bind_text(stmt.0, idx, s.as_ptr().cast(), s.len() as c_int, ffi::SQLITE_STATIC()),
+                        Val::Text(s) => ffi::sqlite3_bind_text(
+                            stmt.0,
+                            idx,
+                            s.as_ptr().cast(),
+                            s.len() as c_int,
+                            ffi::SQLITE_STATIC(),
+                        ),
                     }
                 };
                 if rc != ffi::SQLITE_OK {
@@ -131,7 +158,13 @@ impl BulkInsert for SqliteConnection {
 }
 
 impl BulkInsert for PgConnection {
-    async fn insert_estates(&mut self, rows: &[EstateData], import_id: i64, actor: &str, now: &str) -> Result<(), StoreError> {
+    async fn insert_estates(
+        &mut self,
+        rows: &[EstateData],
+        import_id: i64,
+        actor: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
         // COPY in text format: one line per row, tab-separated, \N for NULL, backslash escapes.
         fn field(buf: &mut Vec<u8>, v: &Val<'_>) {
             match v {

@@ -93,41 +93,72 @@ impl Resolver<'_> {
         let mut community = r.community.clone();
         let county: String = if let Some(code) = &r.region_code {
             let Some(reg) = regions.get(code) else {
-                return Err(("region_code", code.clone(),
-                    format!("区划代码“{code}”不存在：请填写国家统计局公布的 6 位县级或 9 位乡镇街道代码（如 140830 芮城县）"),
-                    format!("division code “{code}” does not exist: give a 6-digit county or 9-digit street code (e.g. 140830)")));
+                return Err((
+                    "region_code",
+                    code.clone(),
+                    format!(
+                        "区划代码“{code}”不存在：请填写国家统计局公布的 6 位县级或 9 位乡镇街道代码（如 140830 芮城县）"
+                    ),
+                    format!(
+                        "division code “{code}” does not exist: give a 6-digit county or 9-digit street code (e.g. 140830)"
+                    ),
+                ));
             };
             match reg.level {
                 Level::County => {}
                 Level::Street => {
                     street_code = Some(reg.code.clone());
-                    if street.is_none() { street = Some(reg.name.clone()); }
+                    if street.is_none() {
+                        street = Some(reg.name.clone());
+                    }
                 }
                 Level::Community => {
                     street_code = Some(reg.code[..9].to_string());
-                    if street.is_none() { street = regions.get(&reg.code[..9]).map(|s| s.name.clone()); }
-                    if community.is_none() { community = Some(reg.name.clone()); }
+                    if street.is_none() {
+                        street = regions.get(&reg.code[..9]).map(|s| s.name.clone());
+                    }
+                    if community.is_none() {
+                        community = Some(reg.name.clone());
+                    }
                 }
-                _ => return Err(("region_code", code.clone(),
-                    format!("区划代码“{code}”（{}）是省级或市级代码：请填写小区所在县（区）的 6 位代码", reg.full_name),
-                    format!("“{code}” ({}) is a province or city: give the 6-digit code of the estate's county", reg.full_name))),
+                _ => {
+                    return Err((
+                        "region_code",
+                        code.clone(),
+                        format!(
+                            "区划代码“{code}”（{}）是省级或市级代码：请填写小区所在县（区）的 6 位代码",
+                            reg.full_name
+                        ),
+                        format!(
+                            "“{code}” ({}) is a province or city: give the 6-digit code of the estate's county",
+                            reg.full_name
+                        ),
+                    ));
+                }
             }
             if !in_scope(&reg.code) {
-                return Err(("region_code", code.clone(),
+                return Err((
+                    "region_code",
+                    code.clone(),
                     format!("区划代码“{code}”（{}）不在指定范围“{scope_name}”内：请核对代码或 --region", reg.full_name),
-                    format!("“{code}” ({}) is outside the given region “{scope_name}”: check the code or --region", reg.full_name)));
+                    format!(
+                        "“{code}” ({}) is outside the given region “{scope_name}”: check the code or --region",
+                        reg.full_name
+                    ),
+                ));
             }
             regions.ancestor_at(&reg.code, Level::County).map(|c| c.code.clone()).unwrap_or_default()
         } else if let Some(name) = &r.county {
             let scope_code = self.scope.map(|s| s.code.clone());
-            let res = self.cache.entry(name.clone()).or_insert_with(|| {
-                match regions.resolve(name, scope_code.as_deref()) {
+            let res =
+                self.cache.entry(name.clone()).or_insert_with(|| match regions.resolve(name, scope_code.as_deref()) {
                     Ok(reg) if reg.level == Level::County => Ok(reg.code.clone()),
-                    Ok(reg) => Err((format!("“{name}”（{}）不是县（区）：请填写县（区）名称或代码", reg.full_name),
-                        format!("“{name}” ({}) is not a county: give a county name or code", reg.full_name))),
+                    Ok(reg) => Err((
+                        format!("“{name}”（{}）不是县（区）：请填写县（区）名称或代码", reg.full_name),
+                        format!("“{name}” ({}) is not a county: give a county name or code", reg.full_name),
+                    )),
                     Err(e) => Err((e.message(Lang::Zh), e.message(Lang::En))),
-                }
-            });
+                });
             match res {
                 Ok(c) => c.clone(),
                 Err((zh, en)) => return Err(("county", name.clone(), zh.clone(), en.clone())),
@@ -137,12 +168,23 @@ impl Resolver<'_> {
                 Level::County => s.code.clone(),
                 Level::Street => {
                     street_code = Some(s.code.clone());
-                    if street.is_none() { street = Some(s.name.clone()); }
+                    if street.is_none() {
+                        street = Some(s.name.clone());
+                    }
                     s.parent_code.clone().unwrap_or_default()
                 }
-                _ => return Err(("county", String::new(),
-                    format!("本行没有区划代码或所属县区，而 --region “{scope_name}”不是县（区）：请在表中加“区划代码”列，或用 --region 指定县（区）"),
-                    format!("this row has no division code or county, and --region “{scope_name}” is not a county: add a 区划代码 column or give a county with --region"))),
+                _ => {
+                    return Err((
+                        "county",
+                        String::new(),
+                        format!(
+                            "本行没有区划代码或所属县区，而 --region “{scope_name}”不是县（区）：请在表中加“区划代码”列，或用 --region 指定县（区）"
+                        ),
+                        format!(
+                            "this row has no division code or county, and --region “{scope_name}” is not a county: add a 区划代码 column or give a county with --region"
+                        ),
+                    ));
+                }
             }
         } else {
             return Err(("county", String::new(),
@@ -191,9 +233,28 @@ fn overlay(old: &EstateData, new: &EstateData) -> EstateData {
     macro_rules! pick { ($($f:ident),*) => { EstateData { $($f: new.$f.clone().or_else(|| old.$f.clone()),)*
         region_code: old.region_code.clone(), name: old.name.clone(),
         built_years: if new.built_years.is_empty() { old.built_years.clone() } else { new.built_years.clone() } } } }
-    pick!(street_code, street, community, address, buildings, households, floor_area_dm2, property_type, original_unit,
-        management, maintenance_fund, safety_rating, in_shantytown_plan, self_built, urban_village, declared, historic,
-        longitude_e6, latitude_e6, plan_year)
+    pick!(
+        street_code,
+        street,
+        community,
+        address,
+        buildings,
+        households,
+        floor_area_dm2,
+        property_type,
+        original_unit,
+        management,
+        maintenance_fund,
+        safety_rating,
+        in_shantytown_plan,
+        self_built,
+        urban_village,
+        declared,
+        historic,
+        longitude_e6,
+        latitude_e6,
+        plan_year
+    )
 }
 
 fn sha256_file(path: &Path) -> Result<String, StoreError> {
@@ -204,14 +265,22 @@ fn sha256_file(path: &Path) -> Result<String, StoreError> {
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = f.read(&mut buf).map_err(|e| StoreError::File(jiugai_sheet::FileError::Io(e)))?;
-        if n == 0 { break; }
+        if n == 0 {
+            break;
+        }
         h.update(&buf[..n]);
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Imports the estate ledger at `path`. `progress` is called with the number of rows read so far.
-pub async fn import_estates(db: &Db, regions: &Regions, path: &Path, opts: &ImportOptions, progress: &(dyn Fn(u64) + Sync)) -> Result<ImportReport, StoreError> {
+pub async fn import_estates(
+    db: &Db,
+    regions: &Regions,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportReport, StoreError> {
     let scope = match &opts.region {
         Some(q) => Some(regions.resolve(q, None)?),
         None => None,
@@ -220,7 +289,8 @@ pub async fn import_estates(db: &Db, regions: &Regions, path: &Path, opts: &Impo
 
     // Existing estates by (county, name), to match rows to files already in the registry.
     let existing: HashMap<(String, String), i64> = {
-        let rows: Vec<(i64, String, String)> = with_db!(db, p => sqlx::query_as("SELECT id, region_code, name FROM estates").fetch_all(p).await?);
+        let rows: Vec<(i64, String, String)> =
+            with_db!(db, p => sqlx::query_as("SELECT id, region_code, name FROM estates").fetch_all(p).await?);
         rows.into_iter().map(|(id, c, n)| ((c, n), id)).collect()
     };
 
@@ -450,11 +520,17 @@ pub async fn import_estates(db: &Db, regions: &Regions, path: &Path, opts: &Impo
 }
 
 /// `<input>.rejected.xlsx` beside the input: the rejected rows as they were, with their reasons.
-fn write_rejected(path: &Path, opts: &ImportOptions, rows: &HashSet<u32>, issues: &[Issue]) -> Result<PathBuf, StoreError> {
+fn write_rejected(
+    path: &Path,
+    opts: &ImportOptions,
+    rows: &HashSet<u32>,
+    issues: &[Issue],
+) -> Result<PathBuf, StoreError> {
     use jiugai_sheet::table::{ColumnSpec, read_table, value_text};
-    let specs = [
-        ColumnSpec { key: "name", synonyms: &["小区名称", "项目名称", "小区（项目）名称", "小区"], required: true },
-    ];
+    let specs =
+        [ColumnSpec {
+            key: "name", synonyms: &["小区名称", "项目名称", "小区（项目）名称", "小区"], required: true
+        }];
     let mut picked: Vec<jiugai_sheet::estate::RejectedRow> = Vec::new();
     let header = read_table(path, &ReadOptions { sheet: opts.sheet.clone() }, &specs, |_, row, values| {
         if rows.contains(&row) {

@@ -269,14 +269,31 @@ pub async fn get(db: &Db, id: i64) -> Result<Estate, StoreError> {
 
 /// Checks the content an office types: a county that exists, a name, sane numbers.
 pub fn validate(regions: &Regions, d: &EstateData) -> Result<(), StoreError> {
-    let bad = |field: &str, value: String, zh: String, en: String| Err(StoreError::Invalid { field: field.into(), value, zh, en });
+    let bad = |field: &str, value: String, zh: String, en: String| {
+        Err(StoreError::Invalid { field: field.into(), value, zh, en })
+    };
     match regions.get(&d.region_code) {
         Some(r) if r.level == Level::County => {}
-        _ => return bad("region_code", d.region_code.clone(), format!("区划代码“{}”不是一个县（区）的代码，请填写 6 位县级代码", d.region_code), format!("region code “{}” is not a county code: give the 6-digit county code", d.region_code)),
+        _ => {
+            return bad(
+                "region_code",
+                d.region_code.clone(),
+                format!("区划代码“{}”不是一个县（区）的代码，请填写 6 位县级代码", d.region_code),
+                format!("region code “{}” is not a county code: give the 6-digit county code", d.region_code),
+            );
+        }
     }
     if let Some(s) = &d.street_code {
-        if !regions.get(s).is_some_and(|r| r.level == Level::Street && r.parent_code.as_deref() == Some(d.region_code.as_str())) {
-            return bad("street_code", s.clone(), format!("街道代码“{s}”不属于县（区）{}", d.region_code), format!("street code “{s}” is not in county {}", d.region_code));
+        if !regions
+            .get(s)
+            .is_some_and(|r| r.level == Level::Street && r.parent_code.as_deref() == Some(d.region_code.as_str()))
+        {
+            return bad(
+                "street_code",
+                s.clone(),
+                format!("街道代码“{s}”不属于县（区）{}", d.region_code),
+                format!("street code “{s}” is not in county {}", d.region_code),
+            );
         }
     }
     if d.name.trim().is_empty() {
@@ -285,29 +302,52 @@ pub fn validate(regions: &Regions, d: &EstateData) -> Result<(), StoreError> {
     for (k, v) in [("buildings", d.buildings), ("households", d.households), ("floor_area_dm2", d.floor_area_dm2)] {
         if let Some(v) = v {
             if v < 0 {
-                return bad(k, v.to_string(), format!("{}不能为负数", field_label(k)), format!("{k} cannot be negative"));
+                return bad(
+                    k,
+                    v.to_string(),
+                    format!("{}不能为负数", field_label(k)),
+                    format!("{k} cannot be negative"),
+                );
             }
         }
     }
     if let Some(m) = &d.management {
         if Management::from_key(m).is_none() {
-            return bad("management", m.clone(), format!("物业管理“{m}”应为 none/unit/self/professional 之一"), format!("management “{m}” must be one of none, unit, self, professional"));
+            return bad(
+                "management",
+                m.clone(),
+                format!("物业管理“{m}”应为 none/unit/self/professional 之一"),
+                format!("management “{m}” must be one of none, unit, self, professional"),
+            );
         }
     }
     if let Some(s) = &d.safety_rating {
         if !matches!(s.as_str(), "A" | "B" | "C" | "D") {
-            return bad("safety_rating", s.clone(), format!("房屋安全等级“{s}”应为 A、B、C、D 之一"), format!("safety rating “{s}” must be A, B, C or D"));
+            return bad(
+                "safety_rating",
+                s.clone(),
+                format!("房屋安全等级“{s}”应为 A、B、C、D 之一"),
+                format!("safety rating “{s}” must be A, B, C or D"),
+            );
         }
     }
     Ok(())
 }
 
 /// Creates one estate (outside imports). Fails if the county already has an estate of that name.
-pub async fn create(db: &Db, regions: &Regions, d: &EstateData, actor: &str, origin: &str) -> Result<Estate, StoreError> {
+pub async fn create(
+    db: &Db,
+    regions: &Regions,
+    d: &EstateData,
+    actor: &str,
+    origin: &str,
+) -> Result<Estate, StoreError> {
     validate(regions, d)?;
     let now = clock::now_rfc3339();
-    let sql = format!("INSERT INTO estates ({DATA_COLS}, version, created_at, updated_at, created_by, created_source) VALUES ({}, 1, $25, $25, $26, $27) RETURNING id",
-        (1..=N_DATA_COLS).map(|i| format!("${i}")).collect::<Vec<_>>().join(","));
+    let sql = format!(
+        "INSERT INTO estates ({DATA_COLS}, version, created_at, updated_at, created_by, created_source) VALUES ({}, 1, $25, $25, $26, $27) RETURNING id",
+        (1..=N_DATA_COLS).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+    );
     let id: i64 = with_db!(db, pool => {
         let mut tx = pool.begin().await?;
         let q = bind_estate!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), d).bind(&now).bind(actor).bind(origin);
@@ -326,7 +366,10 @@ fn duplicate_name(e: sqlx::Error, d: &EstateData) -> StoreError {
                 field: "name".into(),
                 value: d.name.clone(),
                 zh: format!("县（区）{} 已有名为“{}”的小区，请换一个名称或编辑已有档案", d.region_code, d.name),
-                en: format!("county {} already has an estate named “{}”: choose another name or edit that file", d.region_code, d.name),
+                en: format!(
+                    "county {} already has an estate named “{}”: choose another name or edit that file",
+                    d.region_code, d.name
+                ),
             };
         }
     }
@@ -335,7 +378,15 @@ fn duplicate_name(e: sqlx::Error, d: &EstateData) -> StoreError {
 
 /// Saves `new` over estate `id` if it is still at `expected_version`; otherwise refuses with
 /// [`StoreError::Conflict`] naming the fields changed since. A save that changes nothing is a no-op.
-pub async fn update(db: &Db, regions: &Regions, id: i64, expected_version: i64, new: &EstateData, actor: &str, origin: &str) -> Result<Estate, StoreError> {
+pub async fn update(
+    db: &Db,
+    regions: &Regions,
+    id: i64,
+    expected_version: i64,
+    new: &EstateData,
+    actor: &str,
+    origin: &str,
+) -> Result<Estate, StoreError> {
     validate(regions, new)?;
     let current = get(db, id).await?;
     if current.version != expected_version {
@@ -346,8 +397,12 @@ pub async fn update(db: &Db, regions: &Regions, id: i64, expected_version: i64, 
         return Ok(current);
     }
     let now = clock::now_rfc3339();
-    let sets: Vec<String> = DATA_COLS.split(',').enumerate().map(|(i, c)| format!("{} = ${}", c.trim(), i + 1)).collect();
-    let sql = format!("UPDATE estates SET {}, version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27", sets.join(", "));
+    let sets: Vec<String> =
+        DATA_COLS.split(',').enumerate().map(|(i, c)| format!("{} = ${}", c.trim(), i + 1)).collect();
+    let sql = format!(
+        "UPDATE estates SET {}, version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27",
+        sets.join(", ")
+    );
     with_db!(db, pool => {
         let mut tx = pool.begin().await?;
         let q = bind_estate!(sqlx::query(sqlx::AssertSqlSafe(sql)), new).bind(&now).bind(id).bind(expected_version);
@@ -398,10 +453,15 @@ pub async fn history(db: &Db, id: i64) -> Result<Vec<HistoryEntry>, StoreError> 
     let rows: Vec<(i64, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT version, changed_at, actor, source, changes FROM estate_history WHERE estate_id = $1 ORDER BY version, id")
         .bind(id).fetch_all(p).await?);
-    let first = HistoryEntry { version: 1, changed_at: created_at, actor: created_by, source: created_source, changes: json!({"created": true}) };
-    Ok(std::iter::once(first).chain(rows
-        .into_iter()
-        .map(|(version, changed_at, actor, source, changes)| HistoryEntry {
+    let first = HistoryEntry {
+        version: 1,
+        changed_at: created_at,
+        actor: created_by,
+        source: created_source,
+        changes: json!({"created": true}),
+    };
+    Ok(std::iter::once(first)
+        .chain(rows.into_iter().map(|(version, changed_at, actor, source, changes)| HistoryEntry {
             version,
             changed_at,
             actor,

@@ -147,7 +147,12 @@ pub(crate) fn region_cond(regions: &Regions, code: &str, binds: &mut Vec<Bind>) 
         _ => {
             // Province or city: a prefix of the county code, as a range the index can use.
             let lo = push(Bind::T(code.to_string()));
-            match code.parse::<u64>().ok().map(|n| format!("{:0width$}", n + 1, width = code.len())).filter(|h| h.len() == code.len()) {
+            match code
+                .parse::<u64>()
+                .ok()
+                .map(|n| format!("{:0width$}", n + 1, width = code.len()))
+                .filter(|h| h.len() == code.len())
+            {
                 Some(hi) => {
                     let hi = push(Bind::T(hi));
                     Some(format!("(e.region_code >= {lo} AND e.region_code < {hi})"))
@@ -215,7 +220,8 @@ pub async fn page(db: &Db, regions: &Regions, q: &Query) -> Result<Page, StoreEr
     // The eligibility table is joined only when the filter needs it: a plain count uses an index of estates.
     let join = if q.eligibility.is_some() { "JOIN estate_eligibility x ON x.estate_id = e.id" } else { "" };
     let count_sql = format!("SELECT COUNT(*) FROM estates e {join} WHERE {wh}");
-    let total: i64 = with_db!(db, p => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), &binds).fetch_one(p).await?);
+    let total: i64 =
+        with_db!(db, p => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), &binds).fetch_one(p).await?);
 
     let expr = q.sort.expr();
     let (cmp, dir) = if q.desc { ("<", "DESC") } else { (">", "ASC") };
@@ -274,7 +280,9 @@ pub async fn page(db: &Db, regions: &Regions, q: &Query) -> Result<Page, StoreEr
 
 /// The distinct property types in use (for the filter's choices).
 pub async fn property_types(db: &Db) -> Result<Vec<String>, StoreError> {
-    Ok(with_db!(db, p => sqlx::query_scalar("SELECT DISTINCT property_type FROM estates WHERE property_type IS NOT NULL ORDER BY property_type LIMIT 100").fetch_all(p).await?))
+    Ok(
+        with_db!(db, p => sqlx::query_scalar("SELECT DISTINCT property_type FROM estates WHERE property_type IS NOT NULL ORDER BY property_type LIMIT 100").fetch_all(p).await?),
+    )
 }
 
 /// A signature of the profile set: cached verdicts computed under another set are stale.
@@ -386,7 +394,10 @@ pub async fn counts_by_child(db: &Db, regions: &Regions, scope: &str) -> Result<
         let q = bind_all!(sqlx::query_as::<_, (String, String, i64, i64)>(sqlx::AssertSqlSafe(sql)), &binds);
         q.fetch_all(p).await?
     });
-    Ok(rows.into_iter().map(|(group, verdict, estates, households)| GroupCount { group, verdict, estates, households }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(group, verdict, estates, households)| GroupCount { group, verdict, estates, households })
+        .collect())
 }
 
 /// Whether estate `id` lies inside region `scope` (`""`: everywhere). False when there is no such estate.
@@ -400,14 +411,39 @@ pub async fn estate_within(db: &Db, regions: &Regions, id: i64, scope: &str) -> 
 
 /// Audit entries newest first, before entry `before`; for a scope other than the whole country, only the
 /// entries about estates inside it.
-pub async fn audit_page(db: &Db, regions: &Regions, scope: &str, before: Option<i64>, limit: i64) -> Result<Vec<crate::audit::AuditRow>, StoreError> {
+pub async fn audit_page(
+    db: &Db,
+    regions: &Regions,
+    scope: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<crate::audit::AuditRow>, StoreError> {
     let mut binds = vec![Bind::I(before.unwrap_or(i64::MAX)), Bind::I(limit)];
     let cond = match region_cond(regions, scope, &mut binds) {
-        Some(c) => format!("AND a.entity = 'estate' AND a.entity_id IN (SELECT CAST(e.id AS TEXT) FROM estates e WHERE {c})"),
+        Some(c) => {
+            format!("AND a.entity = 'estate' AND a.entity_id IN (SELECT CAST(e.id AS TEXT) FROM estates e WHERE {c})")
+        }
         None => String::new(),
     };
-    let sql = format!("SELECT a.id, a.at, a.actor, a.origin, a.action, a.entity, a.entity_id, a.detail, a.prev_hash, a.hash FROM audit_log a WHERE a.id < $1 {cond} ORDER BY a.id DESC LIMIT $2");
+    let sql = format!(
+        "SELECT a.id, a.at, a.actor, a.origin, a.action, a.entity, a.entity_id, a.detail, a.prev_hash, a.hash FROM audit_log a WHERE a.id < $1 {cond} ORDER BY a.id DESC LIMIT $2"
+    );
     type T = (i64, String, String, String, String, String, String, String, String, String);
-    let rows: Vec<T> = with_db!(db, p => bind_all!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(p).await?);
-    Ok(rows.into_iter().map(|t| crate::audit::AuditRow { id: t.0, at: t.1, actor: t.2, origin: t.3, action: t.4, entity: t.5, entity_id: t.6, detail: t.7, prev_hash: t.8, hash: t.9 }).collect())
+    let rows: Vec<T> =
+        with_db!(db, p => bind_all!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|t| crate::audit::AuditRow {
+            id: t.0,
+            at: t.1,
+            actor: t.2,
+            origin: t.3,
+            action: t.4,
+            entity: t.5,
+            entity_id: t.6,
+            detail: t.7,
+            prev_hash: t.8,
+            hash: t.9,
+        })
+        .collect())
 }

@@ -11,7 +11,8 @@ use serde_json::json;
 use super::{Project, at_version, bump, get, invalid};
 use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
 
-pub const CLASSES: [(&str, &str, &str); 3] = [("basic", "基础类", "basic"), ("improvement", "完善类", "improvement"), ("enhancement", "提升类", "enhancement")];
+pub const CLASSES: [(&str, &str, &str); 3] =
+    [("basic", "基础类", "basic"), ("improvement", "完善类", "improvement"), ("enhancement", "提升类", "enhancement")];
 
 pub fn class_zh(c: &str) -> &'static str {
     CLASSES.iter().find(|x| x.0 == c).map_or("未知", |x| x.1)
@@ -52,26 +53,57 @@ pub async fn catalogue_item(db: &Db, id: i64) -> Result<Option<CatalogueItem>, S
 }
 
 /// An office adds an item to the catalogue (its code gets the region as prefix: `140830-01`).
-pub async fn add_to_catalogue(db: &Db, region_code: &str, class: &str, name: &str, unit: &str, payer: &str, source: &str, actor: &str, origin: &str) -> Result<CatalogueItem, StoreError> {
+pub async fn add_to_catalogue(
+    db: &Db,
+    region_code: &str,
+    class: &str,
+    name: &str,
+    unit: &str,
+    payer: &str,
+    source: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<CatalogueItem, StoreError> {
     if !CLASSES.iter().any(|c| c.0 == class) {
-        return Err(invalid("class", class, "类别应为 basic（基础类）、improvement（完善类）或 enhancement（提升类）", "class must be basic, improvement or enhancement"));
+        return Err(invalid(
+            "class",
+            class,
+            "类别应为 basic（基础类）、improvement（完善类）或 enhancement（提升类）",
+            "class must be basic, improvement or enhancement",
+        ));
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("name", name, "改造内容名称不能为空，且不超过 100 字", "the item name must be 1–100 characters"));
+        return Err(invalid(
+            "name",
+            name,
+            "改造内容名称不能为空，且不超过 100 字",
+            "the item name must be 1–100 characters",
+        ));
     }
     let unit = unit.trim();
     if unit.is_empty() || unit.chars().count() > 10 {
         return Err(invalid("unit", unit, "请填写计量单位（如 ㎡、m、处、台）", "give the unit (m², m, each…)"));
     }
     if !matches!(payer, "N" | "X") {
-        return Err(invalid("payer", payer, "出资方式应为 N（财政出资）或 X（业主按比例出资）", "payer must be N (public finance) or X (co-paid by owners)"));
+        return Err(invalid(
+            "payer",
+            payer,
+            "出资方式应为 N（财政出资）或 X（业主按比例出资）",
+            "payer must be N (public finance) or X (co-paid by owners)",
+        ));
     }
     if catalogue(db, region_code).await?.iter().any(|c| c.name == name) {
-        return Err(invalid("name", name, format!("目录中已有“{name}”"), format!("the catalogue already has “{name}”")));
+        return Err(invalid(
+            "name",
+            name,
+            format!("目录中已有“{name}”"),
+            format!("the catalogue already has “{name}”"),
+        ));
     }
     let now = clock::now_rfc3339();
-    let source = if source.trim().is_empty() { format!("{region_code} 旧改办增补") } else { source.trim().to_string() };
+    let source =
+        if source.trim().is_empty() { format!("{region_code} 旧改办增补") } else { source.trim().to_string() };
     let id: i64 = with_db!(db, pool => {
         let mut tx = pool.begin().await?;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM content_items WHERE region_code = $1").bind(region_code).fetch_one(&mut *tx).await?;
@@ -111,7 +143,21 @@ pub async fn items(db: &Db, project_id: i64) -> Result<Vec<ProjectItem>, StoreEr
         .bind(project_id).fetch_all(p).await?);
     Ok(rows
         .into_iter()
-        .map(|r| ProjectItem { id: r.0, item_id: r.1, code: r.2, class: r.3, name: r.4, quantity_centi: r.5, unit: r.6, cost_fen: r.7, payer: r.8, owners_fen: r.9, public_fen: r.7 - r.9, progress_pct: r.10, note: r.11 })
+        .map(|r| ProjectItem {
+            id: r.0,
+            item_id: r.1,
+            code: r.2,
+            class: r.3,
+            name: r.4,
+            quantity_centi: r.5,
+            unit: r.6,
+            cost_fen: r.7,
+            payer: r.8,
+            owners_fen: r.9,
+            public_fen: r.7 - r.9,
+            progress_pct: r.10,
+            note: r.11,
+        })
         .collect())
 }
 
@@ -123,7 +169,14 @@ pub fn owners_share(profile: &EffectiveProfile, payer: &str, cost_fen: i64) -> R
     let ratio = match profile.rule("x_owner_share", None).map(|r| &r.value) {
         Some(RuleValue::Share(t)) => t.ratio,
         Some(RuleValue::Fraction(r)) => *r,
-        _ => return Err(invalid("payer", "X", "本地政策配置未设定 X 项业主出资比例（x_owner_share）：请在政策配置中设定，或改为 N", "the profile sets no owners' share for X items (x_owner_share): set it, or make the item N")),
+        _ => {
+            return Err(invalid(
+                "payer",
+                "X",
+                "本地政策配置未设定 X 项业主出资比例（x_owner_share）：请在政策配置中设定，或改为 N",
+                "the profile sets no owners' share for X items (x_owner_share): set it, or make the item N",
+            ));
+        }
     };
     let num = i128::from(cost_fen) * i128::from(ratio.num);
     let den = i128::from(ratio.den);
@@ -141,23 +194,56 @@ pub struct ItemInput {
     pub note: String,
 }
 
-pub async fn add_item(db: &Db, profile: &EffectiveProfile, project_id: i64, expected: i64, it: &ItemInput, actor: &str, origin: &str) -> Result<Project, StoreError> {
+pub async fn add_item(
+    db: &Db,
+    profile: &EffectiveProfile,
+    project_id: i64,
+    expected: i64,
+    it: &ItemInput,
+    actor: &str,
+    origin: &str,
+) -> Result<Project, StoreError> {
     let p = at_version(db, project_id, expected).await?;
     let Some(cat) = catalogue_item(db, it.item_id).await? else {
-        return Err(invalid("item_id", it.item_id.to_string(), format!("改造内容目录中没有编号为 {} 的条目：请从目录中选择", it.item_id), format!("no catalogue item {}: choose one from the catalogue", it.item_id)));
+        return Err(invalid(
+            "item_id",
+            it.item_id.to_string(),
+            format!("改造内容目录中没有编号为 {} 的条目：请从目录中选择", it.item_id),
+            format!("no catalogue item {}: choose one from the catalogue", it.item_id),
+        ));
     };
     if !(cat.region_code.is_empty() || p.region_code.starts_with(&cat.region_code)) {
-        return Err(invalid("item_id", it.item_id.to_string(), "该条目是其他地区增补的，不适用于本项目", "that item was added by another region's office"));
+        return Err(invalid(
+            "item_id",
+            it.item_id.to_string(),
+            "该条目是其他地区增补的，不适用于本项目",
+            "that item was added by another region's office",
+        ));
     }
     if it.quantity_centi <= 0 {
-        return Err(invalid("quantity", it.quantity_centi.to_string(), "数量须大于 0", "the quantity must be more than 0"));
+        return Err(invalid(
+            "quantity",
+            it.quantity_centi.to_string(),
+            "数量须大于 0",
+            "the quantity must be more than 0",
+        ));
     }
     if it.cost_fen < 0 {
-        return Err(invalid("cost", it.cost_fen.to_string(), "估算金额不能为负数", "the estimated cost cannot be negative"));
+        return Err(invalid(
+            "cost",
+            it.cost_fen.to_string(),
+            "估算金额不能为负数",
+            "the estimated cost cannot be negative",
+        ));
     }
     let payer = it.payer.clone().filter(|s| !s.is_empty()).unwrap_or(cat.payer.clone());
     if !matches!(payer.as_str(), "N" | "X") {
-        return Err(invalid("payer", payer, "出资方式应为 N（财政出资）或 X（业主按比例出资）", "payer must be N or X"));
+        return Err(invalid(
+            "payer",
+            payer,
+            "出资方式应为 N（财政出资）或 X（业主按比例出资）",
+            "payer must be N or X",
+        ));
     }
     let owners = owners_share(profile, &payer, it.cost_fen)?;
     let unit = it.unit.clone().filter(|s| !s.trim().is_empty()).unwrap_or(cat.unit.clone());
@@ -175,13 +261,30 @@ pub async fn add_item(db: &Db, profile: &EffectiveProfile, project_id: i64, expe
     get(db, project_id).await
 }
 
-pub async fn remove_item(db: &Db, project_id: i64, expected: i64, row: i64, actor: &str, origin: &str) -> Result<Project, StoreError> {
+pub async fn remove_item(
+    db: &Db,
+    project_id: i64,
+    expected: i64,
+    row: i64,
+    actor: &str,
+    origin: &str,
+) -> Result<Project, StoreError> {
     at_version(db, project_id, expected).await?;
     let Some(old) = items(db, project_id).await?.into_iter().find(|i| i.id == row) else {
-        return Err(invalid("row", row.to_string(), format!("本项目没有第 {row} 条改造内容"), format!("this project has no content row {row}")));
+        return Err(invalid(
+            "row",
+            row.to_string(),
+            format!("本项目没有第 {row} 条改造内容"),
+            format!("this project has no content row {row}"),
+        ));
     };
     if old.progress_pct > 0 {
-        return Err(invalid("row", row.to_string(), format!("“{}”已有施工进度 {}%，不能删除", old.name, old.progress_pct), format!("“{}” has progress {}% and cannot be removed", old.name, old.progress_pct)));
+        return Err(invalid(
+            "row",
+            row.to_string(),
+            format!("“{}”已有施工进度 {}%，不能删除", old.name, old.progress_pct),
+            format!("“{}” has progress {}% and cannot be removed", old.name, old.progress_pct),
+        ));
     }
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -268,11 +371,20 @@ pub async fn progress_of(db: &Db, ids: &[i64]) -> Result<std::collections::HashM
     for chunk in ids.chunks(500) {
         let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
         // SUM(BIGINT) is NUMERIC on PostgreSQL: cast back (the sums fit: fen × 100 per item).
-        let sql = format!("SELECT project_id, CAST(SUM(cost_fen) AS BIGINT), CAST(SUM(cost_fen * progress_pct) AS BIGINT), COUNT(*), CAST(SUM(progress_pct) AS BIGINT) \
-            FROM project_items WHERE project_id IN ({list}) GROUP BY project_id");
-        let rows: Vec<(i64, i64, i64, i64, i64)> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
+        let sql = format!(
+            "SELECT project_id, CAST(SUM(cost_fen) AS BIGINT), CAST(SUM(cost_fen * progress_pct) AS BIGINT), COUNT(*), CAST(SUM(progress_pct) AS BIGINT) \
+            FROM project_items WHERE project_id IN ({list}) GROUP BY project_id"
+        );
+        let rows: Vec<(i64, i64, i64, i64, i64)> =
+            with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
         for (id, cost, weighted, n, pct) in rows {
-            let bp = if cost > 0 { (i128::from(weighted) * 100 / i128::from(cost)) as i64 } else if n > 0 { pct * 100 / n } else { 0 };
+            let bp = if cost > 0 {
+                (i128::from(weighted) * 100 / i128::from(cost)) as i64
+            } else if n > 0 {
+                pct * 100 / n
+            } else {
+                0
+            };
             out.insert(id, bp);
         }
     }

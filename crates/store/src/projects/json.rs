@@ -16,7 +16,8 @@ pub async fn document(db: &Db, profile: &EffectiveProfile, p: &Project) -> Resul
     let mut estates = Vec::new();
     for id in &p.estate_ids {
         let e = crate::estates::get(db, *id).await?;
-        estates.push(json!({"id": e.id, "name": e.data.name, "street": e.data.street, "households": e.data.households}));
+        estates
+            .push(json!({"id": e.id, "name": e.data.name, "street": e.data.street, "households": e.data.households}));
     }
     let mut v = serde_json::to_value(p).unwrap_or_default();
     v["profile"] = json!(profile.name);

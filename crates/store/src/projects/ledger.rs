@@ -12,16 +12,43 @@ use crate::regions::Regions;
 use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
 
 /// Sets the progress (0–100 %) of content row `row`. Progress only goes forward unless `note` explains.
-pub async fn set_progress(db: &Db, project_id: i64, expected: i64, row: i64, pct: i64, note: &str, actor: &str, origin: &str) -> Result<Project, StoreError> {
+pub async fn set_progress(
+    db: &Db,
+    project_id: i64,
+    expected: i64,
+    row: i64,
+    pct: i64,
+    note: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Project, StoreError> {
     at_version(db, project_id, expected).await?;
     let Some(old) = items::items(db, project_id).await?.into_iter().find(|i| i.id == row) else {
-        return Err(invalid("row", row.to_string(), format!("本项目没有第 {row} 条改造内容"), format!("this project has no content row {row}")));
+        return Err(invalid(
+            "row",
+            row.to_string(),
+            format!("本项目没有第 {row} 条改造内容"),
+            format!("this project has no content row {row}"),
+        ));
     };
     if !(0..=100).contains(&pct) {
-        return Err(invalid("progress_pct", pct.to_string(), format!("进度 {pct}% 无效：应为 0 到 100 的整数"), format!("progress {pct}% is invalid: give a whole number from 0 to 100")));
+        return Err(invalid(
+            "progress_pct",
+            pct.to_string(),
+            format!("进度 {pct}% 无效：应为 0 到 100 的整数"),
+            format!("progress {pct}% is invalid: give a whole number from 0 to 100"),
+        ));
     }
     if pct < old.progress_pct && note.trim().is_empty() {
-        return Err(invalid("progress_pct", pct.to_string(), format!("“{}”的进度从 {}% 降到 {pct}%：请在备注中说明原因", old.name, old.progress_pct), format!("progress of “{}” goes down from {}% to {pct}%: explain why in the note", old.name, old.progress_pct)));
+        return Err(invalid(
+            "progress_pct",
+            pct.to_string(),
+            format!("“{}”的进度从 {}% 降到 {pct}%：请在备注中说明原因", old.name, old.progress_pct),
+            format!(
+                "progress of “{}” goes down from {}% to {pct}%: explain why in the note",
+                old.name, old.progress_pct
+            ),
+        ));
     }
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -50,10 +77,22 @@ pub struct Document {
 }
 
 type DocRow = (i64, i64, Option<String>, Option<i64>, String, String, i64, String, String, String);
-const DOC_COLS: &str = "id, project_id, step_key, report_id, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
+const DOC_COLS: &str =
+    "id, project_id, step_key, report_id, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
 
 fn doc_of(r: DocRow) -> Document {
-    Document { id: r.0, project_id: r.1, step_key: r.2, report_id: r.3, file_name: r.4, content_type: r.5, size: r.6, sha256: r.7, uploaded_by: r.8, uploaded_at: r.9 }
+    Document {
+        id: r.0,
+        project_id: r.1,
+        step_key: r.2,
+        report_id: r.3,
+        file_name: r.4,
+        content_type: r.5,
+        size: r.6,
+        sha256: r.7,
+        uploaded_by: r.8,
+        uploaded_at: r.9,
+    }
 }
 
 /// A file given with a change (type and size are checked by the caller).
@@ -69,9 +108,18 @@ fn sha_hex(data: &[u8]) -> String {
 
 /// Attaches a document to the project, or to one of its steps. Documents do not change the project's
 /// version: adding one never conflicts with an edit.
-pub async fn add_document(db: &Db, project_id: i64, step_key: Option<&str>, f: &Upload<'_>, actor: &str, origin: &str) -> Result<Document, StoreError> {
+pub async fn add_document(
+    db: &Db,
+    project_id: i64,
+    step_key: Option<&str>,
+    f: &Upload<'_>,
+    actor: &str,
+    origin: &str,
+) -> Result<Document, StoreError> {
     get(db, project_id).await?;
-    if let Some(k) = step_key && !jiugai_rules::STEPS.iter().any(|s| s.0 == k) {
+    if let Some(k) = step_key
+        && !jiugai_rules::STEPS.iter().any(|s| s.0 == k)
+    {
         return Err(invalid("step", k, format!("未知步骤“{k}”"), format!("unknown step “{k}”")));
     }
     let now = clock::now_rfc3339();
@@ -91,7 +139,8 @@ pub async fn add_document(db: &Db, project_id: i64, step_key: Option<&str>, f: &
 
 pub async fn documents(db: &Db, project_id: i64) -> Result<Vec<Document>, StoreError> {
     let sql = format!("SELECT {DOC_COLS} FROM project_documents WHERE project_id = $1 ORDER BY id");
-    let rows: Vec<DocRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(project_id).fetch_all(p).await?);
+    let rows: Vec<DocRow> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(project_id).fetch_all(p).await?);
     Ok(rows.into_iter().map(doc_of).collect())
 }
 
@@ -113,15 +162,33 @@ pub struct SiteReport {
 }
 
 /// A dated site report with its photos (the contractor's daily/weekly record).
-pub async fn add_report(db: &Db, project_id: i64, report_date: &str, text: &str, photos: &[Upload<'_>], actor: &str, origin: &str) -> Result<SiteReport, StoreError> {
+pub async fn add_report(
+    db: &Db,
+    project_id: i64,
+    report_date: &str,
+    text: &str,
+    photos: &[Upload<'_>],
+    actor: &str,
+    origin: &str,
+) -> Result<SiteReport, StoreError> {
     get(db, project_id).await?;
     let date = super::steps::date_of("report_date", report_date)?;
     if date > super::today() {
-        return Err(invalid("report_date", report_date, "现场记录的日期不能晚于今天", "a site report cannot be dated after today"));
+        return Err(invalid(
+            "report_date",
+            report_date,
+            "现场记录的日期不能晚于今天",
+            "a site report cannot be dated after today",
+        ));
     }
     let text = text.trim();
     if text.is_empty() {
-        return Err(invalid("text", "", "请填写现场情况（施工内容、人员、问题、错峰施工等）", "describe the site (work done, crew, problems, off-peak work…)"));
+        return Err(invalid(
+            "text",
+            "",
+            "请填写现场情况（施工内容、人员、问题、错峰施工等）",
+            "describe the site (work done, crew, problems, off-peak work…)",
+        ));
     }
     let now = clock::now_rfc3339();
     let id: i64 = with_db!(db, pool => {
@@ -150,7 +217,14 @@ pub async fn reports(db: &Db, project_id: i64) -> Result<Vec<SiteReport>, StoreE
     let docs = documents(db, project_id).await?;
     Ok(rows
         .into_iter()
-        .map(|r| SiteReport { photos: docs.iter().filter(|d| d.report_id == Some(r.0)).cloned().collect(), id: r.0, report_date: r.1, text: r.2, author: r.3, created_at: r.4 })
+        .map(|r| SiteReport {
+            photos: docs.iter().filter(|d| d.report_id == Some(r.0)).cloned().collect(),
+            id: r.0,
+            report_date: r.1,
+            text: r.2,
+            author: r.3,
+            created_at: r.4,
+        })
         .collect())
 }
 
@@ -171,17 +245,46 @@ pub const ISSUE_KINDS: [(&str, &str); 2] = [("quality", "质量问题"), ("safet
 pub async fn issues(db: &Db, project_id: i64) -> Result<Vec<Issue>, StoreError> {
     let rows: Vec<(i64, String, String, String, String, Option<String>, Option<String>, Option<String>)> = with_db!(db, p => sqlx::query_as(
         "SELECT id, kind, description, opened_on, opened_by, closed_on, closed_by, resolution FROM project_issues WHERE project_id = $1 ORDER BY id").bind(project_id).fetch_all(p).await?);
-    Ok(rows.into_iter().map(|r| Issue { id: r.0, kind: r.1, description: r.2, opened_on: r.3, opened_by: r.4, closed_on: r.5, closed_by: r.6, resolution: r.7 }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| Issue {
+            id: r.0,
+            kind: r.1,
+            description: r.2,
+            opened_on: r.3,
+            opened_by: r.4,
+            closed_on: r.5,
+            closed_by: r.6,
+            resolution: r.7,
+        })
+        .collect())
 }
 
-pub async fn open_issue(db: &Db, project_id: i64, kind: &str, description: &str, actor: &str, origin: &str) -> Result<Issue, StoreError> {
+pub async fn open_issue(
+    db: &Db,
+    project_id: i64,
+    kind: &str,
+    description: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Issue, StoreError> {
     get(db, project_id).await?;
     if !ISSUE_KINDS.iter().any(|k| k.0 == kind) {
-        return Err(invalid("kind", kind, "问题类别应为 quality（质量问题）或 safety（安全隐患）", "kind must be quality or safety"));
+        return Err(invalid(
+            "kind",
+            kind,
+            "问题类别应为 quality（质量问题）或 safety（安全隐患）",
+            "kind must be quality or safety",
+        ));
     }
     let description = description.trim();
     if description.is_empty() {
-        return Err(invalid("description", "", "请描述问题（部位、情况、整改要求）", "describe the issue (where, what, what must be done)"));
+        return Err(invalid(
+            "description",
+            "",
+            "请描述问题（部位、情况、整改要求）",
+            "describe the issue (where, what, what must be done)",
+        ));
     }
     let today = super::today().to_string();
     let id: i64 = with_db!(db, pool => {
@@ -197,7 +300,14 @@ pub async fn open_issue(db: &Db, project_id: i64, kind: &str, description: &str,
 
 /// Closes an open issue with its resolution; closing one already closed is refused (the second of two
 /// people closing it is told who did).
-pub async fn close_issue(db: &Db, project_id: i64, issue_id: i64, resolution: &str, actor: &str, origin: &str) -> Result<Issue, StoreError> {
+pub async fn close_issue(
+    db: &Db,
+    project_id: i64,
+    issue_id: i64,
+    resolution: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Issue, StoreError> {
     let resolution = resolution.trim();
     if resolution.is_empty() {
         return Err(invalid("resolution", "", "请填写整改情况", "describe how it was resolved"));
@@ -251,10 +361,18 @@ pub async fn rows_for(db: &Db, projects: Vec<Project>) -> Result<Vec<LedgerRow>,
     let mut names: HashMap<i64, String> = HashMap::new();
     for chunk in ids.chunks(500) {
         let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-        let q1 = format!("SELECT project_id, COUNT(*), CAST(SUM(cost_fen) AS BIGINT) FROM project_items WHERE project_id IN ({list}) GROUP BY project_id");
-        let q2 = format!("SELECT project_id, COUNT(*) - COUNT(closed_on), COUNT(closed_on) FROM project_issues WHERE project_id IN ({list}) GROUP BY project_id");
-        let q3 = format!("SELECT project_id, MAX(report_date) FROM site_reports WHERE project_id IN ({list}) GROUP BY project_id");
-        let q4 = format!("SELECT pe.project_id, e.name FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id IN ({list}) ORDER BY pe.project_id, e.id");
+        let q1 = format!(
+            "SELECT project_id, COUNT(*), CAST(SUM(cost_fen) AS BIGINT) FROM project_items WHERE project_id IN ({list}) GROUP BY project_id"
+        );
+        let q2 = format!(
+            "SELECT project_id, COUNT(*) - COUNT(closed_on), COUNT(closed_on) FROM project_issues WHERE project_id IN ({list}) GROUP BY project_id"
+        );
+        let q3 = format!(
+            "SELECT project_id, MAX(report_date) FROM site_reports WHERE project_id IN ({list}) GROUP BY project_id"
+        );
+        let q4 = format!(
+            "SELECT pe.project_id, e.name FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE pe.project_id IN ({list}) ORDER BY pe.project_id, e.id"
+        );
         let (r1, r2, r3, r4): (Vec<(i64, i64, i64)>, Vec<(i64, i64, i64)>, Vec<(i64, String)>, Vec<(i64, String)>) = with_db!(db, p => (
             sqlx::query_as(sqlx::AssertSqlSafe(q1)).fetch_all(p).await?,
             sqlx::query_as(sqlx::AssertSqlSafe(q2)).fetch_all(p).await?,
@@ -291,7 +409,21 @@ pub async fn rows_for(db: &Db, projects: Vec<Project>) -> Result<Vec<LedgerRow>,
         .collect())
 }
 
-pub const LEDGER_HEADERS: [&str; 13] = ["项目编号", "项目名称", "县区代码", "计划年度", "阶段", "小区", "改造内容（项）", "估算金额（元）", "总投资（元）", "总体进度（%）", "未销号问题", "已销号问题", "最近现场记录"];
+pub const LEDGER_HEADERS: [&str; 13] = [
+    "项目编号",
+    "项目名称",
+    "县区代码",
+    "计划年度",
+    "阶段",
+    "小区",
+    "改造内容（项）",
+    "估算金额（元）",
+    "总投资（元）",
+    "总体进度（%）",
+    "未销号问题",
+    "已销号问题",
+    "最近现场记录",
+];
 
 /// Writes the ledger to an xlsx (or csv, by the file's extension).
 pub fn export(rows: &[LedgerRow], path: &std::path::Path) -> Result<(), StoreError> {

@@ -147,7 +147,12 @@ where
     })
 }
 
-pub(crate) fn invalid(field: &str, value: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+pub(crate) fn invalid(
+    field: &str,
+    value: impl Into<String>,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> StoreError {
     StoreError::Invalid { field: field.into(), value: value.into(), zh: zh.into(), en: en.into() }
 }
 
@@ -168,24 +173,54 @@ pub struct NewProject {
 pub async fn create(db: &Db, p: &NewProject, actor: &str, origin: &str) -> Result<Project, StoreError> {
     let name = p.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(invalid("name", name, "项目名称不能为空，且不超过 200 字：请填写项目名称", "the project name must be 1–200 characters: give the project a name"));
+        return Err(invalid(
+            "name",
+            name,
+            "项目名称不能为空，且不超过 200 字：请填写项目名称",
+            "the project name must be 1–200 characters: give the project a name",
+        ));
     }
     if p.estate_ids.is_empty() {
-        return Err(invalid("estate_ids", "", "项目至少包含一个小区：请选择小区", "a project needs at least one estate: choose its estates"));
+        return Err(invalid(
+            "estate_ids",
+            "",
+            "项目至少包含一个小区：请选择小区",
+            "a project needs at least one estate: choose its estates",
+        ));
     }
     let mut ids = p.estate_ids.clone();
     ids.sort_unstable();
     if ids.windows(2).any(|w| w[0] == w[1]) {
-        return Err(invalid("estate_ids", format!("{:?}", p.estate_ids), "小区编号有重复：每个小区只列一次", "an estate is listed twice: list each once"));
+        return Err(invalid(
+            "estate_ids",
+            format!("{:?}", p.estate_ids),
+            "小区编号有重复：每个小区只列一次",
+            "an estate is listed twice: list each once",
+        ));
     }
     if !(2000..=2100).contains(&p.plan_year) {
-        return Err(invalid("plan_year", p.plan_year.to_string(), format!("计划年度 {} 不合理：请填写四位年份，如 2025", p.plan_year), format!("plan year {} is not plausible: give a four-digit year such as 2025", p.plan_year)));
+        return Err(invalid(
+            "plan_year",
+            p.plan_year.to_string(),
+            format!("计划年度 {} 不合理：请填写四位年份，如 2025", p.plan_year),
+            format!("plan year {} is not plausible: give a four-digit year such as 2025", p.plan_year),
+        ));
     }
     if p.investment_fen < 0 {
-        return Err(invalid("investment_fen", p.investment_fen.to_string(), "总投资不能为负数", "the investment cannot be negative"));
+        return Err(invalid(
+            "investment_fen",
+            p.investment_fen.to_string(),
+            "总投资不能为负数",
+            "the investment cannot be negative",
+        ));
     }
     if p.new_floor_area_dm2 < 0 {
-        return Err(invalid("new_floor_area_dm2", p.new_floor_area_dm2.to_string(), "新建面积不能为负数", "the new floor area cannot be negative"));
+        return Err(invalid(
+            "new_floor_area_dm2",
+            p.new_floor_area_dm2.to_string(),
+            "新建面积不能为负数",
+            "the new floor area cannot be negative",
+        ));
     }
     // The estates: exist, one county, free.
     let mut county = String::new();
@@ -193,21 +228,45 @@ pub async fn create(db: &Db, p: &NewProject, actor: &str, origin: &str) -> Resul
         let e = match crate::estates::get(db, *id).await {
             Ok(e) => e,
             Err(StoreError::EstateNotFound(_)) => {
-                return Err(invalid("estate_ids", id.to_string(), format!("找不到编号为 {id} 的小区：请检查小区编号"), format!("no estate with id {id}: check the estate ids")));
+                return Err(invalid(
+                    "estate_ids",
+                    id.to_string(),
+                    format!("找不到编号为 {id} 的小区：请检查小区编号"),
+                    format!("no estate with id {id}: check the estate ids"),
+                ));
             }
             Err(e) => return Err(e),
         };
         if county.is_empty() {
             county = e.data.region_code.clone();
         } else if county != e.data.region_code {
-            return Err(invalid("estate_ids", id.to_string(),
-                format!("连片改造的小区须在同一县（区）：小区 {id}「{}」在 {}，其他小区在 {county}。请分为两个项目", e.data.name, e.data.region_code),
-                format!("estates of one package must be in one county: estate {id} ({}) is in {}, the others in {county}. Make two projects", e.data.name, e.data.region_code)));
+            return Err(invalid(
+                "estate_ids",
+                id.to_string(),
+                format!(
+                    "连片改造的小区须在同一县（区）：小区 {id}「{}」在 {}，其他小区在 {county}。请分为两个项目",
+                    e.data.name, e.data.region_code
+                ),
+                format!(
+                    "estates of one package must be in one county: estate {id} ({}) is in {}, the others in {county}. Make two projects",
+                    e.data.name, e.data.region_code
+                ),
+            ));
         }
         if let Some((pid, stage)) = active_project_of(db, *id).await? {
-            return Err(invalid("estate_ids", id.to_string(),
-                format!("小区 {id}「{}」已在项目 #{pid}（{}阶段）中，验收前不能再列入其他项目", e.data.name, stage_zh(&stage)),
-                format!("estate {id} ({}) is already in project #{pid} ({stage}); it can join another only after acceptance", e.data.name)));
+            return Err(invalid(
+                "estate_ids",
+                id.to_string(),
+                format!(
+                    "小区 {id}「{}」已在项目 #{pid}（{}阶段）中，验收前不能再列入其他项目",
+                    e.data.name,
+                    stage_zh(&stage)
+                ),
+                format!(
+                    "estate {id} ({}) is already in project #{pid} ({stage}); it can join another only after acceptance",
+                    e.data.name
+                ),
+            ));
         }
     }
     let now = clock::now_rfc3339();
@@ -270,7 +329,9 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
     let mut wh: Vec<String> = Vec::new();
     for code in [Some(f.scope.as_str()), f.region.as_deref()].into_iter().flatten() {
         if let Some(c) = region_cond(regions, code, &mut binds) {
-            wh.push(format!("p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"));
+            wh.push(format!(
+                "p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"
+            ));
         }
     }
     if let Some(s) = &f.stage {
@@ -283,7 +344,10 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
     }
     if let Some(m) = &f.member {
         binds.push(Bind::T(m.clone()));
-        wh.push(format!("EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = ${})", binds.len()));
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = ${})",
+            binds.len()
+        ));
     }
     if let Some(y) = f.open_until {
         binds.push(Bind::I(i64::from(y)));
@@ -304,8 +368,11 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
         let mut pairs: Vec<(i64, i64)> = Vec::new();
         for chunk in ids.chunks(500) {
             let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-            let sql = format!("SELECT project_id, estate_id FROM project_estates WHERE project_id IN ({list}) ORDER BY project_id, estate_id");
-            let mut got: Vec<(i64, i64)> = with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?);
+            let sql = format!(
+                "SELECT project_id, estate_id FROM project_estates WHERE project_id IN ({list}) ORDER BY project_id, estate_id"
+            );
+            let mut got: Vec<(i64, i64)> =
+                with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?);
             pairs.append(&mut got);
         }
         let mut by_project: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
@@ -321,7 +388,13 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
 
 /// Whether project `id` is visible to a caller with region `scope` (one of its estates inside), or, for
 /// `member`, whether that user works on it. False when there is no such project.
-pub async fn visible(db: &Db, regions: &Regions, id: i64, scope: Option<&str>, member: Option<&str>) -> Result<bool, StoreError> {
+pub async fn visible(
+    db: &Db,
+    regions: &Regions,
+    id: i64,
+    scope: Option<&str>,
+    member: Option<&str>,
+) -> Result<bool, StoreError> {
     let mut binds = vec![Bind::I(id)];
     let cond = match (scope, member) {
         (_, Some(m)) => {
@@ -329,7 +402,9 @@ pub async fn visible(db: &Db, regions: &Regions, id: i64, scope: Option<&str>, m
             "EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = $2)".to_string()
         }
         (Some(scope), None) => match region_cond(regions, scope, &mut binds) {
-            Some(c) => format!("p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"),
+            Some(c) => format!(
+                "p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"
+            ),
             None => "1 = 1".into(),
         },
         (None, None) => return Ok(false),
@@ -343,8 +418,14 @@ pub async fn visible(db: &Db, regions: &Regions, id: i64, scope: Option<&str>, m
 /// else returns [`StoreError::Stale`] from the enclosing function.
 macro_rules! bump {
     ($db:expr, $tx:ident, $id:expr, $expected:expr, $now:expr) => {{
-        let n = sqlx::query("UPDATE projects SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
-            .bind($now).bind($id).bind($expected).execute(&mut *$tx).await?.rows_affected();
+        let n =
+            sqlx::query("UPDATE projects SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
+                .bind($now)
+                .bind($id)
+                .bind($expected)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
         if n == 0 {
             drop($tx);
             return Err($crate::projects::stale($db, $id, $expected).await);
@@ -371,7 +452,11 @@ pub(crate) async fn at_version(db: &Db, id: i64, expected: i64) -> Result<Projec
 
 /// Whether each estate of the project is eligible under the profile, as (estate id, name, eligible,
 /// reason in Chinese, reason in English).
-pub async fn estates_eligibility(db: &Db, profile: &jiugai_rules::EffectiveProfile, p: &Project) -> Result<Vec<(i64, String, bool, String, String)>, StoreError> {
+pub async fn estates_eligibility(
+    db: &Db,
+    profile: &jiugai_rules::EffectiveProfile,
+    p: &Project,
+) -> Result<Vec<(i64, String, bool, String, String)>, StoreError> {
     let mut out = Vec::new();
     for id in &p.estate_ids {
         let e = crate::estates::get(db, *id).await?;
@@ -395,17 +480,42 @@ pub async fn estates_eligibility(db: &Db, profile: &jiugai_rules::EffectiveProfi
 /// office admin ([`record_exception`]); the later stages need their step done (completion, acceptance,
 /// management).
 #[allow(clippy::too_many_arguments)]
-pub async fn move_stage(db: &Db, profile: &jiugai_rules::EffectiveProfile, id: i64, expected: i64, to_stage: &str, to_year: i32, reason: &str, actor: &str, origin: &str) -> Result<Project, StoreError> {
+pub async fn move_stage(
+    db: &Db,
+    profile: &jiugai_rules::EffectiveProfile,
+    id: i64,
+    expected: i64,
+    to_stage: &str,
+    to_year: i32,
+    reason: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Project, StoreError> {
     let p = at_version(db, id, expected).await?;
     if !STAGES.contains(&to_stage) {
-        return Err(invalid("stage", to_stage, format!("未知阶段“{to_stage}”：应为 {}", STAGES.join("、")), format!("unknown stage “{to_stage}”: use one of {}", STAGES.join(", "))));
+        return Err(invalid(
+            "stage",
+            to_stage,
+            format!("未知阶段“{to_stage}”：应为 {}", STAGES.join("、")),
+            format!("unknown stage “{to_stage}”: use one of {}", STAGES.join(", ")),
+        ));
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(invalid("reason", "", "调整阶段或年度须说明理由：请填写理由", "a move between stages or years needs a reason: give one"));
+        return Err(invalid(
+            "reason",
+            "",
+            "调整阶段或年度须说明理由：请填写理由",
+            "a move between stages or years needs a reason: give one",
+        ));
     }
     if !(2000..=2100).contains(&to_year) {
-        return Err(invalid("plan_year", to_year.to_string(), format!("计划年度 {to_year} 不合理"), format!("plan year {to_year} is not plausible")));
+        return Err(invalid(
+            "plan_year",
+            to_year.to_string(),
+            format!("计划年度 {to_year} 不合理"),
+            format!("plan year {to_year} is not plausible"),
+        ));
     }
     if to_stage == p.stage && to_year == p.plan_year {
         return Err(invalid("stage", to_stage, "阶段和年度都没有变化", "neither the stage nor the year changes"));
@@ -414,28 +524,55 @@ pub async fn move_stage(db: &Db, profile: &jiugai_rules::EffectiveProfile, id: i
     if forward && stage_index(to_stage) >= stage_index("implementation") && p.exception_reason.is_none() {
         let bad: Vec<_> = estates_eligibility(db, profile, &p).await?.into_iter().filter(|e| !e.2).collect();
         if let Some((eid, name, _, zh, en)) = bad.first() {
-            return Err(invalid("stage", to_stage,
-                format!("小区 {eid}「{name}」不符合本地改造范围（{zh}），不能进入实施阶段。如确需实施，须由旧改办管理员登记例外及理由"),
-                format!("estate {eid} ({name}) is not eligible ({en}) and cannot enter implementation, unless an office admin records an exception with its reason")));
+            return Err(invalid(
+                "stage",
+                to_stage,
+                format!(
+                    "小区 {eid}「{name}」不符合本地改造范围（{zh}），不能进入实施阶段。如确需实施，须由旧改办管理员登记例外及理由"
+                ),
+                format!(
+                    "estate {eid} ({name}) is not eligible ({en}) and cannot enter implementation, unless an office admin records an exception with its reason"
+                ),
+            ));
         }
     }
     // The plan check: a closed consent consultation that failed keeps its estate out of implementation.
-    if forward && stage_index(to_stage) >= stage_index("implementation") && stage_index(&p.stage) < stage_index("implementation") && p.exception_reason.is_none() {
+    if forward
+        && stage_index(to_stage) >= stage_index("implementation")
+        && stage_index(&p.stage) < stage_index("implementation")
+        && p.exception_reason.is_none()
+    {
         let (results, _) = crate::residents::consultations::project_results(db, &p, "consent").await?;
         if let Some((c, t)) = results.iter().find(|(_, t)| t.outcome == jiugai_rules::Outcome::Fail) {
             let e = crate::estates::get(db, c.estate_id).await?;
-            return Err(invalid("stage", to_stage,
-                format!("小区「{}」的改造意愿征询（#{}）未通过（{}），不能进入实施阶段", e.data.name, c.id, t.reason_zh),
-                format!("the consent consultation #{} of estate {} did not pass ({}); the project cannot enter implementation", c.id, e.data.name, t.reason_en)));
+            return Err(invalid(
+                "stage",
+                to_stage,
+                format!(
+                    "小区「{}」的改造意愿征询（#{}）未通过（{}），不能进入实施阶段",
+                    e.data.name, c.id, t.reason_zh
+                ),
+                format!(
+                    "the consent consultation #{} of estate {} did not pass ({}); the project cannot enter implementation",
+                    c.id, e.data.name, t.reason_en
+                ),
+            ));
         }
     }
     if forward {
         let done = steps::done_keys(db, id).await?;
-        for (stage, step, zh) in [("completed", "completion", "全面完成（竣工）"), ("accepted", "acceptance", "联合竣工验收"), ("management", "management", "长效管理")] {
+        for (stage, step, zh) in [
+            ("completed", "completion", "全面完成（竣工）"),
+            ("accepted", "acceptance", "联合竣工验收"),
+            ("management", "management", "长效管理"),
+        ] {
             if stage_index(to_stage) >= stage_index(stage) && !done.iter().any(|k| k == step) {
-                return Err(invalid("stage", to_stage,
+                return Err(invalid(
+                    "stage",
+                    to_stage,
                     format!("进入“{}”阶段前须先完成步骤「{zh}」", stage_zh(stage)),
-                    format!("the step “{step}” must be done before the stage “{stage}”")));
+                    format!("the step “{step}” must be done before the stage “{stage}”"),
+                ));
             }
         }
     }
@@ -455,11 +592,23 @@ pub async fn move_stage(db: &Db, profile: &jiugai_rules::EffectiveProfile, id: i
 }
 
 /// An office admin's exception: the project may enter implementation although an estate is not eligible.
-pub async fn record_exception(db: &Db, id: i64, expected: i64, reason: &str, actor: &str, origin: &str) -> Result<Project, StoreError> {
+pub async fn record_exception(
+    db: &Db,
+    id: i64,
+    expected: i64,
+    reason: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Project, StoreError> {
     let p = at_version(db, id, expected).await?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(invalid("reason", "", "登记例外须说明理由（如会议纪要文号）", "an exception needs its reason (e.g. the meeting minutes' number)"));
+        return Err(invalid(
+            "reason",
+            "",
+            "登记例外须说明理由（如会议纪要文号）",
+            "an exception needs its reason (e.g. the meeting minutes' number)",
+        ));
     }
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -499,27 +648,61 @@ pub struct Facts {
 
 fn nonneg(field: &str, v: Option<i64>, label_zh: &str) -> Result<(), StoreError> {
     match v {
-        Some(n) if n < 0 => Err(invalid(field, n.to_string(), format!("{label_zh}不能为负数：{n}"), format!("{field} cannot be negative: {n}"))),
+        Some(n) if n < 0 => Err(invalid(
+            field,
+            n.to_string(),
+            format!("{label_zh}不能为负数：{n}"),
+            format!("{field} cannot be negative: {n}"),
+        )),
         _ => Ok(()),
     }
 }
 
 /// Changes the facts given; refuses inconsistent ones (more agreeing than households…).
-pub async fn update_facts(db: &Db, id: i64, expected: i64, f: &Facts, actor: &str, origin: &str) -> Result<Project, StoreError> {
+pub async fn update_facts(
+    db: &Db,
+    id: i64,
+    expected: i64,
+    f: &Facts,
+    actor: &str,
+    origin: &str,
+) -> Result<Project, StoreError> {
     let old = at_version(db, id, expected).await?;
     let mut p = old.clone();
     if let Some(n) = &f.name {
         let n = n.trim();
         if n.is_empty() || n.chars().count() > 200 {
-            return Err(invalid("name", n, "项目名称不能为空，且不超过 200 字", "the project name must be 1–200 characters"));
+            return Err(invalid(
+                "name",
+                n,
+                "项目名称不能为空，且不超过 200 字",
+                "the project name must be 1–200 characters",
+            ));
         }
         p.name = n.to_string();
     }
-    if let Some(v) = f.investment_fen { nonneg("investment_fen", Some(v), "总投资")?; p.investment_fen = v; }
-    if let Some(v) = f.new_floor_area_dm2 { nonneg("new_floor_area_dm2", Some(v), "新建面积")?; p.new_floor_area_dm2 = v; }
-    if let Some(v) = f.high_risk { p.high_risk = v; }
-    if let Some(v) = f.structural_change { p.structural_change = v; }
-    macro_rules! opt { ($field:ident, $zh:expr) => { if let Some(v) = f.$field { nonneg(stringify!($field), v, $zh)?; p.$field = v; } }; }
+    if let Some(v) = f.investment_fen {
+        nonneg("investment_fen", Some(v), "总投资")?;
+        p.investment_fen = v;
+    }
+    if let Some(v) = f.new_floor_area_dm2 {
+        nonneg("new_floor_area_dm2", Some(v), "新建面积")?;
+        p.new_floor_area_dm2 = v;
+    }
+    if let Some(v) = f.high_risk {
+        p.high_risk = v;
+    }
+    if let Some(v) = f.structural_change {
+        p.structural_change = v;
+    }
+    macro_rules! opt {
+        ($field:ident, $zh:expr) => {
+            if let Some(v) = f.$field {
+                nonneg(stringify!($field), v, $zh)?;
+                p.$field = v;
+            }
+        };
+    }
     opt!(consent_yes, "同意户数");
     opt!(consent_households, "总户数");
     opt!(participation_yes, "参与户数");
@@ -530,13 +713,24 @@ pub async fn update_facts(db: &Db, id: i64, expected: i64, f: &Facts, actor: &st
     opt!(satisfaction_answered, "参与评价户数");
     if let Some(v) = &f.safety_rating {
         let v = v.as_ref().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
-        if let Some(s) = &v && !matches!(s.as_str(), "A" | "B" | "C" | "D") {
-            return Err(invalid("safety_rating", s.clone(), format!("房屋安全等级“{s}”无效：应为 A、B、C、D 之一"), format!("safety rating “{s}” is invalid: use A, B, C or D")));
+        if let Some(s) = &v
+            && !matches!(s.as_str(), "A" | "B" | "C" | "D")
+        {
+            return Err(invalid(
+                "safety_rating",
+                s.clone(),
+                format!("房屋安全等级“{s}”无效：应为 A、B、C、D 之一"),
+                format!("safety rating “{s}” is invalid: use A, B, C or D"),
+            ));
         }
         p.safety_rating = v;
     }
-    if let Some(c) = &f.companies { p.companies = c.trim().to_string(); }
-    if let Some(h) = &f.hotline { p.hotline = h.trim().to_string(); }
+    if let Some(c) = &f.companies {
+        p.companies = c.trim().to_string();
+    }
+    if let Some(h) = &f.hotline {
+        p.hotline = h.trim().to_string();
+    }
     if let Some(n) = &f.notice_from {
         p.notice_from = match n.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(d) => Some(steps::date_of("notice_from", d)?.to_string()),
@@ -547,11 +741,25 @@ pub async fn update_facts(db: &Db, id: i64, expected: i64, f: &Facts, actor: &st
         ("consent_yes", p.consent_yes, "consent_households", p.consent_households, "同意户数", "总户数"),
         ("participation_yes", p.participation_yes, "consent_households", p.consent_households, "参与户数", "总户数"),
         ("illegal_removed", p.illegal_removed, "illegal_found", p.illegal_found, "主动拆除违建数", "违建数"),
-        ("satisfaction_yes", p.satisfaction_yes, "satisfaction_answered", p.satisfaction_answered, "满意户数", "参与评价户数"),
+        (
+            "satisfaction_yes",
+            p.satisfaction_yes,
+            "satisfaction_answered",
+            p.satisfaction_answered,
+            "满意户数",
+            "参与评价户数",
+        ),
     ];
     for (fa, a, _fb, b, za, zb) in pairs {
-        if let (Some(a), Some(b)) = (a, b) && a > b {
-            return Err(invalid(fa, a.to_string(), format!("{za} {a} 大于{zb} {b}：请核对"), format!("{fa} {a} exceeds {b}: check the figures")));
+        if let (Some(a), Some(b)) = (a, b)
+            && a > b
+        {
+            return Err(invalid(
+                fa,
+                a.to_string(),
+                format!("{za} {a} 大于{zb} {b}：请核对"),
+                format!("{fa} {a} exceeds {b}: check the figures"),
+            ));
         }
     }
     let before = serde_json::to_value(&old).unwrap_or_default();
@@ -591,24 +799,48 @@ pub struct Member {
     pub duty: String,
 }
 
-pub const DUTIES: [(&str, &str); 3] = [("construction", "施工单位"), ("supervision", "监理单位"), ("design", "设计单位")];
+pub const DUTIES: [(&str, &str); 3] =
+    [("construction", "施工单位"), ("supervision", "监理单位"), ("design", "设计单位")];
 
 pub async fn members(db: &Db, id: i64) -> Result<Vec<Member>, StoreError> {
     let rows: Vec<(String, String)> = with_db!(db, p => sqlx::query_as("SELECT user_name, duty FROM project_members WHERE project_id = $1 ORDER BY user_name").bind(id).fetch_all(p).await?);
     Ok(rows.into_iter().map(|(user_name, duty)| Member { user_name, duty }).collect())
 }
 
-pub async fn add_member(db: &Db, id: i64, expected: i64, user_name: &str, duty: &str, actor: &str, origin: &str) -> Result<(), StoreError> {
+pub async fn add_member(
+    db: &Db,
+    id: i64,
+    expected: i64,
+    user_name: &str,
+    duty: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<(), StoreError> {
     at_version(db, id, expected).await?;
     if !DUTIES.iter().any(|d| d.0 == duty) {
-        return Err(invalid("duty", duty, "职责应为 construction（施工）、supervision（监理）或 design（设计）", "duty must be construction, supervision or design"));
+        return Err(invalid(
+            "duty",
+            duty,
+            "职责应为 construction（施工）、supervision（监理）或 design（设计）",
+            "duty must be construction, supervision or design",
+        ));
     }
     let user = crate::users::by_name(db, user_name).await?;
     if user.is_none() {
-        return Err(invalid("user_name", user_name, format!("找不到用户“{user_name}”：请先用 jiugai user add 创建该单位的账号"), format!("no user “{user_name}”: create the company's account first (jiugai user add)")));
+        return Err(invalid(
+            "user_name",
+            user_name,
+            format!("找不到用户“{user_name}”：请先用 jiugai user add 创建该单位的账号"),
+            format!("no user “{user_name}”: create the company's account first (jiugai user add)"),
+        ));
     }
     if members(db, id).await?.iter().any(|m| m.user_name == user_name) {
-        return Err(invalid("user_name", user_name, format!("“{user_name}”已是本项目成员"), format!("“{user_name}” already works on this project")));
+        return Err(invalid(
+            "user_name",
+            user_name,
+            format!("“{user_name}”已是本项目成员"),
+            format!("“{user_name}” already works on this project"),
+        ));
     }
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -636,7 +868,18 @@ pub struct Move {
 pub async fn moves(db: &Db, id: i64) -> Result<Vec<Move>, StoreError> {
     let rows: Vec<(String, String, i64, i64, String, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT from_stage, to_stage, from_year, to_year, reason, actor, at FROM project_moves WHERE project_id = $1 ORDER BY id").bind(id).fetch_all(p).await?);
-    Ok(rows.into_iter().map(|r| Move { from_stage: r.0, to_stage: r.1, from_year: r.2, to_year: r.3, reason: r.4, actor: r.5, at: r.6 }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| Move {
+            from_stage: r.0,
+            to_stage: r.1,
+            from_year: r.2,
+            to_year: r.3,
+            reason: r.4,
+            actor: r.5,
+            at: r.6,
+        })
+        .collect())
 }
 
 /// Today's date (UTC), or `JIUGAI_TODAY=YYYY-MM-DD` when set (for demonstrations and tests of deadlines).
@@ -667,7 +910,10 @@ pub async fn ranking_inputs(db: &Db, p: &Project) -> Result<jiugai_rules::Rankin
         if let Some(y) = e.data.built_years.iter().min() {
             built = built.min(*y);
         }
-        if p.safety_rating.is_none() && let Some(r) = &e.data.safety_rating && worst.as_ref().is_none_or(|w| r > w) {
+        if p.safety_rating.is_none()
+            && let Some(r) = &e.data.safety_rating
+            && worst.as_ref().is_none_or(|w| r > w)
+        {
             worst = Some(r.clone());
         }
     }
@@ -692,7 +938,11 @@ pub async fn ranking_inputs(db: &Db, p: &Project) -> Result<jiugai_rules::Rankin
 }
 
 /// Projects ranked for a plan year, best first, each with its score and breakdown under its profile.
-pub async fn ranking(db: &Db, profiles: &jiugai_rules::ProfileSet, projects: Vec<Project>) -> Result<Vec<(Project, jiugai_rules::RankingScore)>, StoreError> {
+pub async fn ranking(
+    db: &Db,
+    profiles: &jiugai_rules::ProfileSet,
+    projects: Vec<Project>,
+) -> Result<Vec<(Project, jiugai_rules::RankingScore)>, StoreError> {
     let mut out = Vec::with_capacity(projects.len());
     for p in projects {
         let name = profiles.for_region(&p.region_code).to_string();
@@ -716,22 +966,34 @@ pub struct Summary {
     pub managed_estates: i64,
 }
 
-pub async fn summary(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet, f: &Filter) -> Result<Summary, StoreError> {
+pub async fn summary(
+    db: &Db,
+    regions: &Regions,
+    profiles: &jiugai_rules::ProfileSet,
+    f: &Filter,
+) -> Result<Summary, StoreError> {
     // Stages and estates by SQL over every project in view (no row limit).
     let mut binds: Vec<Bind> = Vec::new();
     let mut wh: Vec<String> = Vec::new();
     if let Some(c) = region_cond(regions, &f.scope, &mut binds) {
-        wh.push(format!("p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"));
+        wh.push(format!(
+            "p.id IN (SELECT pe.project_id FROM project_estates pe JOIN estates e ON e.id = pe.estate_id WHERE {c})"
+        ));
     }
     if let Some(m) = &f.member {
         binds.push(Bind::T(m.clone()));
-        wh.push(format!("EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = ${})", binds.len()));
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_name = ${})",
+            binds.len()
+        ));
     }
     let cond = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
     let q1 = format!("SELECT p.stage, COUNT(*) FROM projects p {cond} GROUP BY p.stage");
     let extra = if wh.is_empty() { String::new() } else { format!(" AND {}", wh.join(" AND ")) };
-    let q2 = format!("SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN p.management_mode IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
-        FROM projects p JOIN project_estates x ON x.project_id = p.id WHERE p.stage IN ('completed', 'accepted', 'management'){extra}");
+    let q2 = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN p.management_mode IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
+        FROM projects p JOIN project_estates x ON x.project_id = p.id WHERE p.stage IN ('completed', 'accepted', 'management'){extra}"
+    );
     let (stages, (renovated, managed)): (Vec<(String, i64)>, (i64, i64)) = with_db!(db, pool => (
         bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q1)), &binds).fetch_all(pool).await?,
         bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q2)), &binds).fetch_one(pool).await?,

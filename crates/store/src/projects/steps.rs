@@ -52,7 +52,15 @@ pub async fn done_steps(db: &Db, id: i64) -> Result<Vec<DoneStep>, StoreError> {
         .bind(id).fetch_all(p).await?);
     Ok(rows
         .into_iter()
-        .map(|r| DoneStep { key: r.0, started_on: r.1, done_on: r.2, actor: r.3, department: r.4, note: r.5, detail: serde_json::from_str(&r.6).unwrap_or(Value::Null) })
+        .map(|r| DoneStep {
+            key: r.0,
+            started_on: r.1,
+            done_on: r.2,
+            actor: r.3,
+            department: r.4,
+            note: r.5,
+            detail: serde_json::from_str(&r.6).unwrap_or(Value::Null),
+        })
         .collect())
 }
 
@@ -61,11 +69,21 @@ pub async fn done_steps_of(db: &Db, ids: &[i64]) -> Result<std::collections::Has
     let mut out: std::collections::HashMap<i64, Vec<DoneStep>> = Default::default();
     for chunk in ids.chunks(500) {
         let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-        let sql = format!("SELECT project_id, step_key, started_on, done_on, actor, department, note, detail FROM project_steps WHERE project_id IN ({list})");
+        let sql = format!(
+            "SELECT project_id, step_key, started_on, done_on, actor, department, note, detail FROM project_steps WHERE project_id IN ({list})"
+        );
         let rows: Vec<(i64, String, Option<String>, String, String, String, String, String)> =
             with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
         for r in rows {
-            out.entry(r.0).or_default().push(DoneStep { key: r.1, started_on: r.2, done_on: r.3, actor: r.4, department: r.5, note: r.6, detail: serde_json::from_str(&r.7).unwrap_or(Value::Null) });
+            out.entry(r.0).or_default().push(DoneStep {
+                key: r.1,
+                started_on: r.2,
+                done_on: r.3,
+                actor: r.4,
+                department: r.5,
+                note: r.6,
+                detail: serde_json::from_str(&r.7).unwrap_or(Value::Null),
+            });
         }
     }
     Ok(out)
@@ -132,9 +150,14 @@ pub struct Completion {
 
 /// A date a user gave for a step: YYYY-MM-DD, in the programme's years (2000–2100).
 pub(crate) fn date_of(field: &str, s: &str) -> Result<Date, StoreError> {
-    Date::parse(s.trim())
-        .filter(|d| (2000..=2100).contains(&d.year()))
-        .ok_or_else(|| invalid(field, s, format!("日期“{s}”无效：请按 YYYY-MM-DD 填写 2000 年以后的日期，如 2025-01-31"), format!("date “{s}” is invalid: use YYYY-MM-DD from 2000 on, e.g. 2025-01-31")))
+    Date::parse(s.trim()).filter(|d| (2000..=2100).contains(&d.year())).ok_or_else(|| {
+        invalid(
+            field,
+            s,
+            format!("日期“{s}”无效：请按 YYYY-MM-DD 填写 2000 年以后的日期，如 2025-01-31"),
+            format!("date “{s}” is invalid: use YYYY-MM-DD from 2000 on, e.g. 2025-01-31"),
+        )
+    })
 }
 
 fn name_of(steps: &[StepDecision], key: &str) -> String {
@@ -152,7 +175,12 @@ fn int_of(detail: &Value, key: &str) -> Option<i64> {
 fn list_of(detail: &Value, key: &str) -> Vec<Value> {
     match detail.get(key) {
         Some(Value::Array(a)) => a.iter().filter(|v| !v.is_null() && v.as_str() != Some("")).cloned().collect(),
-        Some(Value::String(s)) => s.split(['\n', '、', ',', '，', ';', '；']).map(str::trim).filter(|s| !s.is_empty()).map(|s| json!(s)).collect(),
+        Some(Value::String(s)) => s
+            .split(['\n', '、', ',', '，', ';', '；'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| json!(s))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -162,25 +190,54 @@ fn list_of(detail: &Value, key: &str) -> Vec<Value> {
 /// conditions (publicity period, consent, satisfaction, acceptance record…). Completing `completion`,
 /// `acceptance` or `management` also moves the project to the matching stage.
 #[allow(clippy::too_many_arguments)]
-pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i64, key: &str, c: &Completion, actor: &str, origin: &str) -> Result<Project, StoreError> {
+pub async fn complete(
+    db: &Db,
+    profile: &EffectiveProfile,
+    id: i64,
+    expected: i64,
+    key: &str,
+    c: &Completion,
+    actor: &str,
+    origin: &str,
+) -> Result<Project, StoreError> {
     let p = at_version(db, id, expected).await?;
     let decisions = jiugai_rules::project_steps(profile, &facts(&p));
     let Some(step) = decisions.iter().find(|s| s.key == key) else {
         let keys: Vec<_> = decisions.iter().map(|s| s.key).collect();
-        return Err(invalid("step", key, format!("未知步骤“{key}”：应为 {}", keys.join("、")), format!("unknown step “{key}”: use one of {}", keys.join(", "))));
+        return Err(invalid(
+            "step",
+            key,
+            format!("未知步骤“{key}”：应为 {}", keys.join("、")),
+            format!("unknown step “{key}”: use one of {}", keys.join(", ")),
+        ));
     };
     let zh = step.name_zh;
     if !step.required {
-        return Err(invalid("step", key, format!("本项目无需「{zh}」：{}", step.reason_zh), format!("this project does not need “{key}”: {}", step.reason_en)));
+        return Err(invalid(
+            "step",
+            key,
+            format!("本项目无需「{zh}」：{}", step.reason_zh),
+            format!("this project does not need “{key}”: {}", step.reason_en),
+        ));
     }
     let done = done_steps(db, id).await?;
     if let Some(d) = done.iter().find(|d| d.key == key) {
-        return Err(invalid("step", key, format!("「{zh}」已于 {} 由 {} 完成，不能重复完成", d.done_on, d.actor), format!("“{key}” was done on {} by {}", d.done_on, d.actor)));
+        return Err(invalid(
+            "step",
+            key,
+            format!("「{zh}」已于 {} 由 {} 完成，不能重复完成", d.done_on, d.actor),
+            format!("“{key}” was done on {} by {}", d.done_on, d.actor),
+        ));
     }
     let on = date_of("done_on", &c.done_on)?;
     let today = super::today();
     if on > today {
-        return Err(invalid("done_on", &c.done_on, format!("完成日期 {on} 晚于今天 {today}：只能登记已经完成的步骤"), format!("the date {on} is after today {today}: record steps once they are done")));
+        return Err(invalid(
+            "done_on",
+            &c.done_on,
+            format!("完成日期 {on} 晚于今天 {today}：只能登记已经完成的步骤"),
+            format!("the date {on} is after today {today}: record steps once they are done"),
+        ));
     }
     // Order: each prerequisite the project needs must be done, on or before this date.
     for pre in jiugai_rules::step_prerequisites(key) {
@@ -191,10 +248,20 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
         let pre_zh = name_of(&decisions, pre);
         match done.iter().find(|d| d.key == *pre) {
             None => {
-                return Err(invalid("step", key, format!("「{zh}」须在「{pre_zh}」完成之后：请先完成「{pre_zh}」"), format!("“{key}” comes after “{pre}”: complete “{pre}” first")));
+                return Err(invalid(
+                    "step",
+                    key,
+                    format!("「{zh}」须在「{pre_zh}」完成之后：请先完成「{pre_zh}」"),
+                    format!("“{key}” comes after “{pre}”: complete “{pre}” first"),
+                ));
             }
             Some(d) if d.done_on.as_str() > on.to_string().as_str() => {
-                return Err(invalid("done_on", &c.done_on, format!("「{zh}」的完成日期 {on} 早于「{pre_zh}」的完成日期 {}：顺序不对", d.done_on), format!("“{key}” on {on} is before “{pre}” on {}: wrong order", d.done_on)));
+                return Err(invalid(
+                    "done_on",
+                    &c.done_on,
+                    format!("「{zh}」的完成日期 {on} 早于「{pre_zh}」的完成日期 {}：顺序不对", d.done_on),
+                    format!("“{key}” on {on} is before “{pre}” on {}: wrong order", d.done_on),
+                ));
             }
             _ => {}
         }
@@ -208,22 +275,33 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
         "publicity" => {
             // The notice's first day: as given, else the day the office published it on the notice page.
             let Some(s) = c.started_on.as_deref().filter(|s| !s.trim().is_empty()).or(p.notice_from.as_deref()) else {
-                return Err(invalid("started_on", "", "请填写公示开始日期（或先在项目页发布公示）", "give the first day of the public notice (or publish the notice on the project page first)"));
+                return Err(invalid(
+                    "started_on",
+                    "",
+                    "请填写公示开始日期（或先在项目页发布公示）",
+                    "give the first day of the public notice (or publish the notice on the project page first)",
+                ));
             };
             let start = date_of("started_on", s)?;
             let days = match profile.rule("publicity_days", Some(p.plan_year)).map(|r| (&r.value, r)) {
                 Some((RuleValue::Count(n), _)) => *n,
                 _ => 0,
             };
-            let source = profile.rule("publicity_days", Some(p.plan_year)).map(|r| r.source.clone()).unwrap_or_default();
+            let source =
+                profile.rule("publicity_days", Some(p.plan_year)).map(|r| r.source.clone()).unwrap_or_default();
             let lasted = on.to_days() - start.to_days();
             if lasted < 0 {
                 return Err(invalid("started_on", s, "公示开始日期晚于结束日期", "the notice starts after it ends"));
             }
             if lasted < days {
-                return Err(invalid("done_on", &c.done_on,
+                return Err(invalid(
+                    "done_on",
+                    &c.done_on,
                     format!("方案公示自 {start} 起仅 {lasted} 天，不足 {days} 天（{source}）：公示期满后才能完成"),
-                    format!("the notice ran {lasted} days from {start}, fewer than {days} ({source}): complete it when the period is over")));
+                    format!(
+                        "the notice ran {lasted} days from {start}, fewer than {days} ({source}): complete it when the period is over"
+                    ),
+                ));
             }
             started_on = Some(start.to_string());
             detail["publicity_days"] = json!(days);
@@ -236,9 +314,18 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
                 for (c, t) in &results {
                     if t.outcome != Outcome::Pass {
                         let e = crate::estates::get(db, c.estate_id).await?;
-                        return Err(invalid("agree", format!("{}/{}", t.yes.households, t.eligible.households),
-                            format!("小区「{}」的改造意愿征询（#{}）未通过：{}。未达到的小区不能纳入改造计划", e.data.name, c.id, t.reason_zh),
-                            format!("the consent consultation #{} of estate {} did not pass: {}. An estate below it cannot enter the plan", c.id, e.data.name, t.reason_en)));
+                        return Err(invalid(
+                            "agree",
+                            format!("{}/{}", t.yes.households, t.eligible.households),
+                            format!(
+                                "小区「{}」的改造意愿征询（#{}）未通过：{}。未达到的小区不能纳入改造计划",
+                                e.data.name, c.id, t.reason_zh
+                            ),
+                            format!(
+                                "the consent consultation #{} of estate {} did not pass: {}. An estate below it cannot enter the plan",
+                                c.id, e.data.name, t.reason_en
+                            ),
+                        ));
                     }
                 }
                 detail["consultations"] = crate::residents::consultations::evidence(&results);
@@ -246,30 +333,57 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
                 detail["households"] = json!(results.iter().map(|r| r.1.eligible.households).sum::<i64>());
             } else if !results.is_empty() && int_of(&detail, "agree").is_none() {
                 let names: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
-                return Err(invalid("agree", "", format!("小区 {} 还没有已结束的改造意愿征询：请先完成征询，或填写其民意调查结果", names.join("、")),
-                    format!("estates {} have no closed consent consultation: close one first, or enter their survey result", names.join(", "))));
+                return Err(invalid(
+                    "agree",
+                    "",
+                    format!("小区 {} 还没有已结束的改造意愿征询：请先完成征询，或填写其民意调查结果", names.join("、")),
+                    format!(
+                        "estates {} have no closed consent consultation: close one first, or enter their survey result",
+                        names.join(", ")
+                    ),
+                ));
             }
             let (agree, households) = match (int_of(&detail, "agree"), int_of(&detail, "households")) {
                 (Some(a), Some(h)) => (a, h),
                 _ => match (p.consent_yes, p.consent_households) {
                     (Some(a), Some(h)) => (a, h),
-                    _ => return Err(invalid("agree", "", "请填写民意调查结果：同意改造的户数和总户数（或先在各小区完成改造意愿征询）", "give the survey result: households agreeing and all households (or close a consent consultation in each estate first)")),
+                    _ => {
+                        return Err(invalid(
+                            "agree",
+                            "",
+                            "请填写民意调查结果：同意改造的户数和总户数（或先在各小区完成改造意愿征询）",
+                            "give the survey result: households agreeing and all households (or close a consent consultation in each estate first)",
+                        ));
+                    }
                 },
             };
-            let d = jiugai_rules::consent_to_plan(profile, agree, households).map_err(|e| invalid("agree", format!("{agree}/{households}"), e.message_zh, e.message_en))?;
+            let d = jiugai_rules::consent_to_plan(profile, agree, households)
+                .map_err(|e| invalid("agree", format!("{agree}/{households}"), e.message_zh, e.message_en))?;
             if d.outcome == Outcome::Fail {
-                return Err(invalid("agree", format!("{agree}/{households}"),
+                return Err(invalid(
+                    "agree",
+                    format!("{agree}/{households}"),
                     format!("{}（{}）。未达到的小区不能纳入改造计划 [{}]", d.reason_zh, d.rule.value, d.rule.source),
-                    format!("{} ({}). An estate below it cannot enter the plan [{}]", d.reason_en, d.rule.value, d.rule.source)));
+                    format!(
+                        "{} ({}). An estate below it cannot enter the plan [{}]",
+                        d.reason_en, d.rule.value, d.rule.source
+                    ),
+                ));
             }
             detail["agree"] = json!(agree);
             detail["households"] = json!(households);
-            detail["decision"] = json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
+            detail["decision"] =
+                json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
             set_consent = Some((agree, households));
         }
         "start" => {
             if stage_index(&p.stage) < stage_index("implementation") {
-                return Err(invalid("step", key, format!("项目处于“{}”阶段：须先转入“实施”阶段才能开工", super::stage_zh(&p.stage)), format!("the project is in “{}”: move it to implementation before it starts", p.stage)));
+                return Err(invalid(
+                    "step",
+                    key,
+                    format!("项目处于“{}”阶段：须先转入“实施”阶段才能开工", super::stage_zh(&p.stage)),
+                    format!("the project is in “{}”: move it to implementation before it starts", p.stage),
+                ));
             }
         }
         "acceptance" => {
@@ -279,9 +393,18 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
                 for (c, t) in &results {
                     if t.outcome != Outcome::Pass {
                         let e = crate::estates::get(db, c.estate_id).await?;
-                        return Err(invalid("satisfied", format!("{}/{}", t.yes.households, t.participating.households),
-                            format!("小区「{}」的居民满意度测评（#{}）未达到要求：{}。满意度未达到的项目不能验收", e.data.name, c.id, t.reason_zh),
-                            format!("the satisfaction consultation #{} of estate {} is below the threshold: {}. The project cannot be accepted", c.id, e.data.name, t.reason_en)));
+                        return Err(invalid(
+                            "satisfied",
+                            format!("{}/{}", t.yes.households, t.participating.households),
+                            format!(
+                                "小区「{}」的居民满意度测评（#{}）未达到要求：{}。满意度未达到的项目不能验收",
+                                e.data.name, c.id, t.reason_zh
+                            ),
+                            format!(
+                                "the satisfaction consultation #{} of estate {} is below the threshold: {}. The project cannot be accepted",
+                                c.id, e.data.name, t.reason_en
+                            ),
+                        ));
                     }
                 }
                 detail["consultations"] = crate::residents::consultations::evidence(&results);
@@ -292,35 +415,65 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
                 (Some(a), Some(h)) => (a, h),
                 _ => match (p.satisfaction_yes, p.satisfaction_answered) {
                     (Some(a), Some(h)) => (a, h),
-                    _ => return Err(invalid("satisfied", "", "验收前须有居民满意度测评结果：请填写满意户数和参与评价户数", "acceptance needs the residents' satisfaction result: give households satisfied and households that answered")),
+                    _ => {
+                        return Err(invalid(
+                            "satisfied",
+                            "",
+                            "验收前须有居民满意度测评结果：请填写满意户数和参与评价户数",
+                            "acceptance needs the residents' satisfaction result: give households satisfied and households that answered",
+                        ));
+                    }
                 },
             };
-            let d = jiugai_rules::acceptance_satisfaction(profile, yes, answered).map_err(|e| invalid("satisfied", format!("{yes}/{answered}"), e.message_zh, e.message_en))?;
+            let d = jiugai_rules::acceptance_satisfaction(profile, yes, answered)
+                .map_err(|e| invalid("satisfied", format!("{yes}/{answered}"), e.message_zh, e.message_en))?;
             if d.outcome != Outcome::Pass {
-                return Err(invalid("satisfied", format!("{yes}/{answered}"),
+                return Err(invalid(
+                    "satisfied",
+                    format!("{yes}/{answered}"),
                     format!("{}：居民满意度未达到要求的项目不能验收 [{}]", d.reason_zh, d.rule.source),
-                    format!("{}: a project below the satisfaction threshold cannot be accepted [{}]", d.reason_en, d.rule.source)));
+                    format!(
+                        "{}: a project below the satisfaction threshold cannot be accepted [{}]",
+                        d.reason_en, d.rule.source
+                    ),
+                ));
             }
             let participants = list_of(&detail, "participants");
             if participants.is_empty() {
-                return Err(invalid("participants", "", "请填写参加联合验收的单位和人员（社区、居民代表、设计、施工、监理等）", "list who took part in the joint acceptance (community, residents' representatives, designer, contractor, supervisor…)"));
+                return Err(invalid(
+                    "participants",
+                    "",
+                    "请填写参加联合验收的单位和人员（社区、居民代表、设计、施工、监理等）",
+                    "list who took part in the joint acceptance (community, residents' representatives, designer, contractor, supervisor…)",
+                ));
             }
             detail["participants"] = Value::Array(participants);
             detail["satisfied"] = json!(yes);
             detail["answered"] = json!(answered);
-            detail["decision"] = json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
+            detail["decision"] =
+                json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
             set_satisfaction = Some((yes, answered));
         }
         "spot_check" => {
             let result = detail.get("result").and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
             if !matches!(result.as_str(), "pass" | "fail") {
-                return Err(invalid("result", result, "请选择抽检结论：pass（合格）或 fail（不合格）", "give the spot check result: pass or fail"));
+                return Err(invalid(
+                    "result",
+                    result,
+                    "请选择抽检结论：pass（合格）或 fail（不合格）",
+                    "give the spot check result: pass or fail",
+                ));
             }
         }
         "handover" => {
             let ops = list_of(&detail, "operators");
             if ops.is_empty() {
-                return Err(invalid("operators", "", "请填写移交的专营设施及接收单位（如：供水—县自来水公司）", "list the utility facilities handed over and who took them (e.g. water — county water company)"));
+                return Err(invalid(
+                    "operators",
+                    "",
+                    "请填写移交的专营设施及接收单位（如：供水—县自来水公司）",
+                    "list the utility facilities handed over and who took them (e.g. water — county water company)",
+                ));
             }
             detail["operators"] = Value::Array(ops);
         }
@@ -328,7 +481,12 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
             let mode = detail.get("mode").and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
             if !MANAGEMENT_MODES.iter().any(|m| m.0 == mode) {
                 let keys: Vec<_> = MANAGEMENT_MODES.iter().map(|m| format!("{}（{}）", m.0, m.1)).collect();
-                return Err(invalid("mode", mode, format!("请选择管理模式：{}", keys.join("、")), "choose the management mode: professional, entrusted, self or state_owned"));
+                return Err(invalid(
+                    "mode",
+                    mode,
+                    format!("请选择管理模式：{}", keys.join("、")),
+                    "choose the management mode: professional, entrusted, self or state_owned",
+                ));
             }
             let fund = match detail.get("maintenance_fund") {
                 Some(Value::Bool(b)) => *b,
@@ -347,7 +505,12 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
         _ => None,
     };
     if auto_stage.is_some() && stage_index(&p.stage) < stage_index("implementation") {
-        return Err(invalid("step", key, format!("项目处于“{}”阶段，尚未实施", super::stage_zh(&p.stage)), format!("the project is in “{}” and has not been implemented", p.stage)));
+        return Err(invalid(
+            "step",
+            key,
+            format!("项目处于“{}”阶段，尚未实施", super::stage_zh(&p.stage)),
+            format!("the project is in “{}” and has not been implemented", p.stage),
+        ));
     }
     let now = clock::now_rfc3339();
     let detail_text = detail.to_string();
@@ -382,7 +545,12 @@ pub async fn complete(db: &Db, profile: &EffectiveProfile, id: i64, expected: i6
 
 /// Overdue steps across projects: (project, step) for every required step not done whose due date is
 /// before `today`.
-pub async fn overdue(db: &Db, profiles: &jiugai_rules::ProfileSet, projects: &[Project], today: Date) -> Result<Vec<(i64, StepView)>, StoreError> {
+pub async fn overdue(
+    db: &Db,
+    profiles: &jiugai_rules::ProfileSet,
+    projects: &[Project],
+    today: Date,
+) -> Result<Vec<(i64, StepView)>, StoreError> {
     let mut out = Vec::new();
     let mut cache: std::collections::HashMap<String, Option<EffectiveProfile>> = Default::default();
     let mut all = done_steps_of(db, &projects.iter().map(|p| p.id).collect::<Vec<_>>()).await?;

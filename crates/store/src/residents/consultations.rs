@@ -44,7 +44,8 @@ pub fn rule_key(kind: &str, matter: Option<&str>) -> &'static str {
     }
 }
 
-pub const CHOICES: [(&str, &str, &str); 3] = [("yes", "同意", "yes"), ("no", "不同意", "no"), ("abstain", "弃权", "abstain")];
+pub const CHOICES: [(&str, &str, &str); 3] =
+    [("yes", "同意", "yes"), ("no", "不同意", "no"), ("abstain", "弃权", "abstain")];
 
 /// Words for the three choices in a kind: a satisfaction survey asks 满意 / 不满意.
 pub fn choice_zh(kind: &str, c: &str) -> &'static str {
@@ -68,7 +69,11 @@ pub fn choice_en(kind: &str, c: &str) -> &'static str {
     }
 }
 
-pub const CHANNELS: [(&str, &str, &str); 3] = [("qr", "扫码", "QR code"), ("paper", "纸质表决票", "paper form"), ("assisted", "代为录入（协助老人）", "assisted entry")];
+pub const CHANNELS: [(&str, &str, &str); 3] = [
+    ("qr", "扫码", "QR code"),
+    ("paper", "纸质表决票", "paper form"),
+    ("assisted", "代为录入（协助老人）", "assisted entry"),
+];
 
 pub fn channel_zh(c: &str) -> &'static str {
     CHANNELS.iter().find(|x| x.0 == c).map(|x| x.1).unwrap_or("？")
@@ -226,7 +231,14 @@ pub async fn list_for_project(db: &Db, project_id: i64) -> Result<Vec<Consultati
 /// `2026-12-01T09:00`, or RFC 3339 with `Z`. Returns RFC 3339 UTC with milliseconds, like the clock.
 pub fn parse_time(field: &str, s: &str, end_of_day: bool) -> Result<String, StoreError> {
     let t = s.trim();
-    let bad = || invalid(field, t, format!("时间“{t}”无法识别：请写成 2026-12-01 09:00（北京时间）"), format!("cannot read the time “{t}”: write it as 2026-12-01 09:00 (Beijing time)"));
+    let bad = || {
+        invalid(
+            field,
+            t,
+            format!("时间“{t}”无法识别：请写成 2026-12-01 09:00（北京时间）"),
+            format!("cannot read the time “{t}”: write it as 2026-12-01 09:00 (Beijing time)"),
+        )
+    };
     if let Some(u) = t.strip_suffix('Z') {
         let (d, hm) = u.split_once('T').ok_or_else(bad)?;
         let date = jiugai_rules::Date::parse(d).ok_or_else(bad)?;
@@ -292,38 +304,82 @@ pub struct NewConsultation {
 /// and their areas are frozen as the electorate. A project consultation must name an estate of the project.
 pub async fn create(db: &Db, n: &NewConsultation, actor: &str, origin: &str) -> Result<Consultation, StoreError> {
     if !KINDS.iter().any(|k| k.0 == n.kind) {
-        return Err(invalid("kind", &n.kind, "征询类型应为 consent（意愿）、plan（方案）、satisfaction（满意度）、joint_decision（共同决定）或 survey（问卷）", "kind must be consent, plan, satisfaction, joint_decision or survey"));
+        return Err(invalid(
+            "kind",
+            &n.kind,
+            "征询类型应为 consent（意愿）、plan（方案）、satisfaction（满意度）、joint_decision（共同决定）或 survey（问卷）",
+            "kind must be consent, plan, satisfaction, joint_decision or survey",
+        ));
     }
     let matter = match (n.kind.as_str(), n.matter.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
         ("joint_decision", Some(m @ ("ordinary" | "major"))) => Some(m.to_string()),
         ("joint_decision", other) => {
-            return Err(invalid("matter", other.unwrap_or(""), "共同决定须选择事项类别：ordinary（一般事项，过半数）或 major（重大事项，四分之三，如使用维修资金、改建重建）", "a joint decision needs its matter: ordinary (more than half) or major (three quarters: maintenance fund, rebuilding…)"));
+            return Err(invalid(
+                "matter",
+                other.unwrap_or(""),
+                "共同决定须选择事项类别：ordinary（一般事项，过半数）或 major（重大事项，四分之三，如使用维修资金、改建重建）",
+                "a joint decision needs its matter: ordinary (more than half) or major (three quarters: maintenance fund, rebuilding…)",
+            ));
         }
         _ => None,
     };
     let title = n.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(invalid("title", title, "请填写征询标题（不超过 200 字）", "give the consultation a title (up to 200 characters)"));
+        return Err(invalid(
+            "title",
+            title,
+            "请填写征询标题（不超过 200 字）",
+            "give the consultation a title (up to 200 characters)",
+        ));
     }
     let question = n.question.trim();
     if question.is_empty() || question.chars().count() > 2000 {
-        return Err(invalid("question", question, "请填写向居民提出的问题（不超过 2000 字）", "give the question put to the residents (up to 2000 characters)"));
+        return Err(invalid(
+            "question",
+            question,
+            "请填写向居民提出的问题（不超过 2000 字）",
+            "give the question put to the residents (up to 2000 characters)",
+        ));
     }
     let opens = parse_time("opens_at", &n.opens_at, false)?;
     let closes = parse_time("closes_at", &n.closes_at, true)?;
     if closes <= opens {
-        return Err(invalid("closes_at", &n.closes_at, format!("截止时间 {} 须晚于开始时间 {}", local_text(&closes), local_text(&opens)), "the closing time must be after the opening time"));
+        return Err(invalid(
+            "closes_at",
+            &n.closes_at,
+            format!("截止时间 {} 须晚于开始时间 {}", local_text(&closes), local_text(&opens)),
+            "the closing time must be after the opening time",
+        ));
     }
     let estate = crate::estates::get(db, n.estate_id).await?;
     if let Some(pid) = n.project_id {
         let p = crate::projects::get(db, pid).await?;
         if !p.estate_ids.contains(&n.estate_id) {
-            return Err(invalid("project_id", pid.to_string(), format!("项目 #{pid}「{}」不包括小区「{}」：请在项目所含的小区发起征询", p.name, estate.data.name), format!("project #{pid} ({}) does not include estate {}: consult an estate of the project", p.name, estate.data.name)));
+            return Err(invalid(
+                "project_id",
+                pid.to_string(),
+                format!("项目 #{pid}「{}」不包括小区「{}」：请在项目所含的小区发起征询", p.name, estate.data.name),
+                format!(
+                    "project #{pid} ({}) does not include estate {}: consult an estate of the project",
+                    p.name, estate.data.name
+                ),
+            ));
         }
     }
     let (count, _) = households::totals(db, n.estate_id).await?;
     if count == 0 {
-        return Err(invalid("estate_id", n.estate_id.to_string(), format!("小区「{}」还没有住户名册：请先导入住户名册（jiugai import households），再发起征询", estate.data.name), format!("estate {} has no household registry: import it first (jiugai import households), then open the consultation", estate.data.name)));
+        return Err(invalid(
+            "estate_id",
+            n.estate_id.to_string(),
+            format!(
+                "小区「{}」还没有住户名册：请先导入住户名册（jiugai import households），再发起征询",
+                estate.data.name
+            ),
+            format!(
+                "estate {} has no household registry: import it first (jiugai import households), then open the consultation",
+                estate.data.name
+            ),
+        ));
     }
     let rule = rule_key(&n.kind, matter.as_deref());
     let now = clock::now_rfc3339();
@@ -364,15 +420,35 @@ fn check_choice(choice: &str) -> Result<(), StoreError> {
     if CHOICES.iter().any(|c| c.0 == choice) {
         Ok(())
     } else {
-        Err(invalid("choice", choice, "表决意见应为 yes（同意）、no（不同意）或 abstain（弃权）", "the choice must be yes, no or abstain"))
+        Err(invalid(
+            "choice",
+            choice,
+            "表决意见应为 yes（同意）、no（不同意）或 abstain（弃权）",
+            "the choice must be yes, no or abstain",
+        ))
     }
 }
 
 fn closed_msg(c: &Consultation, state: State) -> StoreError {
     match state {
-        State::Scheduled => invalid("consultation", c.id.to_string(), format!("「{}」尚未开始，{} 起可以表决", c.title, local_text(&c.opens_at)), format!("“{}” is not open yet; voting starts {} (Beijing time)", c.title, local_text(&c.opens_at))),
-        State::Ended => invalid("consultation", c.id.to_string(), format!("「{}」已于 {} 截止，不再接受表决", c.title, local_text(&c.closes_at)), format!("“{}” ended at {} (Beijing time); no more ballots", c.title, local_text(&c.closes_at))),
-        _ => invalid("consultation", c.id.to_string(), format!("「{}」已结束，结果已封存，不再接受表决", c.title), format!("“{}” is closed and its result locked; no more ballots", c.title)),
+        State::Scheduled => invalid(
+            "consultation",
+            c.id.to_string(),
+            format!("「{}」尚未开始，{} 起可以表决", c.title, local_text(&c.opens_at)),
+            format!("“{}” is not open yet; voting starts {} (Beijing time)", c.title, local_text(&c.opens_at)),
+        ),
+        State::Ended => invalid(
+            "consultation",
+            c.id.to_string(),
+            format!("「{}」已于 {} 截止，不再接受表决", c.title, local_text(&c.closes_at)),
+            format!("“{}” ended at {} (Beijing time); no more ballots", c.title, local_text(&c.closes_at)),
+        ),
+        _ => invalid(
+            "consultation",
+            c.id.to_string(),
+            format!("「{}」已结束，结果已封存，不再接受表决", c.title),
+            format!("“{}” is closed and its result locked; no more ballots", c.title),
+        ),
     }
 }
 
@@ -423,7 +499,14 @@ macro_rules! eligible_in_tx {
 
 /// Records a ballot entered by staff: `assisted` (a community worker for an elderly resident) or a
 /// ballot the office received otherwise. Paper forms go through [`paper_enter`] instead.
-pub async fn cast_assisted(db: &Db, consultation_id: i64, household_id: i64, choice: &str, actor: &str, origin: &str) -> Result<Accepted, StoreError> {
+pub async fn cast_assisted(
+    db: &Db,
+    consultation_id: i64,
+    household_id: i64,
+    choice: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<Accepted, StoreError> {
     check_choice(choice)?;
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -488,7 +571,13 @@ pub async fn issue_codes(db: &Db, consultation_id: i64, actor: &str, origin: &st
 }
 
 /// Revokes the household's code (lost slip, or to let it change a ballot cast by code) and issues a new one.
-pub async fn reissue_code(db: &Db, consultation_id: i64, household_id: i64, actor: &str, origin: &str) -> Result<String, StoreError> {
+pub async fn reissue_code(
+    db: &Db,
+    consultation_id: i64,
+    household_id: i64,
+    actor: &str,
+    origin: &str,
+) -> Result<String, StoreError> {
     let c = get(db, consultation_id).await?;
     if c.closed_at.is_some() {
         return Err(closed_msg(&c, State::Closed));
@@ -521,7 +610,8 @@ pub async fn slips(db: &Db, consultation_id: i64, building: Option<&str>) -> Res
     let c = get(db, consultation_id).await?;
     let codes: Vec<(i64, String, Option<String>)> = with_db!(db, p => sqlx::query_as(
         "SELECT household_id, code, used_at FROM vote_codes WHERE consultation_id = $1 AND revoked_at IS NULL").bind(c.id).fetch_all(p).await?);
-    let map: std::collections::HashMap<i64, (String, Option<String>)> = codes.into_iter().map(|(h, c, u)| (h, (c, u))).collect();
+    let map: std::collections::HashMap<i64, (String, Option<String>)> =
+        codes.into_iter().map(|(h, c, u)| (h, (c, u))).collect();
     let mut out = Vec::new();
     for h in households::list(db, c.estate_id).await? {
         if building.is_some_and(|b| b != h.building) {
@@ -546,7 +636,12 @@ pub struct CodeView {
 }
 
 fn wrong_code(code: &str) -> StoreError {
-    invalid("code", code, "表决码无效：请核对表决单上的二维码或 12 位表决码，或联系社区工作人员", "this voting code is not valid: check the QR code or the 12-character code on your slip, or ask the community office")
+    invalid(
+        "code",
+        code,
+        "表决码无效：请核对表决单上的二维码或 12 位表决码，或联系社区工作人员",
+        "this voting code is not valid: check the QR code or the 12-character code on your slip, or ask the community office",
+    )
 }
 
 /// Looks up a one-time code. A wrong or revoked code is an error that says what to do.
@@ -556,7 +651,12 @@ pub async fn open_code(db: &Db, code: &str) -> Result<CodeView, StoreError> {
         "SELECT consultation_id, household_id, used_at, revoked_at FROM vote_codes WHERE code = $1").bind(&code).fetch_optional(p).await?);
     let Some((cid, hid, used_at, revoked)) = row else { return Err(wrong_code(&code)) };
     if revoked.is_some() {
-        return Err(invalid("code", &code, "此表决码已作废（已补发新的表决单）：请使用新的表决单，或联系社区工作人员", "this code was replaced by a new slip: use the new slip, or ask the community office"));
+        return Err(invalid(
+            "code",
+            &code,
+            "此表决码已作废（已补发新的表决单）：请使用新的表决单，或联系社区工作人员",
+            "this code was replaced by a new slip: use the new slip, or ask the community office",
+        ));
     }
     let c = get(db, cid).await?;
     let h = households::get(db, hid).await?;
@@ -638,12 +738,42 @@ pub fn paper_status_zh(s: &str) -> &'static str {
     }
 }
 
-type PaperRow = (i64, i64, i64, Option<i64>, String, String, String, Option<String>, Option<String>, Option<String>, String, Option<String>, Option<String>, Option<String>);
+type PaperRow = (
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 const PAPER_COLS: &str = "id, consultation_id, household_id, scan_id, first_choice, first_by, first_at, second_choice, second_by, second_at, status, resolved_choice, resolved_by, resolved_at";
 
 fn paper_of(r: PaperRow, label: String) -> PaperBallot {
-    PaperBallot { id: r.0, consultation_id: r.1, household_id: r.2, household_label: label, scan_id: r.3, first_choice: r.4, first_by: r.5, first_at: r.6,
-        second_choice: r.7, second_by: r.8, second_at: r.9, status: r.10, resolved_choice: r.11, resolved_by: r.12, resolved_at: r.13 }
+    PaperBallot {
+        id: r.0,
+        consultation_id: r.1,
+        household_id: r.2,
+        household_label: label,
+        scan_id: r.3,
+        first_choice: r.4,
+        first_by: r.5,
+        first_at: r.6,
+        second_choice: r.7,
+        second_by: r.8,
+        second_at: r.9,
+        status: r.10,
+        resolved_choice: r.11,
+        resolved_by: r.12,
+        resolved_at: r.13,
+    }
 }
 
 /// Whether a paper form of the household was already entered (at least once).
@@ -657,10 +787,22 @@ pub async fn has_paper(db: &Db, consultation_id: i64, household_id: i64) -> Resu
 pub async fn paper_ballots(db: &Db, consultation_id: i64) -> Result<Vec<PaperBallot>, StoreError> {
     let c = get(db, consultation_id).await?;
     let sql = format!("SELECT {PAPER_COLS} FROM paper_ballots WHERE consultation_id = $1 ORDER BY id");
-    let rows: Vec<PaperRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(c.id).fetch_all(p).await?);
-    let labels: std::collections::HashMap<i64, String> = households::list(db, c.estate_id).await?.into_iter().map(|h| (h.id, h.label())).collect();
-    let mut v: Vec<PaperBallot> = rows.into_iter().map(|r| { let l = labels.get(&r.2).cloned().unwrap_or_default(); paper_of(r, l) }).collect();
-    let rank = |s: &str| match s { "disputed" => 0, "pending" => 1, _ => 2 };
+    let rows: Vec<PaperRow> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(c.id).fetch_all(p).await?);
+    let labels: std::collections::HashMap<i64, String> =
+        households::list(db, c.estate_id).await?.into_iter().map(|h| (h.id, h.label())).collect();
+    let mut v: Vec<PaperBallot> = rows
+        .into_iter()
+        .map(|r| {
+            let l = labels.get(&r.2).cloned().unwrap_or_default();
+            paper_of(r, l)
+        })
+        .collect();
+    let rank = |s: &str| match s {
+        "disputed" => 0,
+        "pending" => 1,
+        _ => 2,
+    };
     v.sort_by_key(|p| (rank(&p.status), p.id));
     Ok(v)
 }
@@ -680,7 +822,15 @@ pub enum PaperOutcome {
 /// Enters a paper form. The first entry (with the scan, an attachment of the estate) waits for a second
 /// entry by a different user; when both agree the ballot is counted, else it is disputed until a third
 /// user resolves it ([`paper_resolve`]).
-pub async fn paper_enter(db: &Db, consultation_id: i64, household_id: i64, choice: &str, scan_id: Option<i64>, user: &str, origin: &str) -> Result<(PaperOutcome, i64), StoreError> {
+pub async fn paper_enter(
+    db: &Db,
+    consultation_id: i64,
+    household_id: i64,
+    choice: &str,
+    scan_id: Option<i64>,
+    user: &str,
+    origin: &str,
+) -> Result<(PaperOutcome, i64), StoreError> {
     check_choice(choice)?;
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -749,7 +899,14 @@ pub async fn paper_enter(db: &Db, consultation_id: i64, household_id: i64, choic
 }
 
 /// A third user, neither of the two who entered it, reads the scan and decides a disputed paper form.
-pub async fn paper_resolve(db: &Db, consultation_id: i64, paper_id: i64, choice: &str, user: &str, origin: &str) -> Result<Accepted, StoreError> {
+pub async fn paper_resolve(
+    db: &Db,
+    consultation_id: i64,
+    paper_id: i64,
+    choice: &str,
+    user: &str,
+    origin: &str,
+) -> Result<Accepted, StoreError> {
     check_choice(choice)?;
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -819,9 +976,21 @@ pub struct Tally {
 }
 
 /// Decides a tally under the profile (pure, given the counts).
-pub fn decide(profile: &EffectiveProfile, c: &Consultation, eligible: Counts, yes: Counts, no: Counts, abstain: Counts) -> Result<(Vec<Decision>, Outcome, String, String), StoreError> {
-    let part = Counts { households: yes.households + no.households + abstain.households, area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2 };
-    let err = |e: jiugai_rules::InputError| invalid("tally", format!("{}/{}", yes.households, eligible.households), e.message_zh, e.message_en);
+pub fn decide(
+    profile: &EffectiveProfile,
+    c: &Consultation,
+    eligible: Counts,
+    yes: Counts,
+    no: Counts,
+    abstain: Counts,
+) -> Result<(Vec<Decision>, Outcome, String, String), StoreError> {
+    let part = Counts {
+        households: yes.households + no.households + abstain.households,
+        area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2,
+    };
+    let err = |e: jiugai_rules::InputError| {
+        invalid("tally", format!("{}/{}", yes.households, eligible.households), e.message_zh, e.message_en)
+    };
     let one = |d: Decision| {
         let (zh, en) = (d.reason_zh.clone(), d.reason_en.clone());
         let o = d.outcome;
@@ -830,7 +999,9 @@ pub fn decide(profile: &EffectiveProfile, c: &Consultation, eligible: Counts, ye
     Ok(match c.kind.as_str() {
         "consent" => one(jiugai_rules::consent_to_plan(profile, yes.households, eligible.households).map_err(err)?),
         "plan" => one(jiugai_rules::consultation_coverage(profile, part.households, eligible.households).map_err(err)?),
-        "satisfaction" => one(jiugai_rules::acceptance_satisfaction(profile, yes.households, part.households).map_err(err)?),
+        "satisfaction" => {
+            one(jiugai_rules::acceptance_satisfaction(profile, yes.households, part.households).map_err(err)?)
+        }
         "joint_decision" => {
             let v = JointVote {
                 matter: c.matter_enum(),
@@ -844,7 +1015,12 @@ pub fn decide(profile: &EffectiveProfile, c: &Consultation, eligible: Counts, ye
             let d = jiugai_rules::joint_decision(profile, &v).map_err(err)?;
             (d.checks, d.outcome, d.reason_zh, d.reason_en)
         }
-        _ => (Vec::new(), Outcome::NotApplicable, "问卷调查不设通过门槛，仅统计结果".into(), "a survey has no threshold; figures only".into()),
+        _ => (
+            Vec::new(),
+            Outcome::NotApplicable,
+            "问卷调查不设通过门槛，仅统计结果".into(),
+            "a survey has no threshold; figures only".into(),
+        ),
     })
 }
 
@@ -853,14 +1029,24 @@ type CountRow = (String, String, i64, Option<i64>);
 /// Counts the ballots (choice, channel, households, area) of a consultation: one statement.
 macro_rules! count_rows {
     ($ex:expr, $cid:expr) => {{
-        let rows: Vec<CountRow> = sqlx::query_as("SELECT choice, channel, COUNT(*), CAST(SUM(area_dm2) AS BIGINT) FROM ballots \
-            WHERE consultation_id = $1 GROUP BY choice, channel")
-            .bind($cid).fetch_all($ex).await?;
+        let rows: Vec<CountRow> = sqlx::query_as(
+            "SELECT choice, channel, COUNT(*), CAST(SUM(area_dm2) AS BIGINT) FROM ballots \
+            WHERE consultation_id = $1 GROUP BY choice, channel",
+        )
+        .bind($cid)
+        .fetch_all($ex)
+        .await?;
         rows
     }};
 }
 
-fn assemble(profile: &EffectiveProfile, c: &Consultation, rows: Vec<CountRow>, final_: bool, at: String) -> Result<Tally, StoreError> {
+fn assemble(
+    profile: &EffectiveProfile,
+    c: &Consultation,
+    rows: Vec<CountRow>,
+    final_: bool,
+    at: String,
+) -> Result<Tally, StoreError> {
     let (mut yes, mut no, mut abstain) = (Counts::default(), Counts::default(), Counts::default());
     let mut by_channel = std::collections::BTreeMap::new();
     for (choice, channel, n, area) in rows {
@@ -874,10 +1060,31 @@ fn assemble(profile: &EffectiveProfile, c: &Consultation, rows: Vec<CountRow>, f
         *by_channel.entry(channel).or_insert(0) += n;
     }
     let eligible = Counts { households: c.eligible_households, area_dm2: c.eligible_area_dm2 };
-    let participating = Counts { households: yes.households + no.households + abstain.households, area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2 };
+    let participating = Counts {
+        households: yes.households + no.households + abstain.households,
+        area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2,
+    };
     let (checks, outcome, reason_zh, reason_en) = decide(profile, c, eligible, yes, no, abstain)?;
-    Ok(Tally { consultation_id: c.id, estate_id: c.estate_id, project_id: c.project_id, kind: c.kind.clone(), matter: c.matter.clone(),
-        eligible, participating, yes, no, abstain, by_channel, checks, outcome, reason_zh, reason_en, profile: profile.name.clone(), final_, at })
+    Ok(Tally {
+        consultation_id: c.id,
+        estate_id: c.estate_id,
+        project_id: c.project_id,
+        kind: c.kind.clone(),
+        matter: c.matter.clone(),
+        eligible,
+        participating,
+        yes,
+        no,
+        abstain,
+        by_channel,
+        checks,
+        outcome,
+        reason_zh,
+        reason_en,
+        profile: profile.name.clone(),
+        final_,
+        at,
+    })
 }
 
 /// The tally: the locked one of a closed consultation, else the live one.
@@ -917,7 +1124,14 @@ fn sha_hex(data: &[u8]) -> String {
 /// Closes a consultation: no ballot is accepted afterwards; the final tally, with the SHA-256 of the list
 /// of counted ballots, is stored with its own SHA-256 and the digest is written into the audit log, in
 /// one transaction. Closing before the announced time is allowed (the office decides) and recorded.
-pub async fn close(db: &Db, profile: &EffectiveProfile, id: i64, expected: i64, actor: &str, origin: &str) -> Result<(Consultation, Tally), StoreError> {
+pub async fn close(
+    db: &Db,
+    profile: &EffectiveProfile,
+    id: i64,
+    expected: i64,
+    actor: &str,
+    origin: &str,
+) -> Result<(Consultation, Tally), StoreError> {
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -982,10 +1196,22 @@ pub struct BallotEntry {
 pub async fn ballots(db: &Db, c: &Consultation) -> Result<Vec<BallotEntry>, StoreError> {
     let rows: Vec<(i64, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT household_id, choice, channel, recorded_by, cast_at FROM ballots WHERE consultation_id = $1").bind(c.id).fetch_all(p).await?);
-    let map: std::collections::HashMap<i64, (String, String, String, String)> = rows.into_iter().map(|r| (r.0, (r.1, r.2, r.3, r.4))).collect();
-    Ok(households::list(db, c.estate_id).await?.into_iter().filter_map(|h| {
-        map.get(&h.id).map(|(choice, channel, by, at)| BallotEntry { household_id: h.id, household_label: h.label(), choice: choice.clone(), channel: channel.clone(), recorded_by: by.clone(), at: at.clone() })
-    }).collect())
+    let map: std::collections::HashMap<i64, (String, String, String, String)> =
+        rows.into_iter().map(|r| (r.0, (r.1, r.2, r.3, r.4))).collect();
+    Ok(households::list(db, c.estate_id)
+        .await?
+        .into_iter()
+        .filter_map(|h| {
+            map.get(&h.id).map(|(choice, channel, by, at)| BallotEntry {
+                household_id: h.id,
+                household_label: h.label(),
+                choice: choice.clone(),
+                channel: channel.clone(),
+                recorded_by: by.clone(),
+                at: at.clone(),
+            })
+        })
+        .collect())
 }
 
 /// Every accepted submission of a household, oldest first (the history of a changed ballot).
@@ -993,7 +1219,17 @@ pub async fn history(db: &Db, c: &Consultation, household_id: i64) -> Result<Vec
     let h = households::get(db, household_id).await?;
     let rows: Vec<(String, String, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT choice, channel, recorded_by, at FROM ballot_history WHERE consultation_id = $1 AND household_id = $2 ORDER BY id").bind(c.id).bind(household_id).fetch_all(p).await?);
-    Ok(rows.into_iter().map(|(choice, channel, by, at)| BallotEntry { household_id, household_label: h.label(), choice, channel, recorded_by: by, at }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(choice, channel, by, at)| BallotEntry {
+            household_id,
+            household_label: h.label(),
+            choice,
+            channel,
+            recorded_by: by,
+            at,
+        })
+        .collect())
 }
 
 /// The one JSON document of a consultation with its tally (live, or the locked result), printed by the
@@ -1012,16 +1248,26 @@ pub fn document(c: &Consultation, tally: Option<&Tally>) -> Value {
 
 /// The latest closed consultation of `kind` for an estate: one of the project when `project_id` is
 /// given and it has one, else the estate's own.
-pub async fn latest_closed(db: &Db, estate_id: i64, project_id: Option<i64>, kind: &str) -> Result<Option<(Consultation, Tally)>, StoreError> {
-    let sql = format!("SELECT {COLS} FROM consultations WHERE estate_id = $1 AND kind = $2 AND closed_at IS NOT NULL ORDER BY closed_at DESC, id DESC");
+pub async fn latest_closed(
+    db: &Db,
+    estate_id: i64,
+    project_id: Option<i64>,
+    kind: &str,
+) -> Result<Option<(Consultation, Tally)>, StoreError> {
+    let sql = format!(
+        "SELECT {COLS} FROM consultations WHERE estate_id = $1 AND kind = $2 AND closed_at IS NOT NULL ORDER BY closed_at DESC, id DESC"
+    );
     let all: Vec<Consultation> = with_db!(db, pool => {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(estate_id).bind(kind).fetch_all(pool).await?;
         rows.iter().map(of_row).collect::<Result<Vec<_>, _>>()?
     });
-    let pick = project_id.and_then(|pid| all.iter().find(|c| c.project_id == Some(pid))).or_else(|| all.iter().find(|c| c.project_id.is_none()));
+    let pick = project_id
+        .and_then(|pid| all.iter().find(|c| c.project_id == Some(pid)))
+        .or_else(|| all.iter().find(|c| c.project_id.is_none()));
     match pick {
         Some(c) => {
-            let t = locked_tally(c)?.ok_or_else(|| StoreError::Other(format!("consultation {} closed without a result", c.id)))?;
+            let t = locked_tally(c)?
+                .ok_or_else(|| StoreError::Other(format!("consultation {} closed without a result", c.id)))?;
             Ok(Some((c.clone(), t)))
         }
         None => Ok(None),
@@ -1030,7 +1276,11 @@ pub async fn latest_closed(db: &Db, estate_id: i64, project_id: Option<i64>, kin
 
 /// The latest closed result of `kind` for each estate of a project (see [`latest_closed`]), and the
 /// estates that have none.
-pub async fn project_results(db: &Db, p: &crate::projects::Project, kind: &str) -> Result<(Vec<(Consultation, Tally)>, Vec<i64>), StoreError> {
+pub async fn project_results(
+    db: &Db,
+    p: &crate::projects::Project,
+    kind: &str,
+) -> Result<(Vec<(Consultation, Tally)>, Vec<i64>), StoreError> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
     for e in &p.estate_ids {

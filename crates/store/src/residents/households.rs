@@ -49,16 +49,34 @@ const COLS: &str = "id, estate_id, building, unit, room, area_dm2, owner_name, o
 type Row = (i64, i64, String, String, String, i64, String, String, String, String);
 
 fn of(r: Row) -> Household {
-    Household { id: r.0, estate_id: r.1, building: r.2, unit: r.3, room: r.4, area_dm2: r.5, owner_name: r.6, owner_phone: r.7, proxy_name: r.8, proxy_phone: r.9 }
+    Household {
+        id: r.0,
+        estate_id: r.1,
+        building: r.2,
+        unit: r.3,
+        room: r.4,
+        area_dm2: r.5,
+        owner_name: r.6,
+        owner_phone: r.7,
+        proxy_name: r.8,
+        proxy_phone: r.9,
+    }
 }
 
 /// The households of an estate in natural order of building, unit and room (sorted in Rust, so that both
 /// backends agree whatever their collation).
 pub async fn list(db: &Db, estate_id: i64) -> Result<Vec<Household>, StoreError> {
     let sql = format!("SELECT {COLS} FROM households WHERE estate_id = $1 ORDER BY id");
-    let rows: Vec<Row> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(estate_id).fetch_all(p).await?);
+    let rows: Vec<Row> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(estate_id).fetch_all(p).await?);
     let mut v: Vec<Household> = rows.into_iter().map(of).collect();
-    v.sort_by(|a, b| natural(&a.building).cmp(&natural(&b.building)).then(natural(&a.unit).cmp(&natural(&b.unit))).then(natural(&a.room).cmp(&natural(&b.room))).then(a.id.cmp(&b.id)));
+    v.sort_by(|a, b| {
+        natural(&a.building)
+            .cmp(&natural(&b.building))
+            .then(natural(&a.unit).cmp(&natural(&b.unit)))
+            .then(natural(&a.room).cmp(&natural(&b.room)))
+            .then(a.id.cmp(&b.id))
+    });
     Ok(v)
 }
 
@@ -70,7 +88,8 @@ fn natural(s: &str) -> (u64, String) {
 
 pub async fn get(db: &Db, id: i64) -> Result<Household, StoreError> {
     let sql = format!("SELECT {COLS} FROM households WHERE id = $1");
-    let row: Option<Row> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
+    let row: Option<Row> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
     row.map(of).ok_or(StoreError::NotFound("住户", "household", id.to_string()))
 }
 
@@ -82,7 +101,13 @@ pub async fn totals(db: &Db, estate_id: i64) -> Result<(i64, i64), StoreError> {
 
 /// Adds households to an estate in one transaction, with one audit entry: all or nothing. The caller has
 /// validated the rows; the database refuses a room that is already registered (unique key).
-pub async fn insert_all(db: &Db, estate_id: i64, rows: &[NewHousehold], actor: &str, origin: &str) -> Result<u64, StoreError> {
+pub async fn insert_all(
+    db: &Db,
+    estate_id: i64,
+    rows: &[NewHousehold],
+    actor: &str,
+    origin: &str,
+) -> Result<u64, StoreError> {
     crate::estates::get(db, estate_id).await?;
     let now = clock::now_rfc3339();
     with_db!(db, pool => {
@@ -118,7 +143,12 @@ pub fn mask_phone(phone: &str) -> String {
     let cs: Vec<char> = phone.trim().chars().collect();
     match cs.len() {
         0 => String::new(),
-        n if n >= 10 => format!("{}{}{}", cs[..3].iter().collect::<String>(), "*".repeat(n - 7), cs[n - 4..].iter().collect::<String>()),
+        n if n >= 10 => format!(
+            "{}{}{}",
+            cs[..3].iter().collect::<String>(),
+            "*".repeat(n - 7),
+            cs[n - 4..].iter().collect::<String>()
+        ),
         n if n > 2 => format!("{}{}", "*".repeat(n - 2), cs[n - 2..].iter().collect::<String>()),
         n => "*".repeat(n),
     }

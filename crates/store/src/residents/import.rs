@@ -53,7 +53,9 @@ impl CountCheck {
         let (n, reg) = (&self.estate_name, self.registry);
         match (self.recorded, lang) {
             (Some(r), Lang::Zh) if r == reg => format!("户数一致：“{n}”档案记载 {r} 户，住户名册登记 {reg} 户"),
-            (Some(r), Lang::En) if r == reg => format!("counts agree: the file of “{n}” records {r} households, the registry holds {reg}"),
+            (Some(r), Lang::En) if r == reg => {
+                format!("counts agree: the file of “{n}” records {r} households, the registry holds {reg}")
+            }
             (Some(r), Lang::Zh) => format!(
                 "户数不一致：“{n}”档案记载 {r} 户，住户名册登记 {reg} 户（{}）。请核对名册是否完整，或更正小区档案中的户数",
                 if reg > r { format!("多 {} 户", reg - r) } else { format!("少 {} 户", r - reg) }
@@ -64,7 +66,9 @@ impl CountCheck {
                 if reg > r { "more" } else { "fewer" }
             ),
             (None, Lang::Zh) => format!("“{n}”档案未填写户数；住户名册登记 {reg} 户。请在小区档案中填写户数"),
-            (None, Lang::En) => format!("the file of “{n}” has no household count; the registry holds {reg}. Fill in the estate file's household count"),
+            (None, Lang::En) => format!(
+                "the file of “{n}” has no household count; the registry holds {reg}. Fill in the estate file's household count"
+            ),
         }
     }
 
@@ -121,9 +125,17 @@ impl HouseholdImport {
         let area = jiugai_sheet_fmt(self.file_area_dm2);
         match (lang, self.committed) {
             (Lang::Zh, true) => format!("读取 {} 行（专有面积合计 {area} ㎡）：新增 {} 户", self.rows_read, self.added),
-            (Lang::En, true) => format!("read {} rows ({area} m² exclusive area): {} households added", self.rows_read, self.added),
-            (Lang::Zh, false) => format!("读取 {} 行，有误 {} 处：未导入任何住户。请改正后重新导入", self.rows_read, self.errors.len()),
-            (Lang::En, false) => format!("read {} rows, {} errors: no household was imported. Fix them and import again", self.rows_read, self.errors.len()),
+            (Lang::En, true) => {
+                format!("read {} rows ({area} m² exclusive area): {} households added", self.rows_read, self.added)
+            }
+            (Lang::Zh, false) => {
+                format!("读取 {} 行，有误 {} 处：未导入任何住户。请改正后重新导入", self.rows_read, self.errors.len())
+            }
+            (Lang::En, false) => format!(
+                "read {} rows, {} errors: no household was imported. Fix them and import again",
+                self.rows_read,
+                self.errors.len()
+            ),
         }
     }
 }
@@ -157,31 +169,47 @@ fn sha256_path(path: &Path) -> Result<String, jiugai_sheet::FileError> {
 pub async fn check(db: &Db, estate_id: i64) -> Result<CountCheck, StoreError> {
     let e = crate::estates::get(db, estate_id).await?;
     let (n, area) = households::totals(db, estate_id).await?;
-    Ok(CountCheck { estate_id, estate_name: e.data.name, region_code: e.data.region_code, recorded: e.data.households, registry: n, registry_area_dm2: area })
+    Ok(CountCheck {
+        estate_id,
+        estate_name: e.data.name,
+        region_code: e.data.region_code,
+        recorded: e.data.households,
+        registry: n,
+        registry_area_dm2: area,
+    })
 }
 
 /// Imports a roster into estate `estate_id`: all rows or none. Every message the report holds exists in
 /// both languages (`Issue::message`, [`HouseholdImport::to_json`] and [`HouseholdImport::summary`] take the
 /// language), so `lang` changes nothing stored; it is the caller's language, kept in the signature like the
 /// estate import's options.
-pub async fn import_households(db: &Db, estate_id: i64, source: Source<'_>, lang: Lang, actor: &str, origin: &str) -> Result<HouseholdImport, StoreError> {
+pub async fn import_households(
+    db: &Db,
+    estate_id: i64,
+    source: Source<'_>,
+    lang: Lang,
+    actor: &str,
+    origin: &str,
+) -> Result<HouseholdImport, StoreError> {
     crate::estates::get(db, estate_id).await?;
     let (file_name, read, digest) = match source {
         Source::Path(p) => {
             let path = p.to_path_buf();
             let name = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let (read, digest) = tokio::task::spawn_blocking(move || -> Result<(HouseholdRead, String), jiugai_sheet::FileError> {
-                Ok((read_households(&path, &ReadOptions::default())?, sha256_path(&path)?))
-            })
-            .await
-            .map_err(|e| StoreError::Other(format!("reader thread failed: {e}")))??;
+            let (read, digest) =
+                tokio::task::spawn_blocking(move || -> Result<(HouseholdRead, String), jiugai_sheet::FileError> {
+                    Ok((read_households(&path, &ReadOptions::default())?, sha256_path(&path)?))
+                })
+                .await
+                .map_err(|e| StoreError::Other(format!("reader thread failed: {e}")))??;
             (name, read, digest)
         }
         Source::Bytes { data, format, file_name } => {
             let owned = data.to_vec();
-            let read = tokio::task::spawn_blocking(move || read_households_bytes(&owned, format, &ReadOptions::default()))
-                .await
-                .map_err(|e| StoreError::Other(format!("reader thread failed: {e}")))??;
+            let read =
+                tokio::task::spawn_blocking(move || read_households_bytes(&owned, format, &ReadOptions::default()))
+                    .await
+                    .map_err(|e| StoreError::Other(format!("reader thread failed: {e}")))??;
             (file_name.rsplit(['/', '\\']).next().unwrap_or("").to_string(), read, sha256(data))
         }
     };
@@ -297,13 +325,24 @@ pub async fn mismatches(db: &Db, regions: &Regions, region: &str) -> Result<Chec
          GROUP BY e.id, e.name, e.region_code, e.households ORDER BY e.id"
     );
     type R = (i64, String, String, Option<i64>, i64, Option<i64>);
-    let rows: Vec<R> = with_db!(db, p => bind_all!(sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(p).await?);
-    let sql = format!("SELECT COUNT(*) FROM estates e WHERE {cond} AND NOT EXISTS (SELECT 1 FROM households h WHERE h.estate_id = e.id)");
-    let without: i64 = with_db!(db, p => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &binds).fetch_one(p).await?);
+    let rows: Vec<R> =
+        with_db!(db, p => bind_all!(sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(p).await?);
+    let sql = format!(
+        "SELECT COUNT(*) FROM estates e WHERE {cond} AND NOT EXISTS (SELECT 1 FROM households h WHERE h.estate_id = e.id)"
+    );
+    let without: i64 =
+        with_db!(db, p => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &binds).fetch_one(p).await?);
     let with_registry = rows.len() as i64;
     let mismatches = rows
         .into_iter()
-        .map(|r| CountCheck { estate_id: r.0, estate_name: r.1, region_code: r.2, recorded: r.3, registry: r.4, registry_area_dm2: r.5.unwrap_or(0) })
+        .map(|r| CountCheck {
+            estate_id: r.0,
+            estate_name: r.1,
+            region_code: r.2,
+            recorded: r.3,
+            registry: r.4,
+            registry_area_dm2: r.5.unwrap_or(0),
+        })
         .filter(|c| !c.matches())
         .collect();
     Ok(CheckReport { with_registry, without_registry: without, mismatches })

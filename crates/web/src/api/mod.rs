@@ -4,25 +4,27 @@
 pub mod openapi;
 pub mod projects;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use jiugai_store::estates::{self, query};
 use jiugai_store::StoreError;
+use jiugai_store::estates::{self, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::estates::form;
 use crate::estates::list::{ListParams, to_query};
-use crate::AppState;
 
 pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Value>, AppError> {
     let u = ctx.user()?;
-    Ok(Json(json!({"name": u.name, "role": u.role, "scope_code": u.scope_code, "scope_name": crate::view::region_name(&state, &u.scope_code, ctx.t()), "must_change_password": u.must_change_password})))
+    Ok(Json(
+        json!({"name": u.name, "role": u.role, "scope_code": u.scope_code, "scope_name": crate::view::region_name(&state, &u.scope_code, ctx.t()), "must_change_password": u.must_change_password}),
+    ))
 }
 
 pub async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Value>, AppError> {
@@ -34,7 +36,11 @@ pub async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Json<V
     })))
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ListParams>) -> Result<Json<Value>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Value>, AppError> {
     let Some(q) = to_query(&state, &ctx, &p)? else {
         return Ok(Json(json!({"total": 0, "next": null, "items": []})));
     };
@@ -70,12 +76,30 @@ fn as_text(v: &Value) -> String {
 
 /// `PUT /api/v1/estates/{id}` with `{"version": N, "households": 61, …}`: the fields given change, the
 /// others stay. A stale version is refused with 409 and the fields changed since.
-pub async fn put(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
-    let v: Value = serde_json::from_slice(&body).map_err(|e| AppError::Invalid { code: "bad_json", zh: format!("请求体不是有效的 JSON：{e}"), en: format!("the body is not valid JSON: {e}"), field: None })?;
-    let obj = v.as_object().ok_or_else(|| AppError::Invalid { code: "bad_json", zh: "请求体应为 JSON 对象".into(), en: "the body must be a JSON object".into(), field: None })?;
-    let version = obj.get("version").and_then(|v| v.as_i64()).ok_or_else(|| AppError::invalid("version", "缺少 version（您读取时的版本号）", "version (the version you read) is missing"))?;
+pub async fn put(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let v: Value = serde_json::from_slice(&body).map_err(|e| AppError::Invalid {
+        code: "bad_json",
+        zh: format!("请求体不是有效的 JSON：{e}"),
+        en: format!("the body is not valid JSON: {e}"),
+        field: None,
+    })?;
+    let obj = v.as_object().ok_or_else(|| AppError::Invalid {
+        code: "bad_json",
+        zh: "请求体应为 JSON 对象".into(),
+        en: "the body must be a JSON object".into(),
+        field: None,
+    })?;
+    let version = obj.get("version").and_then(|v| v.as_i64()).ok_or_else(|| {
+        AppError::invalid("version", "缺少 version（您读取时的版本号）", "version (the version you read) is missing")
+    })?;
     let current = estates::get(&state.db, id).await?;
-    let values: Vec<(String, String)> = obj.iter().filter(|(k, _)| *k != "version").map(|(k, v)| (k.clone(), as_text(v))).collect();
+    let values: Vec<(String, String)> =
+        obj.iter().filter(|(k, _)| *k != "version").map(|(k, v)| (k.clone(), as_text(v))).collect();
     let (data, errors) = form::apply(&current.data, values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if let Some((field, zh, en)) = errors.into_iter().next() {
         return Err(AppError::Invalid { code: "invalid", zh, en, field: Some(field) });
@@ -103,13 +127,26 @@ pub struct ImportParams {
 }
 
 /// `POST /api/v1/imports/estates?region=芮城县&filename=ledger.xlsx[&dry_run=true]` with the file as the body.
-pub async fn import(State(state): State<AppState>, ctx: Ctx, Query(p): Query<ImportParams>, body: Bytes) -> Result<Response, AppError> {
+pub async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ImportParams>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     if body.is_empty() {
-        return Err(AppError::invalid("file", "请求体为空：请上传台账文件内容", "the body is empty: send the ledger file"));
+        return Err(AppError::invalid(
+            "file",
+            "请求体为空：请上传台账文件内容",
+            "the body is empty: send the ledger file",
+        ));
     }
     let name = if p.filename.is_empty() { "upload".to_string() } else { p.filename.clone() };
     let r = crate::imports::run(&state, &ctx, &name, &body, &p.region, p.dry_run).await?;
-    let errors: Vec<Value> = r.errors.iter().map(|i| json!({"row": i.row, "column": i.column, "value": i.value, "message": i.message(ctx.lang)})).collect();
+    let errors: Vec<Value> = r
+        .errors
+        .iter()
+        .map(|i| json!({"row": i.row, "column": i.column, "value": i.value, "message": i.message(ctx.lang)}))
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(json!({
         "imported": r.imported, "updated": r.updated, "unchanged": r.unchanged, "committed": r.committed, "dry_run": p.dry_run,
@@ -118,7 +155,11 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, Query(p): Query<Imp
     }))).into_response())
 }
 
-pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(p): Query<crate::audit::AuditParams>) -> Result<Json<Value>, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<crate::audit::AuditParams>,
+) -> Result<Json<Value>, AppError> {
     Ok(Json(serde_json::to_value(crate::audit::rows(&state, &ctx, &p).await?).unwrap_or_default()))
 }
 
@@ -130,15 +171,33 @@ pub struct AttachParams {
 
 /// `POST /api/v1/estates/{id}/attachments?filename=photo.jpg` with the file as the body: JPEG, PNG or PDF
 /// (checked by the first bytes), at most 10 MB. Answers 201 with the attachment's metadata.
-pub async fn attach(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(p): Query<AttachParams>, body: Bytes) -> Result<Response, AppError> {
+pub async fn attach(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(p): Query<AttachParams>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     if body.is_empty() {
-        return Err(AppError::invalid("file", "请求体为空：请上传照片或 PDF 文件内容", "the body is empty: send the photo or PDF"));
+        return Err(AppError::invalid(
+            "file",
+            "请求体为空：请上传照片或 PDF 文件内容",
+            "the body is empty: send the photo or PDF",
+        ));
     }
     if body.len() > crate::MAX_ATTACHMENT {
-        return Err(AppError::invalid("file", "文件超过 10 MB，请压缩后再上传", "the file is larger than 10 MB: compress it and upload again"));
+        return Err(AppError::invalid(
+            "file",
+            "文件超过 10 MB，请压缩后再上传",
+            "the file is larger than 10 MB: compress it and upload again",
+        ));
     }
     let Some(ctype) = crate::estates::attachments::sniff(&body) else {
-        return Err(AppError::invalid("file", "文件不是 JPEG、PNG 照片或 PDF", "the file is not a JPEG or PNG photo or a PDF"));
+        return Err(AppError::invalid(
+            "file",
+            "文件不是 JPEG、PNG 照片或 PDF",
+            "the file is not a JPEG or PNG photo or a PDF",
+        ));
     };
     let name = p.filename.rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or("file").to_string();
     let a = jiugai_store::attachments::add(&state.db, id, &name, ctype, &body, &ctx.actor(), &ctx.origin).await?;

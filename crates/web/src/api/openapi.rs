@@ -68,14 +68,20 @@ fn path_param(name: &str, kind: &str) -> Value {
 }
 
 fn body(required: &[&str], props: Value) -> Option<Value> {
-    Some(json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": required, "properties": props}}}}))
+    Some(
+        json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "required": required, "properties": props}}}}),
+    )
 }
 
 /// Projects (issue 5): pipeline, steps, content, ledger, ranking, catalogue.
 fn projects_paths(paths: &mut Value) {
     let project = json!({"$ref": "#/components/schemas/Project"});
-    let filters = json!([q("stage", "reserve | planning | implementation | completed | accepted | management"), q("year", "plan year"),
-        q("region", "region code or name inside your scope"), q("overdue", "1: only projects with overdue steps")]);
+    let filters = json!([
+        q("stage", "reserve | planning | implementation | completed | accepted | management"),
+        q("year", "plan year"),
+        q("region", "region code or name inside your scope"),
+        q("overdue", "1: only projects with overdue steps")
+    ]);
     let int = json!({"type": "integer"});
     let s = json!({"type": "string"});
     paths["/projects"] = json!({
@@ -135,10 +141,16 @@ fn complaints_paths(paths: &mut Value) {
 fn base() -> Value {
     let obj = json!({"type": "object"});
     let list_params = json!([
-        q("region", "region code or name inside your scope"), q("q", "name, street or address contains"),
-        q("eligibility", "core | extended | excluded | out_of_scope"), q("built_from", "year"), q("built_to", "year"),
-        q("property_type", "产权性质"), q("sort", "id | name | built | households"), q("desc", "1 for descending"),
-        q("after", "cursor from `next` of the previous page"), q("limit", "rows per page (≤1000, default 50)")
+        q("region", "region code or name inside your scope"),
+        q("q", "name, street or address contains"),
+        q("eligibility", "core | extended | excluded | out_of_scope"),
+        q("built_from", "year"),
+        q("built_to", "year"),
+        q("property_type", "产权性质"),
+        q("sort", "id | name | built | households"),
+        q("desc", "1 for descending"),
+        q("after", "cursor from `next` of the previous page"),
+        q("limit", "rows per page (≤1000, default 50)")
     ]);
     json!({
         "openapi": "3.1.0",

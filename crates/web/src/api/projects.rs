@@ -1,25 +1,35 @@
 //! Projects in the JSON API: list, create (201), show with steps, complete a step, move, content,
 //! progress, ranking, ledger, catalogue. Changes carry the `version` the caller read (409 when stale).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jiugai_store::projects::{self, NewProject, items, ledger, steps};
 use serde_json::{Map, Value, json};
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::projects::list::ListParams;
 use crate::projects::ranking::Params as RankParams;
-use crate::AppState;
 
 fn body_of(b: &Bytes) -> Result<Map<String, Value>, AppError> {
-    let v: Value = serde_json::from_slice(b).map_err(|e| AppError::Invalid { code: "bad_json", zh: format!("请求体不是有效的 JSON：{e}"), en: format!("the body is not valid JSON: {e}"), field: None })?;
+    let v: Value = serde_json::from_slice(b).map_err(|e| AppError::Invalid {
+        code: "bad_json",
+        zh: format!("请求体不是有效的 JSON：{e}"),
+        en: format!("the body is not valid JSON: {e}"),
+        field: None,
+    })?;
     match v {
         Value::Object(m) => Ok(m),
-        _ => Err(AppError::Invalid { code: "bad_json", zh: "请求体应为 JSON 对象".into(), en: "the body must be a JSON object".into(), field: None }),
+        _ => Err(AppError::Invalid {
+            code: "bad_json",
+            zh: "请求体应为 JSON 对象".into(),
+            en: "the body must be a JSON object".into(),
+            field: None,
+        }),
     }
 }
 
@@ -29,7 +39,9 @@ fn int(m: &Map<String, Value>, k: &str, required: bool) -> Result<Option<i64>, A
         Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
         Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().parse().ok()),
         None | Some(Value::Null) => Err(AppError::invalid(k, format!("缺少 {k}"), format!("{k} is missing"))),
-        Some(v) => Err(AppError::invalid(k, format!("{k} 应为整数，收到 {v}"), format!("{k} must be a whole number, got {v}"))),
+        Some(v) => {
+            Err(AppError::invalid(k, format!("{k} 应为整数，收到 {v}"), format!("{k} must be a whole number, got {v}")))
+        }
     }
 }
 
@@ -43,13 +55,26 @@ async fn doc(state: &AppState, id: i64) -> Result<Value, AppError> {
     Ok(projects::json::document(&state.db, &prof, &p).await?)
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListParams>) -> Result<Json<Value>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Json<Value>, AppError> {
     let (list, overdue) = crate::projects::list::select(&state, &ctx, &q).await?;
-    let items: Vec<Value> = list.iter().map(|p| {
-        let mut v = serde_json::to_value(p).unwrap_or_default();
-        v["overdue_steps"] = json!(overdue.iter().filter(|(id, _)| *id == p.id).map(|(_, s)| json!({"key": s.key, "due": s.due})).collect::<Vec<_>>());
-        v
-    }).collect();
+    let items: Vec<Value> = list
+        .iter()
+        .map(|p| {
+            let mut v = serde_json::to_value(p).unwrap_or_default();
+            v["overdue_steps"] = json!(
+                overdue
+                    .iter()
+                    .filter(|(id, _)| *id == p.id)
+                    .map(|(_, s)| json!({"key": s.key, "due": s.due}))
+                    .collect::<Vec<_>>()
+            );
+            v
+        })
+        .collect();
     Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
@@ -57,8 +82,25 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListP
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     let m = body_of(&body)?;
     let estate_ids = match m.get("estate_ids") {
-        Some(Value::Array(a)) => a.iter().map(|v| v.as_i64().ok_or_else(|| AppError::invalid("estate_ids", format!("小区编号应为整数，收到 {v}"), format!("estate ids must be whole numbers, got {v}")))).collect::<Result<Vec<_>, _>>()?,
-        _ => return Err(AppError::invalid("estate_ids", "缺少 estate_ids（小区编号数组）", "estate_ids (an array of estate ids) is missing")),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_i64().ok_or_else(|| {
+                    AppError::invalid(
+                        "estate_ids",
+                        format!("小区编号应为整数，收到 {v}"),
+                        format!("estate ids must be whole numbers, got {v}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => {
+            return Err(AppError::invalid(
+                "estate_ids",
+                "缺少 estate_ids（小区编号数组）",
+                "estate_ids (an array of estate ids) is missing",
+            ));
+        }
     };
     let np = NewProject {
         name: text(&m, "name").to_string(),
@@ -70,7 +112,12 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
         structural_change: m.get("structural_change").and_then(|v| v.as_bool()).unwrap_or(false),
     };
     let p = projects::create(&state.db, &np, &ctx.actor(), &ctx.origin).await?;
-    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, format!("/api/v1/projects/{}", p.id))], Json(doc(&state, p.id).await?)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, format!("/api/v1/projects/{}", p.id))],
+        Json(doc(&state, p.id).await?),
+    )
+        .into_response())
 }
 
 pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
@@ -78,7 +125,12 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<J
 }
 
 /// `{"version", "done_on", "started_on"?, "department"?, "note"?, "detail"?}`
-pub async fn complete_step(State(state): State<AppState>, ctx: Ctx, Path((id, key)): Path<(i64, String)>, body: Bytes) -> Result<Json<Value>, AppError> {
+pub async fn complete_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, key)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
     let m = body_of(&body)?;
     let version = int(&m, "version", true)?.unwrap_or(0);
     let p = projects::get(&state.db, id).await?;
@@ -95,18 +147,39 @@ pub async fn complete_step(State(state): State<AppState>, ctx: Ctx, Path((id, ke
 }
 
 /// `{"version", "stage", "plan_year"?, "reason"}`
-pub async fn move_stage(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Json<Value>, AppError> {
+pub async fn move_stage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
     let m = body_of(&body)?;
     let version = int(&m, "version", true)?.unwrap_or(0);
     let p = projects::get(&state.db, id).await?;
     let prof = crate::projects::profile_of(&state, &p)?;
     let year = int(&m, "plan_year", false)?.map(|y| y as i32).unwrap_or(p.plan_year);
-    projects::move_stage(&state.db, &prof, id, version, text(&m, "stage"), year, text(&m, "reason"), &ctx.actor(), &ctx.origin).await?;
+    projects::move_stage(
+        &state.db,
+        &prof,
+        id,
+        version,
+        text(&m, "stage"),
+        year,
+        text(&m, "reason"),
+        &ctx.actor(),
+        &ctx.origin,
+    )
+    .await?;
     Ok(Json(doc(&state, id).await?))
 }
 
 /// `{"version", "item_id" | "item_code", "quantity", "unit"?, "cost_fen", "payer"?, "note"?}`
-pub async fn add_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Json<Value>, AppError> {
+pub async fn add_item(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
     let m = body_of(&body)?;
     let version = int(&m, "version", true)?.unwrap_or(0);
     let p = projects::get(&state.db, id).await?;
@@ -115,8 +188,18 @@ pub async fn add_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
         Some(i) => i,
         None => {
             let code = text(&m, "item_code");
-            items::catalogue(&state.db, &p.region_code).await?.into_iter().find(|c| c.code == code).map(|c| c.id)
-                .ok_or_else(|| AppError::invalid("item_code", format!("目录中没有编码“{code}”"), format!("no catalogue item with code “{code}”")))?
+            items::catalogue(&state.db, &p.region_code)
+                .await?
+                .into_iter()
+                .find(|c| c.code == code)
+                .map(|c| c.id)
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "item_code",
+                        format!("目录中没有编码“{code}”"),
+                        format!("no catalogue item with code “{code}”"),
+                    )
+                })?
         }
     };
     let quantity = match m.get("quantity") {
@@ -125,14 +208,26 @@ pub async fn add_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
         _ => String::new(),
     };
     let cost_fen = int(&m, "cost_fen", true)?.unwrap_or(0);
-    let mut it = crate::projects::actions::item_input(item_id, &quantity, text(&m, "unit"), "0", text(&m, "payer"), text(&m, "note"))?;
+    let mut it = crate::projects::actions::item_input(
+        item_id,
+        &quantity,
+        text(&m, "unit"),
+        "0",
+        text(&m, "payer"),
+        text(&m, "note"),
+    )?;
     it.cost_fen = cost_fen;
     items::add_item(&state.db, &prof, id, version, &it, &ctx.actor(), &ctx.origin).await?;
     Ok(Json(doc(&state, id).await?))
 }
 
 /// `{"version", "progress_pct", "note"?}`
-pub async fn progress(State(state): State<AppState>, ctx: Ctx, Path((id, row)): Path<(i64, i64)>, body: Bytes) -> Result<Json<Value>, AppError> {
+pub async fn progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, row)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
     let m = body_of(&body)?;
     let version = int(&m, "version", true)?.unwrap_or(0);
     let pct = int(&m, "progress_pct", true)?.unwrap_or(0);
@@ -140,7 +235,11 @@ pub async fn progress(State(state): State<AppState>, ctx: Ctx, Path((id, row)): 
     Ok(Json(doc(&state, id).await?))
 }
 
-pub async fn ranking(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RankParams>) -> Result<Json<Value>, AppError> {
+pub async fn ranking(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RankParams>,
+) -> Result<Json<Value>, AppError> {
     let year = crate::projects::ranking::year_of(&q.year)?;
     let list = crate::projects::ranking::ranked(&state, &ctx, year, &q.region).await?;
     Ok(Json(json!({"plan_year": year, "items": list.iter().enumerate().map(|(i, (p, s))| json!({
@@ -149,7 +248,11 @@ pub async fn ranking(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ra
     })).collect::<Vec<_>>()})))
 }
 
-pub async fn ledger(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListParams>) -> Result<Json<Value>, AppError> {
+pub async fn ledger(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Json<Value>, AppError> {
     let rows = crate::projects::ledger::rows(&state, &ctx, &q).await?;
     Ok(Json(json!({"total": rows.len(), "items": rows.iter().map(|r| json!({
         "project_id": r.project.id, "name": r.project.name, "region_code": r.project.region_code, "plan_year": r.project.plan_year,

@@ -9,10 +9,10 @@ use jiugai_store::audit::{self, AuditRow};
 use jiugai_store::estates::query;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::view::{self, AuditPage, AuditView, Layout};
-use crate::AppState;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -26,7 +26,11 @@ pub async fn rows(state: &AppState, ctx: &Ctx, p: &AuditParams) -> Result<Vec<Au
     Ok(query::audit_page(&state.db, &state.regions, &scope, p.before, p.limit.unwrap_or(100).clamp(1, 5000)).await?)
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(p): Query<AuditParams>) -> Result<Html<String>, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<AuditParams>,
+) -> Result<Html<String>, AppError> {
     let t = ctx.t();
     let v = audit::verify(&state.db).await?;
     let (chain, chain_ok) = match &v.first_broken {
@@ -39,7 +43,18 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(p): Query<Audit
         Some(last) if list.len() as i64 == limit && last.id > 1 => format!("/audit?before={}", last.id),
         _ => String::new(),
     };
-    let rows = list.into_iter().map(|r| AuditView { id: r.id, at: view::short_time(&r.at), actor: r.actor, origin: r.origin, action: r.action, entity: format!("{} {}", r.entity, r.entity_id), detail: r.detail.chars().take(400).collect() }).collect();
+    let rows = list
+        .into_iter()
+        .map(|r| AuditView {
+            id: r.id,
+            at: view::short_time(&r.at),
+            actor: r.actor,
+            origin: r.origin,
+            action: r.action,
+            entity: format!("{} {}", r.entity, r.entity_id),
+            detail: r.detail.chars().take(400).collect(),
+        })
+        .collect();
     Ok(view::html(&AuditPage { l: Layout::new(&ctx, &state, "audit", "/audit"), chain, chain_ok, rows, older_url }))
 }
 
@@ -53,9 +68,17 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     let list = rows(&state, &ctx, &AuditParams { before: None, limit: Some(1_000_000) }).await?;
     let mut out = String::from("\u{feff}id,at,actor,origin,action,entity,entity_id,detail,prev_hash,hash\r\n");
     for r in list {
-        let cells = [r.id.to_string(), r.at, r.actor, r.origin, r.action, r.entity, r.entity_id, r.detail, r.prev_hash, r.hash];
+        let cells =
+            [r.id.to_string(), r.at, r.actor, r.origin, r.action, r.entity, r.entity_id, r.detail, r.prev_hash, r.hash];
         out.push_str(&cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\"")], out).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\""),
+        ],
+        out,
+    )
+        .into_response())
 }

@@ -28,16 +28,38 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// Creates a user with a one-time password. Returns the user and the password (to be shown once).
-pub async fn create_user(db: &Db, name: &str, role: Role, scope_code: &str, actor: &str, origin: &str) -> Result<(User, String), StoreError> {
+pub async fn create_user(
+    db: &Db,
+    name: &str,
+    role: Role,
+    scope_code: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<(User, String), StoreError> {
     let pw = util::one_time_password();
     let u = users::create(db, name, role, scope_code, &hash_password(&pw), true, actor, origin).await?;
     Ok((u, pw))
 }
 
 /// Creates an API token for a user. Returns (token id, the token, shown once).
-pub async fn create_token(db: &Db, user: &User, label: &str, actor: &str, origin: &str) -> Result<(i64, String), StoreError> {
+pub async fn create_token(
+    db: &Db,
+    user: &User,
+    label: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<(i64, String), StoreError> {
     let token = format!("{TOKEN_PREFIX}{}", util::random_hex(24));
-    let id = users::add_token(db, user.id, &util::sha256_hex(&token), &token[..TOKEN_PREFIX.len() + 6], label, actor, origin).await?;
+    let id = users::add_token(
+        db,
+        user.id,
+        &util::sha256_hex(&token),
+        &token[..TOKEN_PREFIX.len() + 6],
+        label,
+        actor,
+        origin,
+    )
+    .await?;
     Ok((id, token))
 }
 
@@ -84,5 +106,8 @@ pub async fn identify(db: &Db, h: &HeaderMap) -> Result<Option<Identity>, StoreE
 
 /// `Set-Cookie` value for the session (HttpOnly, SameSite=Lax, Secure when served over TLS).
 pub fn session_cookie(value: &str, secure: bool, max_age: i64) -> String {
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
 }

@@ -1,9 +1,9 @@
 //! Sign-in, sign-out, the one-time password change and the language switch.
 
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use jiugai_store::{sessions, users};
 use serde::Deserialize;
 
@@ -46,7 +46,12 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
     // The sign-in form is protected by a double-submit cookie: there is no session yet.
     let pre = util::cookie(&headers, PRELOGIN_COOKIE).unwrap_or_default();
     if pre.is_empty() || !util::same(&pre, &f.csrf) {
@@ -83,7 +88,8 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, 
     sessions::clear_failures(db, &user_key).await?;
     sessions::purge(db).await?;
     let sid = util::random_hex(32);
-    sessions::create(db, &util::sha256_hex(&sid), user.id, &util::random_hex(16), &ctx.origin, SESSION_TTL_SECS).await?;
+    sessions::create(db, &util::sha256_hex(&sid), user.id, &util::random_hex(16), &ctx.origin, SESSION_TTL_SECS)
+        .await?;
     let to = if user.must_change_password { "/account/password".to_string() } else { safe_next(&f.next) };
     let mut r = Redirect::to(&to).into_response();
     let h = r.headers_mut();
@@ -106,7 +112,12 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
 
 pub async fn password_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let u = ctx.user()?;
-    let page = PasswordPage { l: Layout::new(&ctx, &state, "", "/account/password"), forced: u.must_change_password, errors: vec![], done: false };
+    let page = PasswordPage {
+        l: Layout::new(&ctx, &state, "", "/account/password"),
+        forced: u.must_change_password,
+        errors: vec![],
+        done: false,
+    };
     Ok(view::html(&page).into_response())
 }
 
@@ -120,7 +131,11 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     let u = ctx.user()?.clone();
     let t = ctx.t();
     let mut errors: Vec<(String, String)> = Vec::new();
@@ -137,11 +152,18 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): F
         errors.push(("confirm".into(), t.s("pw.mismatch").into()));
     }
     if !errors.is_empty() {
-        let page = PasswordPage { l: Layout::new(&ctx, &state, "", "/account/password"), forced: u.must_change_password, errors, done: false };
+        let page = PasswordPage {
+            l: Layout::new(&ctx, &state, "", "/account/password"),
+            forced: u.must_change_password,
+            errors,
+            done: false,
+        };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, view::html(&page)).into_response());
     }
     let new = f.new.clone();
-    let hash = tokio::task::spawn_blocking(move || super::hash_password(&new)).await.map_err(|e| AppError::Store(jiugai_store::StoreError::Other(e.to_string())))?;
+    let hash = tokio::task::spawn_blocking(move || super::hash_password(&new))
+        .await
+        .map_err(|e| AppError::Store(jiugai_store::StoreError::Other(e.to_string())))?;
     users::set_password(&state.db, u.id, &hash, false, &ctx.actor(), &ctx.origin).await?;
     sessions::delete_for_user(&state.db, u.id, ctx.session.as_deref()).await?;
     Ok(Redirect::to("/").into_response())
@@ -159,7 +181,11 @@ fn lang_cookie(l: &str) -> String {
 }
 
 /// Switches the interface language; remembered in a cookie and, when signed in, on the user.
-pub async fn switch_lang(State(state): State<AppState>, headers: HeaderMap, Query(p): Query<LangParams>) -> Result<Response, AppError> {
+pub async fn switch_lang(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<LangParams>,
+) -> Result<Response, AppError> {
     let l = if p.to == "en" { "en" } else { "zh" };
     if let Some(id) = crate::auth::identify(&state.db, &headers).await?.map(|i| i.user().id) {
         users::set_lang(&state.db, id, l).await?;

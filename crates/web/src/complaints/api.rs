@@ -2,19 +2,19 @@
 //! scope), `POST /api/v1/complaints` (public submit: 201 with the tracking number) and
 //! `GET /api/v1/complaints/track/{no}` (public status: 404 for any number that is not one).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jiugai_store::complaints::{self, Complaint, NewComplaint};
 use jiugai_store::projects;
 use serde_json::{Value, json};
 
 use super::staff::ListParams;
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 
 fn staff_json(c: &Complaint) -> Value {
     let today = projects::today();
@@ -25,7 +25,11 @@ fn staff_json(c: &Complaint) -> Value {
     v
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListParams>) -> Result<Json<Value>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Json<Value>, AppError> {
     let list = super::staff::select(&state, &ctx, &q).await?;
     let items: Vec<Value> = list.iter().map(staff_json).collect();
     Ok(Json(json!({"total": items.len(), "items": items})))
@@ -44,7 +48,11 @@ fn opt_id(m: &serde_json::Map<String, Value>, k: &str) -> Result<Option<i64>, Ap
         Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().parse().ok()),
-        Some(v) => Err(AppError::invalid(k, format!("{k} 应为整数编号，收到 {v}"), format!("{k} must be a whole number, got {v}"))),
+        Some(v) => Err(AppError::invalid(
+            k,
+            format!("{k} 应为整数编号，收到 {v}"),
+            format!("{k} must be a whole number, got {v}"),
+        )),
     }
 }
 
@@ -58,9 +66,19 @@ fn text(m: &serde_json::Map<String, Value>, k: &str) -> Result<String, AppError>
 
 /// `POST /api/v1/complaints` `{"project_id"?, "estate_id"?, "category", "body", "contact_name"?, "contact_phone"?}`.
 pub async fn submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
-    let v: Value = serde_json::from_slice(&body).map_err(|e| AppError::Invalid { code: "bad_json", zh: format!("请求体不是有效的 JSON：{e}"), en: format!("the body is not valid JSON: {e}"), field: None })?;
+    let v: Value = serde_json::from_slice(&body).map_err(|e| AppError::Invalid {
+        code: "bad_json",
+        zh: format!("请求体不是有效的 JSON：{e}"),
+        en: format!("the body is not valid JSON: {e}"),
+        field: None,
+    })?;
     let Value::Object(m) = v else {
-        return Err(AppError::Invalid { code: "bad_json", zh: "请求体应为 JSON 对象".into(), en: "the body must be a JSON object".into(), field: None });
+        return Err(AppError::Invalid {
+            code: "bad_json",
+            zh: "请求体应为 JSON 对象".into(),
+            en: "the body must be a JSON object".into(),
+            field: None,
+        });
     };
     let n = NewComplaint {
         project_id: opt_id(&m, "project_id")?,

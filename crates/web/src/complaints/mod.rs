@@ -11,8 +11,8 @@ pub mod staff;
 
 use jiugai_store::complaints::{self, Complaint};
 
-use crate::access::Ctx;
 use crate::AppState;
+use crate::access::Ctx;
 
 /// Largest body a public complaint form or request may have (2,000 characters of text and the contact
 /// fields, URL-encoded, fit well below).

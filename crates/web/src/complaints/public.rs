@@ -10,11 +10,11 @@ use jiugai_store::complaints::{self, NewComplaint, Tracking};
 use jiugai_store::{StoreError, projects};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::view;
-use crate::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -91,7 +91,11 @@ fn id_of(s: &str) -> Option<i64> {
 
 /// What the form is about, if the public may name it: a project with a published notice (and one of its
 /// estates), or an estate of such a project. Anything else is simply not found.
-async fn subject(state: &AppState, project: &str, estate: &str) -> Result<Option<(String, Vec<(i64, String)>, String)>, AppError> {
+async fn subject(
+    state: &AppState,
+    project: &str,
+    estate: &str,
+) -> Result<Option<(String, Vec<(i64, String)>, String)>, AppError> {
     let estate_id = id_of(estate);
     if let Some(pid) = id_of(project) {
         let p = match projects::get(&state.db, pid).await {
@@ -115,12 +119,22 @@ async fn subject(state: &AppState, project: &str, estate: &str) -> Result<Option
     Ok(None)
 }
 
-async fn report_page(state: &AppState, ctx: &Ctx, f: ReportForm, error: String, error_field: String) -> Result<ReportPage, AppError> {
+async fn report_page(
+    state: &AppState,
+    ctx: &Ctx,
+    f: ReportForm,
+    error: String,
+    error_field: String,
+) -> Result<ReportPage, AppError> {
     let t = ctx.t();
     let found = subject(state, &f.project, &f.estate).await?;
     let ready = found.is_some();
     let (project_name, estates, estate_name) = found.unwrap_or_default();
-    let here = format!("/report?project={}&estate={}", crate::util::urlencode(f.project.trim()), crate::util::urlencode(f.estate.trim()));
+    let here = format!(
+        "/report?project={}&estate={}",
+        crate::util::urlencode(f.project.trim()),
+        crate::util::urlencode(f.estate.trim())
+    );
     Ok(ReportPage {
         t,
         ready,
@@ -137,7 +151,11 @@ async fn report_page(state: &AppState, ctx: &Ctx, f: ReportForm, error: String, 
     })
 }
 
-pub async fn form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportParams>) -> Result<Html<String>, AppError> {
+pub async fn form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ReportParams>,
+) -> Result<Html<String>, AppError> {
     let f = ReportForm { project: q.project, estate: q.estate, ..Default::default() };
     Ok(view::html(&report_page(&state, &ctx, f, String::new(), String::new()).await?))
 }
@@ -195,7 +213,11 @@ pub fn track_page(ctx: &Ctx, no: &str, found: Option<Tracking>) -> TrackPage {
             category: super::category_label(ctx, &tr.category),
             received_on: tr.received_on,
             project_name: tr.project_name.unwrap_or_default(),
-            history: tr.history.into_iter().map(|e| HistoryRow { on: e.on, status: super::status_label(ctx, &e.status), reply: e.reply }).collect(),
+            history: tr
+                .history
+                .into_iter()
+                .map(|e| HistoryRow { on: e.on, status: super::status_label(ctx, &e.status), reply: e.reply })
+                .collect(),
             error: String::new(),
             here,
         },
@@ -220,7 +242,11 @@ pub fn track_page(ctx: &Ctx, no: &str, found: Option<Tracking>) -> TrackPage {
 }
 
 /// `GET /track?no=…`: the status, or the same page with a message (404) for any number that is not one.
-pub async fn track(State(state): State<AppState>, ctx: Ctx, Query(q): Query<TrackParams>) -> Result<Response, AppError> {
+pub async fn track(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TrackParams>,
+) -> Result<Response, AppError> {
     let found = if q.no.trim().is_empty() { None } else { complaints::track(&state.db, &q.no).await? };
     let status = if found.is_none() && !q.no.trim().is_empty() { StatusCode::NOT_FOUND } else { StatusCode::OK };
     Ok((status, view::html(&track_page(&ctx, &q.no, found))).into_response())

@@ -11,10 +11,10 @@ use jiugai_store::complaints::{self, Filter, STATUSES};
 use jiugai_store::{StoreError, projects};
 use serde::{Deserialize, Serialize};
 
+use crate::AppState;
 use crate::access::{Action, Ctx};
 use crate::error::AppError;
 use crate::view::{self, Layout};
-use crate::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -64,13 +64,19 @@ pub async fn select(state: &AppState, ctx: &Ctx, q: &ListParams) -> Result<Vec<c
     }
     if !q.region.trim().is_empty() {
         let within = if scope.is_empty() { None } else { Some(scope.as_str()) };
-        let r = state.regions.resolve(q.region.trim(), within).map_err(|e| AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En)))?;
+        let r = state.regions.resolve(q.region.trim(), within).map_err(|e| {
+            AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En))
+        })?;
         f.region = Some(r.code.clone());
     }
     Ok(complaints::list(&state.db, &f, projects::today()).await?)
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListParams>) -> Result<Html<String>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Html<String>, AppError> {
     let (list, error) = match select(&state, &ctx, &q).await {
         Ok(l) => (l, String::new()),
         Err(e @ AppError::Invalid { .. }) => (vec![], e.message(ctx.lang)),
@@ -136,7 +142,12 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
     let events = complaints::events(&state.db, id)
         .await?
         .into_iter()
-        .map(|e| EventRow { at: view::short_time(&e.at), actor: e.actor, status: super::status_label(ctx, &e.status), note: e.note })
+        .map(|e| EventRow {
+            at: view::short_time(&e.at),
+            actor: e.actor,
+            status: super::status_label(ctx, &e.status),
+            note: e.note,
+        })
         .collect();
     let pos = STATUSES.iter().position(|s| s.0 == c.status).unwrap_or(0);
     Ok(ShowPage {
@@ -169,7 +180,12 @@ pub struct ShowParams {
     pub saved: String,
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowParams>) -> Result<Html<String>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowParams>,
+) -> Result<Html<String>, AppError> {
     let mut page = build(&state, &ctx, id).await?;
     page.saved = q.saved == "1";
     Ok(view::html(&page))
@@ -177,12 +193,24 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
 
 /// `POST /complaints/{cid}` `version`, `status`, `reply`: 303 back to the page, or the page again with
 /// the message (422, or 409 when someone else changed it meanwhile).
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let get = |k: &str| f.get(k).map(|s| s.as_str()).unwrap_or("");
     let r = async {
-        let version: i64 = get("version").trim().parse().map_err(|_| AppError::invalid("version", "缺少版本号：请刷新页面后再提交", "the version is missing: reload the page and submit again"))?;
+        let version: i64 = get("version").trim().parse().map_err(|_| {
+            AppError::invalid(
+                "version",
+                "缺少版本号：请刷新页面后再提交",
+                "the version is missing: reload the page and submit again",
+            )
+        })?;
         let at = complaints::stamp(projects::today());
-        complaints::update(&state.db, id, version, get("status").trim(), get("reply"), &at, &ctx.actor(), &ctx.origin).await?;
+        complaints::update(&state.db, id, version, get("status").trim(), get("reply"), &at, &ctx.actor(), &ctx.origin)
+            .await?;
         Ok::<_, AppError>(())
     }
     .await;

@@ -10,10 +10,10 @@ use jiugai_store::residents::consultations::{self as cons, PaperOutcome};
 use jiugai_store::{attachments, estates};
 
 use super::show::with_error;
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::projects::actions::read_multipart;
-use crate::AppState;
 
 type F = HashMap<String, String>;
 
@@ -29,7 +29,11 @@ fn back(id: i64, cid: i64, ok: &str, anchor: &str) -> Response {
     Redirect::to(&format!("/estates/{id}/consultations/{cid}?ok={ok}#{anchor}")).into_response()
 }
 
-pub async fn codes(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn codes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
         cons::issue_codes(&state.db, c.id, &ctx.actor(), &ctx.origin).await?;
@@ -43,7 +47,11 @@ pub async fn codes(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Pat
 }
 
 /// Voids the household's code and issues a new one; goes to that household's slip, ready to print.
-pub async fn reissue(State(state): State<AppState>, ctx: Ctx, Path((id, cid, hid)): Path<(i64, i64, i64)>) -> Result<Response, AppError> {
+pub async fn reissue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid, hid)): Path<(i64, i64, i64)>,
+) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
         cons::reissue_code(&state.db, c.id, hid, &ctx.actor(), &ctx.origin).await?;
@@ -56,19 +64,36 @@ pub async fn reissue(State(state): State<AppState>, ctx: Ctx, Path((id, cid, hid
     }
 }
 
-pub async fn paper(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, mp: Multipart) -> Result<Response, AppError> {
+pub async fn paper(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    mp: Multipart,
+) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
         let parts = read_multipart(mp, &["scan", "file"], false).await?;
         let hid = household_of(&parts.fields)?;
         let choice = get(&parts.fields, "choice").to_string();
         if choice.is_empty() {
-            return Err(AppError::invalid("choice", "请选择表决票上勾选的意见", "choose the answer marked on the form"));
+            return Err(AppError::invalid(
+                "choice",
+                "请选择表决票上勾选的意见",
+                "choose the answer marked on the form",
+            ));
         }
         let first = !cons::has_paper(&state.db, c.id, hid).await?;
         let scan_id = match (parts.files.first(), first) {
-            (Some((name, kind, data)), true) => Some(attachments::add(&state.db, id, name, kind, data, &ctx.actor(), &ctx.origin).await?.id),
-            (None, true) => return Err(AppError::invalid("scan", "第一次录入须上传表决票的扫描件或照片（JPEG、PNG 或 PDF）", "the first entry needs a scan or photo of the form (JPEG, PNG or PDF)")),
+            (Some((name, kind, data)), true) => {
+                Some(attachments::add(&state.db, id, name, kind, data, &ctx.actor(), &ctx.origin).await?.id)
+            }
+            (None, true) => {
+                return Err(AppError::invalid(
+                    "scan",
+                    "第一次录入须上传表决票的扫描件或照片（JPEG、PNG 或 PDF）",
+                    "the first entry needs a scan or photo of the form (JPEG, PNG or PDF)",
+                ));
+            }
             (_, false) => None,
         };
         let (o, _) = cons::paper_enter(&state.db, c.id, hid, &choice, scan_id, &ctx.actor(), &ctx.origin).await?;
@@ -83,7 +108,12 @@ pub async fn paper(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Pat
     }
 }
 
-pub async fn resolve(State(state): State<AppState>, ctx: Ctx, Path((id, cid, pid)): Path<(i64, i64, i64)>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn resolve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid, pid)): Path<(i64, i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
         cons::paper_resolve(&state.db, c.id, pid, get(&f, "choice"), &ctx.actor(), &ctx.origin).await?;
@@ -96,11 +126,20 @@ pub async fn resolve(State(state): State<AppState>, ctx: Ctx, Path((id, cid, pid
     }
 }
 
-pub async fn assisted(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn assisted(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
         if get(&f, "confirm") != "1" {
-            return Err(AppError::invalid("confirm", "请确认已当面向住户读明问题、由住户本人作出意见", "confirm that you read the question to the resident, who answered in person"));
+            return Err(AppError::invalid(
+                "confirm",
+                "请确认已当面向住户读明问题、由住户本人作出意见",
+                "confirm that you read the question to the resident, who answered in person",
+            ));
         }
         cons::cast_assisted(&state.db, c.id, household_of(&f)?, get(&f, "choice"), &ctx.actor(), &ctx.origin).await?;
         Ok(())
@@ -112,10 +151,21 @@ pub async fn assisted(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): 
     }
 }
 
-pub async fn close(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn close(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
-        let version: i64 = get(&f, "version").parse().map_err(|_| AppError::invalid("version", "缺少版本号：请刷新页面后再提交", "the version is missing: reload the page and submit again"))?;
+        let version: i64 = get(&f, "version").parse().map_err(|_| {
+            AppError::invalid(
+                "version",
+                "缺少版本号：请刷新页面后再提交",
+                "the version is missing: reload the page and submit again",
+            )
+        })?;
         if get(&f, "confirm") != "1" {
             return Err(AppError::invalid("confirm", "请勾选确认后再结束征询", "tick the confirmation to close"));
         }

@@ -3,24 +3,34 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jiugai_store::estates;
 use jiugai_store::residents::consultations as cons;
 use serde_json::{Map, Value, json};
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 
 fn body_of(b: &Bytes) -> Result<Map<String, Value>, AppError> {
     match serde_json::from_slice::<Value>(b) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(AppError::Invalid { code: "bad_json", zh: "请求体应为 JSON 对象".into(), en: "the body must be a JSON object".into(), field: None }),
-        Err(e) => Err(AppError::Invalid { code: "bad_json", zh: format!("请求体不是有效的 JSON：{e}"), en: format!("the body is not valid JSON: {e}"), field: None }),
+        Ok(_) => Err(AppError::Invalid {
+            code: "bad_json",
+            zh: "请求体应为 JSON 对象".into(),
+            en: "the body must be a JSON object".into(),
+            field: None,
+        }),
+        Err(e) => Err(AppError::Invalid {
+            code: "bad_json",
+            zh: format!("请求体不是有效的 JSON：{e}"),
+            en: format!("the body is not valid JSON: {e}"),
+            field: None,
+        }),
     }
 }
 
@@ -29,7 +39,9 @@ fn int(m: &Map<String, Value>, k: &str) -> Result<i64, AppError> {
         Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64().unwrap_or(0)),
         Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => Ok(s.trim().parse().unwrap_or(0)),
         None | Some(Value::Null) => Err(AppError::invalid(k, format!("缺少 {k}"), format!("{k} is missing"))),
-        Some(v) => Err(AppError::invalid(k, format!("{k} 应为整数，收到 {v}"), format!("{k} must be a whole number, got {v}"))),
+        Some(v) => {
+            Err(AppError::invalid(k, format!("{k} 应为整数，收到 {v}"), format!("{k} must be a whole number, got {v}")))
+        }
     }
 }
 
@@ -46,9 +58,17 @@ pub async fn list(State(state): State<AppState>, Path(id): Path<i64>) -> Result<
     Ok(Json(json!({"consultations": list.iter().map(|c| cons::document(c, None)).collect::<Vec<_>>()})))
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let m = body_of(&body)?;
-    let f: HashMap<String, String> = ["kind", "matter", "title", "question", "opens_at", "closes_at", "project_id"].iter().map(|k| (k.to_string(), text(&m, k))).collect();
+    let f: HashMap<String, String> = ["kind", "matter", "title", "question", "opens_at", "closes_at", "project_id"]
+        .iter()
+        .map(|k| (k.to_string(), text(&m, k)))
+        .collect();
     let n = super::list::new_of(id, &f)?;
     let c = cons::create(&state.db, &n, &ctx.actor(), &ctx.origin).await?;
     Ok((StatusCode::CREATED, Json(cons::document(&c, None))).into_response())
@@ -63,7 +83,12 @@ pub async fn get(State(state): State<AppState>, Path((id, cid)): Path<(i64, i64)
 }
 
 /// `{"household_id", "choice", "channel": "assisted" | "paper", "scan_id"?}`.
-pub async fn ballot(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, body: Bytes) -> Result<Json<Value>, AppError> {
+pub async fn ballot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
     let m = body_of(&body)?;
     let c = cons::of_estate(&state.db, id, cid).await?;
     let hid = int(&m, "household_id")?;
@@ -74,15 +99,27 @@ pub async fn ballot(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Pa
             Ok(Json(json!({"accepted": a})))
         }
         "paper" => {
-            let scan = match m.get("scan_id") { None | Some(Value::Null) => None, _ => Some(int(&m, "scan_id")?) };
+            let scan = match m.get("scan_id") {
+                None | Some(Value::Null) => None,
+                _ => Some(int(&m, "scan_id")?),
+            };
             let (o, pid) = cons::paper_enter(&state.db, c.id, hid, &choice, scan, &ctx.actor(), &ctx.origin).await?;
             Ok(Json(json!({"paper_id": pid, "outcome": o})))
         }
-        other => Err(AppError::invalid("channel", format!("渠道“{other}”无效：应为 assisted（协助录入）或 paper（纸质表决票）"), format!("channel “{other}” is invalid: use assisted or paper"))),
+        other => Err(AppError::invalid(
+            "channel",
+            format!("渠道“{other}”无效：应为 assisted（协助录入）或 paper（纸质表决票）"),
+            format!("channel “{other}” is invalid: use assisted or paper"),
+        )),
     }
 }
 
-pub async fn close(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, body: Bytes) -> Result<Json<Value>, AppError> {
+pub async fn close(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
     let m = body_of(&body)?;
     let version = int(&m, "version")?;
     let e = estates::get(&state.db, id).await?;

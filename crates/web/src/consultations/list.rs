@@ -2,19 +2,19 @@
 
 use std::collections::HashMap;
 
+use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use askama::Template;
 use jiugai_store::residents::consultations::{self as cons, NewConsultation};
 use jiugai_store::residents::households;
 use jiugai_store::{estates, projects};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::access::{Action, Ctx};
 use crate::error::AppError;
 use crate::view::{self, Layout};
-use crate::AppState;
 
 pub struct Row {
     pub id: i64,
@@ -59,7 +59,13 @@ pub struct Params {
     pub kind: Option<String>,
 }
 
-pub async fn build(state: &AppState, ctx: &Ctx, id: i64, form: HashMap<String, String>, error: String) -> Result<ListPage, AppError> {
+pub async fn build(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    form: HashMap<String, String>,
+    error: String,
+) -> Result<ListPage, AppError> {
     let t = ctx.t();
     let e = estates::get(&state.db, id).await?;
     let (n, area) = households::totals(&state.db, id).await?;
@@ -76,7 +82,15 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, form: HashMap<String, S
             (cons::State::Closed, None) => (t.b("已统计", "counted").to_string(), "na"),
             _ => {
                 let tally = cons::tally(&state.db, &prof, &c).await?;
-                (format!("{} {}/{}", t.b("已参与", "taking part"), tally.participating.households, tally.eligible.households), "na")
+                (
+                    format!(
+                        "{} {}/{}",
+                        t.b("已参与", "taking part"),
+                        tally.participating.households,
+                        tally.eligible.households
+                    ),
+                    "na",
+                )
             }
         };
         rows.push(Row {
@@ -87,7 +101,10 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, form: HashMap<String, S
             state: super::state_label(t, st),
             state_key: format!("{st:?}").to_lowercase(),
             period: format!("{} — {}", cons::local_text(&c.opens_at), cons::local_text(&c.closes_at)),
-            project: c.project_id.map(|p| format!("#{p} {}", names.get(&p).cloned().unwrap_or_default())).unwrap_or_default(),
+            project: c
+                .project_id
+                .map(|p| format!("#{p} {}", names.get(&p).cloned().unwrap_or_default()))
+                .unwrap_or_default(),
             outcome,
             outcome_class: class.into(),
         });
@@ -108,7 +125,12 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, form: HashMap<String, S
     })
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<Params>) -> Result<Response, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<Params>,
+) -> Result<Response, AppError> {
     let mut form = HashMap::new();
     if let Some(p) = q.project {
         form.insert("project_id".to_string(), p.to_string());
@@ -124,7 +146,9 @@ pub fn new_of(id: i64, f: &HashMap<String, String>) -> Result<NewConsultation, A
     let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let project_id = match g("project_id").as_str() {
         "" => None,
-        s => Some(s.parse::<i64>().map_err(|_| AppError::invalid("project_id", format!("项目编号“{s}”无效"), format!("project id “{s}” is invalid")))?),
+        s => Some(s.parse::<i64>().map_err(|_| {
+            AppError::invalid("project_id", format!("项目编号“{s}”无效"), format!("project id “{s}” is invalid"))
+        })?),
     };
     Ok(NewConsultation {
         estate_id: id,
@@ -138,7 +162,12 @@ pub fn new_of(id: i64, f: &HashMap<String, String>) -> Result<NewConsultation, A
     })
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let r = async {
         let n = new_of(id, &f)?;
         Ok::<_, AppError>(cons::create(&state.db, &n, &ctx.actor(), &ctx.origin).await?)

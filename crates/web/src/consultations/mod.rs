@@ -15,14 +15,17 @@ use jiugai_rules::{EffectiveProfile, Outcome};
 use jiugai_store::estates::Estate;
 use jiugai_store::residents::consultations::{self as cons, Tally};
 
+use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::util::m2;
-use crate::AppState;
 
 pub fn profile_of(state: &AppState, e: &Estate) -> Result<EffectiveProfile, AppError> {
     let name = state.profiles.for_region(&e.data.region_code);
-    state.profiles.effective(name).map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
+    state
+        .profiles
+        .effective(name)
+        .map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
 }
 
 pub fn kind_label(t: Tr, kind: &str) -> String {
@@ -109,7 +112,10 @@ pub fn check_rows(t: Tr, tally: &Tally) -> Vec<CheckRow> {
         .map(|d| CheckRow {
             check: d.check.clone(),
             required: d.rule.value.clone(),
-            achieved: d.achieved.map(|a| format!("{}/{}（{}）", a.num, a.den, pct(a.num, a.den))).unwrap_or_else(|| "—".into()),
+            achieved: d
+                .achieved
+                .map(|a| format!("{}/{}（{}）", a.num, a.den, pct(a.num, a.den)))
+                .unwrap_or_else(|| "—".into()),
             pass: d.outcome == Outcome::Pass,
             outcome: outcome_label(t, d.outcome),
             clause: d.rule.source.clone(),

@@ -2,20 +2,20 @@
 //! question, closing time, QR code and the code in letters) and the result sheet with the figures, each
 //! threshold and its clause, and the signature block.
 
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
-use askama::Template;
 use jiugai_store::estates;
 use jiugai_store::residents::consultations::{self as cons};
 use serde::Deserialize;
 
 use super::{CheckRow, CountRow};
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::view;
-use crate::AppState;
 
 /// The address residents' phones open: `JIUGAI_PUBLIC_URL` when set (behind a proxy), else the host
 /// this page was asked on.
@@ -77,7 +77,13 @@ pub struct SlipParams {
     pub household: Option<i64>,
 }
 
-pub async fn slips(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Path((id, cid)): Path<(i64, i64)>, Query(q): Query<SlipParams>) -> Result<Html<String>, AppError> {
+pub async fn slips(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, cid)): Path<(i64, i64)>,
+    Query(q): Query<SlipParams>,
+) -> Result<Html<String>, AppError> {
     let t = ctx.t();
     let e = estates::get(&state.db, id).await?;
     let c = cons::of_estate(&state.db, id, cid).await?;
@@ -88,7 +94,13 @@ pub async fn slips(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, 
         .filter(|s| q.household.is_none_or(|h| h == s.household.id))
         .map(|s| {
             let url = format!("{base}/v/{}", s.code);
-            SlipView { room: s.household.label(), code: grouped(&s.code), qr: qr_svg(&url, 150), url, used: s.used_at.is_some() }
+            SlipView {
+                room: s.household.label(),
+                code: grouped(&s.code),
+                qr: qr_svg(&url, 150),
+                url,
+                used: s.used_at.is_some(),
+            }
         })
         .collect();
     Ok(view::html(&SlipsPage {
@@ -124,7 +136,11 @@ pub struct ResultPage {
     pub by_channel: Vec<(String, i64)>,
 }
 
-pub async fn result(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>) -> Result<Html<String>, AppError> {
+pub async fn result(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+) -> Result<Html<String>, AppError> {
     let t = ctx.t();
     let e = estates::get(&state.db, id).await?;
     let c = cons::of_estate(&state.db, id, cid).await?;

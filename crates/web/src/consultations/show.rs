@@ -4,19 +4,19 @@
 
 use std::collections::BTreeSet;
 
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse};
-use askama::Template;
 use jiugai_store::residents::consultations::{self as cons, Consultation};
 use jiugai_store::residents::households;
 use jiugai_store::{estates, projects};
 use serde::Deserialize;
 
 use super::{CheckRow, CountRow};
+use crate::AppState;
 use crate::access::{Action, Ctx};
 use crate::error::AppError;
 use crate::view::{self, Layout};
-use crate::AppState;
 
 pub struct PaperView {
     pub id: i64,
@@ -85,14 +85,24 @@ pub struct Params {
 
 fn flash(t: crate::i18n::Tr, ok: &str) -> String {
     match ok {
-        "created" => t.b("征询已发起：可生成表决码并打印表决单", "Consultation opened: issue the codes and print the slips"),
+        "created" => {
+            t.b("征询已发起：可生成表决码并打印表决单", "Consultation opened: issue the codes and print the slips")
+        }
         "codes" => t.b("表决码已生成", "Codes issued"),
-        "first" => t.b("第一次录入已保存：须由另一位工作人员对同一张表决票第二次录入，两次一致才计票", "First entry saved: another user must enter the same form again; it counts when both agree"),
+        "first" => t.b(
+            "第一次录入已保存：须由另一位工作人员对同一张表决票第二次录入，两次一致才计票",
+            "First entry saved: another user must enter the same form again; it counts when both agree",
+        ),
         "counted" => t.b("两次录入一致，已计票", "Both entries agree: counted"),
-        "disputed" => t.b("两次录入不一致：未计票，已列入“待核对”，须由第三位工作人员对照扫描件核对", "The entries disagree: not counted; a third user must check the scan (see “to resolve”)"),
+        "disputed" => t.b(
+            "两次录入不一致：未计票，已列入“待核对”，须由第三位工作人员对照扫描件核对",
+            "The entries disagree: not counted; a third user must check the scan (see “to resolve”)",
+        ),
         "resolved" => t.b("已核对并计票", "Resolved and counted"),
         "assisted" => t.b("已代为录入（标记为协助录入）", "Assisted ballot recorded"),
-        "closed" => t.b("征询已结束，结果已封存并记入审计日志", "Closed: the result is locked and signed into the audit log"),
+        "closed" => {
+            t.b("征询已结束，结果已封存并记入审计日志", "Closed: the result is locked and signed into the audit log")
+        }
         _ => "",
     }
     .to_string()
@@ -112,25 +122,49 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
     let can_manage = ctx.may(Action::ManageConsultation);
     let (codes_issued, codes_used) = if can_manage { cons::code_counts(&state.db, cid).await? } else { (0, 0) };
     let me = ctx.actor();
-    let paper = cons::paper_ballots(&state.db, cid).await?.into_iter().map(|p| PaperView {
-        id: p.id,
-        household: p.household_label.clone(),
-        status: t.b(cons::paper_status_zh(&p.status), &p.status).to_string(),
-        status_key: p.status.clone(),
-        first: format!("{}（{}）", super::choice_label(t, &c.kind, &p.first_choice), p.first_by),
-        second: p.second_choice.as_ref().map(|s| format!("{}（{}）", super::choice_label(t, &c.kind, s), p.second_by.clone().unwrap_or_default())).unwrap_or_default(),
-        resolved: p.resolved_choice.as_ref().map(|s| format!("{}（{}）", super::choice_label(t, &c.kind, s), p.resolved_by.clone().unwrap_or_default())).unwrap_or_default(),
-        scan_id: p.scan_id,
-        can_resolve: p.status == "disputed" && p.first_by != me && p.second_by.as_deref() != Some(me.as_str()),
-    }).collect();
-    let ballots = cons::ballots(&state.db, &c).await?.into_iter().map(|b| BallotView {
-        household: b.household_label,
-        choice: super::choice_label(t, &c.kind, &b.choice),
-        choice_key: b.choice,
-        channel: super::channel_label(t, &b.channel),
-        by: if b.recorded_by == "resident" { t.b("住户本人", "the resident").to_string() } else { b.recorded_by },
-        at: cons::local_text(&b.at),
-    }).collect();
+    let paper = cons::paper_ballots(&state.db, cid)
+        .await?
+        .into_iter()
+        .map(|p| PaperView {
+            id: p.id,
+            household: p.household_label.clone(),
+            status: t.b(cons::paper_status_zh(&p.status), &p.status).to_string(),
+            status_key: p.status.clone(),
+            first: format!("{}（{}）", super::choice_label(t, &c.kind, &p.first_choice), p.first_by),
+            second: p
+                .second_choice
+                .as_ref()
+                .map(|s| {
+                    format!("{}（{}）", super::choice_label(t, &c.kind, s), p.second_by.clone().unwrap_or_default())
+                })
+                .unwrap_or_default(),
+            resolved: p
+                .resolved_choice
+                .as_ref()
+                .map(|s| {
+                    format!("{}（{}）", super::choice_label(t, &c.kind, s), p.resolved_by.clone().unwrap_or_default())
+                })
+                .unwrap_or_default(),
+            scan_id: p.scan_id,
+            can_resolve: p.status == "disputed" && p.first_by != me && p.second_by.as_deref() != Some(me.as_str()),
+        })
+        .collect();
+    let ballots = cons::ballots(&state.db, &c)
+        .await?
+        .into_iter()
+        .map(|b| BallotView {
+            household: b.household_label,
+            choice: super::choice_label(t, &c.kind, &b.choice),
+            choice_key: b.choice,
+            channel: super::channel_label(t, &b.channel),
+            by: if b.recorded_by == "resident" {
+                t.b("住户本人", "the resident").to_string()
+            } else {
+                b.recorded_by
+            },
+            at: cons::local_text(&b.at),
+        })
+        .collect();
     let project = match c.project_id {
         Some(pid) => Some((pid, projects::get(&state.db, pid).await?.name)),
         None => None,
@@ -173,16 +207,29 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
     })
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Query(q): Query<Params>) -> Result<Html<String>, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    Query(q): Query<Params>,
+) -> Result<Html<String>, AppError> {
     let mut p = build(&state, &ctx, id, cid).await?;
     p.notice = flash(ctx.t(), &q.ok);
     Ok(view::html(&p))
 }
 
 /// Shows the page again with an error next to the form it concerns.
-pub async fn with_error(state: &AppState, ctx: &Ctx, id: i64, cid: i64, section: &str, e: AppError) -> Result<axum::response::Response, AppError> {
+pub async fn with_error(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    cid: i64,
+    section: &str,
+    e: AppError,
+) -> Result<axum::response::Response, AppError> {
     match e {
-        AppError::Invalid { .. } | AppError::Store(jiugai_store::StoreError::Invalid { .. } | jiugai_store::StoreError::Stale { .. }) => {
+        AppError::Invalid { .. }
+        | AppError::Store(jiugai_store::StoreError::Invalid { .. } | jiugai_store::StoreError::Stale { .. }) => {
             let mut p = build(state, ctx, id, cid).await?;
             p.error = e.message(ctx.lang);
             p.error_section = section.to_string();

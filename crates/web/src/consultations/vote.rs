@@ -4,20 +4,20 @@
 
 use std::collections::HashMap;
 
+use askama::Template;
+use axum::Json;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use askama::Template;
 use jiugai_store::residents::consultations::{self as cons, CodeView};
 use jiugai_store::{StoreError, projects};
 use serde_json::{Value, json};
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::view;
-use crate::AppState;
 
 /// The project's published notice, shown with the question.
 pub struct NoticeLink {
@@ -58,7 +58,12 @@ async fn page_of(state: &AppState, t: Tr, code: &str, v: &CodeView) -> Result<Vo
     let c = &v.consultation;
     let notice = match c.project_id {
         Some(pid) => match projects::get(&state.db, pid).await {
-            Ok(p) if p.notice_from.is_some() => Some(NoticeLink { project_id: p.id, name: p.name.clone(), investment: yuan(p.investment_fen), hotline: p.hotline.clone() }),
+            Ok(p) if p.notice_from.is_some() => Some(NoticeLink {
+                project_id: p.id,
+                name: p.name.clone(),
+                investment: yuan(p.investment_fen),
+                hotline: p.hotline.clone(),
+            }),
             _ => None,
         },
         None => None,
@@ -112,12 +117,19 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
     let t = ctx.t();
     match cons::open_code(&state.db, &code).await {
         Ok(v) => Ok(view::html(&page_of(&state, t, &code, &v).await?).into_response()),
-        Err(e @ StoreError::Invalid { .. }) => Ok((StatusCode::NOT_FOUND, view::html(&refused(t, &code, e.message(ctx.lang)))).into_response()),
+        Err(e @ StoreError::Invalid { .. }) => {
+            Ok((StatusCode::NOT_FOUND, view::html(&refused(t, &code, e.message(ctx.lang)))).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn submit(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(f): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let t = ctx.t();
     let choice = f.get("choice").map(|s| s.trim()).unwrap_or("");
     match cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await {
@@ -142,7 +154,12 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, Path(code): Path<St
 
 /// `POST /api/v1/vote/{code}` with `{"choice": "yes" | "no" | "abstain"}`: 200 with the accepted ballot,
 /// 404 for a wrong or void code, 409 for a used one, 422 otherwise (closed, bad choice).
-pub async fn api(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+pub async fn api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let choice = v.get("choice").and_then(|c| c.as_str()).unwrap_or("");
     match cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await {

@@ -23,7 +23,12 @@ pub fn sniff(data: &[u8]) -> Option<&'static str> {
     }
 }
 
-pub async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mut mp: Multipart) -> Result<Response, AppError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut too_big = false;
     while let Ok(Some(mut field)) = mp.next_field().await {
@@ -44,10 +49,20 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     }
     let t = ctx.t();
     let problem = match &file {
-        _ if too_big => Some(if t.zh() { "文件超过 10 MB，请压缩后再上传".to_string() } else { "the file is larger than 10 MB: compress it and upload again".to_string() }),
+        _ if too_big => Some(if t.zh() {
+            "文件超过 10 MB，请压缩后再上传".to_string()
+        } else {
+            "the file is larger than 10 MB: compress it and upload again".to_string()
+        }),
         None => Some(if t.zh() { "请选择要上传的文件".into() } else { "choose a file to upload".into() }),
-        Some((_, d)) if d.is_empty() => Some(if t.zh() { "文件是空的".into() } else { "the file is empty".into() }),
-        Some((n, d)) if sniff(d).is_none() => Some(if t.zh() { format!("“{n}”不是 JPEG、PNG 照片或 PDF 文件") } else { format!("“{n}” is not a JPEG or PNG photo or a PDF file") }),
+        Some((_, d)) if d.is_empty() => {
+            Some(if t.zh() { "文件是空的".into() } else { "the file is empty".into() })
+        }
+        Some((n, d)) if sniff(d).is_none() => Some(if t.zh() {
+            format!("“{n}”不是 JPEG、PNG 照片或 PDF 文件")
+        } else {
+            format!("“{n}” is not a JPEG or PNG photo or a PDF file")
+        }),
         _ => None,
     };
     if let Some(msg) = problem {
@@ -62,7 +77,18 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
 
 pub async fn download(State(state): State<AppState>, Path((id, aid)): Path<(i64, i64)>) -> Result<Response, AppError> {
     // The guard checked estate `id`; the attachment must belong to it.
-    let (a, data) = jiugai_store::attachments::get(&state.db, aid).await?.filter(|(a, _)| a.estate_id == id).ok_or(AppError::NotFound)?;
+    let (a, data) = jiugai_store::attachments::get(&state.db, aid)
+        .await?
+        .filter(|(a, _)| a.estate_id == id)
+        .ok_or(AppError::NotFound)?;
     let disposition = format!("inline; filename*=UTF-8''{}", crate::util::urlencode(&a.file_name));
-    Ok(([(header::CONTENT_TYPE, a.content_type.clone()), (header::CONTENT_DISPOSITION, disposition), (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into())], data).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+        data,
+    )
+        .into_response())
 }

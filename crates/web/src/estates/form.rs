@@ -1,8 +1,8 @@
 //! Estate fields as text in forms and JSON, read back the way a ledger cell is read (units, full-width
 //! digits, 是/否 …), with a message per field.
 
-use jiugai_sheet::estate::Management;
 use jiugai_sheet::Lang;
+use jiugai_sheet::estate::Management;
 use jiugai_store::estates::EstateData;
 
 use crate::util::m2;
@@ -10,11 +10,27 @@ use crate::util::m2;
 /// Editable fields in form order, with their input kind. The county and street codes decide who may see
 /// an estate and are not edited here.
 pub const EDITABLE: &[(&str, &str)] = &[
-    ("name", "text"), ("street", "text"), ("community", "text"), ("address", "text"), ("built_years", "text"),
-    ("buildings", "number"), ("households", "number"), ("floor_area_dm2", "number"), ("property_type", "text"),
-    ("original_unit", "text"), ("management", "management"), ("maintenance_fund", "bool"), ("safety_rating", "text"),
-    ("in_shantytown_plan", "bool"), ("self_built", "bool"), ("urban_village", "bool"), ("declared", "bool"),
-    ("historic", "bool"), ("longitude_e6", "number"), ("latitude_e6", "number"), ("plan_year", "number"),
+    ("name", "text"),
+    ("street", "text"),
+    ("community", "text"),
+    ("address", "text"),
+    ("built_years", "text"),
+    ("buildings", "number"),
+    ("households", "number"),
+    ("floor_area_dm2", "number"),
+    ("property_type", "text"),
+    ("original_unit", "text"),
+    ("management", "management"),
+    ("maintenance_fund", "bool"),
+    ("safety_rating", "text"),
+    ("in_shantytown_plan", "bool"),
+    ("self_built", "bool"),
+    ("urban_village", "bool"),
+    ("declared", "bool"),
+    ("historic", "bool"),
+    ("longitude_e6", "number"),
+    ("latitude_e6", "number"),
+    ("plan_year", "number"),
 ];
 
 fn b(v: Option<bool>) -> String {
@@ -26,7 +42,8 @@ fn b(v: Option<bool>) -> String {
 }
 
 fn e6(v: Option<i64>) -> String {
-    v.map(|x| format!("{}{}.{:06}", if x < 0 { "-" } else { "" }, x.abs() / 1_000_000, x.abs() % 1_000_000)).unwrap_or_default()
+    v.map(|x| format!("{}{}.{:06}", if x < 0 { "-" } else { "" }, x.abs() / 1_000_000, x.abs() % 1_000_000))
+        .unwrap_or_default()
 }
 
 /// The field as text, as the form shows it.
@@ -64,11 +81,20 @@ pub fn text_of(d: &EstateData, key: &str) -> String {
 /// The field as a person reads it on the file page (management in words).
 pub fn display_of(d: &EstateData, key: &str, lang: Lang) -> String {
     if key == "management" {
-        return d.management.as_deref().and_then(Management::from_key).map(|m| if lang == Lang::Zh { m.label_zh() } else { m.label_en() }.to_string()).unwrap_or_default();
+        return d
+            .management
+            .as_deref()
+            .and_then(Management::from_key)
+            .map(|m| if lang == Lang::Zh { m.label_zh() } else { m.label_en() }.to_string())
+            .unwrap_or_default();
     }
     let t = text_of(d, key);
     if lang == Lang::En {
-        return match t.as_str() { "是" => "yes".into(), "否" => "no".into(), _ => t };
+        return match t.as_str() {
+            "是" => "yes".into(),
+            "否" => "no".into(),
+            _ => t,
+        };
     }
     t
 }
@@ -85,7 +111,10 @@ pub fn assign(d: &mut EstateData, key: &str, value: &str) -> Result<(), FieldErr
 }
 
 /// Applies every submitted field to a copy of `current`; returns the result and the errors per field.
-pub fn apply<'a>(current: &EstateData, values: impl Iterator<Item = (&'a str, &'a str)>) -> (EstateData, Vec<FieldError>) {
+pub fn apply<'a>(
+    current: &EstateData,
+    values: impl Iterator<Item = (&'a str, &'a str)>,
+) -> (EstateData, Vec<FieldError>) {
     let mut d = current.clone();
     let mut errors = Vec::new();
     for (k, v) in values {

@@ -6,11 +6,11 @@ use jiugai_store::Lang;
 use jiugai_store::estates::query::{self, Cursor, Query, Sort};
 use serde::{Deserialize, Serialize};
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::util::{m2, urlencode};
 use crate::view::{self, Layout, ListPage, ListRow};
-use crate::AppState;
 
 /// The list's query string (all text, so that a bad value is shown back as typed).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -33,8 +33,12 @@ impl ListParams {
     pub fn query_string(&self) -> String {
         let mut p = self.clone();
         p.after.clear();
-        serde_urlencoded::to_string(&p).unwrap_or_default()
-            .split('&').filter(|kv| !kv.ends_with('=')).collect::<Vec<_>>().join("&")
+        serde_urlencoded::to_string(&p)
+            .unwrap_or_default()
+            .split('&')
+            .filter(|kv| !kv.ends_with('='))
+            .collect::<Vec<_>>()
+            .join("&")
     }
 }
 
@@ -47,12 +51,21 @@ pub fn to_query(state: &AppState, ctx: &Ctx, p: &ListParams) -> Result<Option<Qu
         if s.is_empty() {
             return Ok(None);
         }
-        s.trim_end_matches('年').parse::<i64>().map(Some).map_err(|_| AppError::invalid(field, format!("“{s}”不是年份"), format!("“{s}” is not a year")))
+        s.trim_end_matches('年')
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, format!("“{s}”不是年份"), format!("“{s}” is not a year")))
     };
     let eligibility = match p.eligibility.as_str() {
         "" => None,
         v if query::VERDICTS.contains(&v) => Some(v.to_string()),
-        v => return Err(AppError::invalid("eligibility", format!("未知的认定结果“{v}”"), format!("unknown eligibility “{v}”"))),
+        v => {
+            return Err(AppError::invalid(
+                "eligibility",
+                format!("未知的认定结果“{v}”"),
+                format!("unknown eligibility “{v}”"),
+            ));
+        }
     };
     Ok(Some(Query {
         scope: Some(scope),
@@ -97,7 +110,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>) 
             ListRow {
                 id: r.estate.id,
                 name: d.name.clone(),
-                county: state.regions.get(&d.region_code).map(|r| r.name.clone()).unwrap_or_else(|| d.region_code.clone()),
+                county: state
+                    .regions
+                    .get(&d.region_code)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| d.region_code.clone()),
                 street: d.street.clone().unwrap_or_default(),
                 address: d.address.clone().unwrap_or_default(),
                 built: d.built_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、"),
@@ -110,13 +127,29 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>) 
         })
         .collect();
     let qs = p.query_string();
-    let next_url = next.map(|c| format!("/estates?{qs}{}after={}", if qs.is_empty() { "" } else { "&" }, urlencode(&c))).unwrap_or_default();
+    let next_url = next
+        .map(|c| format!("/estates?{qs}{}after={}", if qs.is_empty() { "" } else { "&" }, urlencode(&c)))
+        .unwrap_or_default();
     let first_url = if p.after.is_empty() { String::new() } else { format!("/estates?{qs}") };
     let export_query = serde_urlencoded::to_string([("region", p.region.as_str())]).unwrap_or_default();
     let property_types = query::property_types(&state.db).await?;
     let here = format!("/estates?{qs}");
-    let page = ListPage { l: Layout::new(&ctx, &state, "estates", &here), rows, total, q: p, region_error, property_types, next_url, first_url, export_query };
-    let status = if page.region_error.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let page = ListPage {
+        l: Layout::new(&ctx, &state, "estates", &here),
+        rows,
+        total,
+        q: p,
+        region_error,
+        property_types,
+        next_url,
+        first_url,
+        export_query,
+    };
+    let status = if page.region_error.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     let _ = Lang::Zh;
     Ok((status, Html(view::render(&page))).into_response())
 }

@@ -11,9 +11,9 @@ pub mod show;
 use jiugai_rules::{Eligibility, EstateFacts};
 use jiugai_store::estates::EstateData;
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 
 /// The estate's eligibility under its region's policy profile, with reason and clause.
 pub fn eligibility_of(state: &AppState, d: &EstateData) -> Option<Eligibility> {
@@ -39,6 +39,8 @@ pub fn resolve_region(state: &AppState, ctx: &Ctx, q: &str) -> Result<Option<Str
     let within = if scope.is_empty() { None } else { Some(scope.as_str()) };
     match state.regions.resolve(q, within) {
         Ok(r) => Ok(Some(r.code.clone())),
-        Err(e) => Err(AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En))),
+        Err(e) => {
+            Err(AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En)))
+        }
     }
 }

@@ -6,10 +6,10 @@ use jiugai_store::estates::{self, FIELDS};
 use serde::Deserialize;
 
 use super::form;
+use crate::AppState;
 use crate::access::{Action, Ctx};
 use crate::error::AppError;
 use crate::view::{self, FieldView, HistoryView, Layout, ShowPage};
-use crate::AppState;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -18,9 +18,20 @@ pub struct Notice {
     pub uploaded: String,
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> Result<Html<String>, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(n): Query<Notice>,
+) -> Result<Html<String>, AppError> {
     let page = build(&state, &ctx, id, String::new()).await?;
-    let notice = if !n.saved.is_empty() { ctx.t().s("show.saved") } else if !n.uploaded.is_empty() { ctx.t().s("show.uploaded") } else { "" };
+    let notice = if !n.saved.is_empty() {
+        ctx.t().s("show.saved")
+    } else if !n.uploaded.is_empty() {
+        ctx.t().s("show.uploaded")
+    } else {
+        ""
+    };
     Ok(view::html(&ShowPage { notice: notice.to_string(), ..page }))
 }
 
@@ -42,12 +53,14 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, upload_error: String) -
     for (k, _) in FIELDS {
         let mut value = form::display_of(d, k, ctx.lang);
         if *k == "region_code" {
-            value = format!("{value} {}", state.regions.get(&d.region_code).map(|r| r.full_name.as_str()).unwrap_or(""));
+            value =
+                format!("{value} {}", state.regions.get(&d.region_code).map(|r| r.full_name.as_str()).unwrap_or(""));
         }
         fields.push(FieldView { key: k.to_string(), label: t.field(k), value });
     }
     let el = super::eligibility_of(state, d);
-    let verdict = el.as_ref().map(|e| jiugai_store::estates::query::verdict_key(e.verdict)).unwrap_or("unknown").to_string();
+    let verdict =
+        el.as_ref().map(|e| jiugai_store::estates::query::verdict_key(e.verdict)).unwrap_or("unknown").to_string();
     let (reason, rule) = match &el {
         Some(e) => (
             if t.zh() { e.reason_zh.clone() } else { e.reason_en.clone() },
@@ -55,16 +68,34 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, upload_error: String) -
         ),
         None => (String::new(), String::new()),
     };
-    let history = estates::history(&state.db, id).await?.into_iter().rev().map(|h| {
-        let changes: Vec<(String, String, String)> = match &h.changes {
-            serde_json::Value::Object(m) => m.iter().filter(|(k, _)| *k != "created").map(|(k, v)| {
-                let (a, b) = match v { serde_json::Value::Array(p) if p.len() == 2 => (value_text(&p[0], t), value_text(&p[1], t)), _ => (String::new(), value_text(v, t)) };
-                (t.field(k), a, b)
-            }).collect(),
-            _ => vec![],
-        };
-        HistoryView { version: h.version, at: view::short_time(&h.changed_at), actor: h.actor.clone(), source: h.source.clone(), changes }
-    }).collect();
+    let history = estates::history(&state.db, id)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|h| {
+            let changes: Vec<(String, String, String)> = match &h.changes {
+                serde_json::Value::Object(m) => m
+                    .iter()
+                    .filter(|(k, _)| *k != "created")
+                    .map(|(k, v)| {
+                        let (a, b) = match v {
+                            serde_json::Value::Array(p) if p.len() == 2 => (value_text(&p[0], t), value_text(&p[1], t)),
+                            _ => (String::new(), value_text(v, t)),
+                        };
+                        (t.field(k), a, b)
+                    })
+                    .collect(),
+                _ => vec![],
+            };
+            HistoryView {
+                version: h.version,
+                at: view::short_time(&h.changed_at),
+                actor: h.actor.clone(),
+                source: h.source.clone(),
+                changes,
+            }
+        })
+        .collect();
     let attachments = jiugai_store::attachments::list(&state.db, id).await?;
     let (households, _) = jiugai_store::residents::households::totals(&state.db, id).await?;
     Ok(ShowPage {

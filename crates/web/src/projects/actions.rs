@@ -23,10 +23,22 @@ fn get<'a>(f: &'a F, k: &str) -> &'a str {
 }
 
 pub fn version_of(f: &F) -> Result<i64, AppError> {
-    get(f, "version").trim().parse().map_err(|_| AppError::invalid("version", "缺少版本号：请刷新页面后再提交", "the version is missing: reload the page and submit again"))
+    get(f, "version").trim().parse().map_err(|_| {
+        AppError::invalid(
+            "version",
+            "缺少版本号：请刷新页面后再提交",
+            "the version is missing: reload the page and submit again",
+        )
+    })
 }
 
-async fn respond(state: &AppState, ctx: &Ctx, id: i64, section: &str, r: Result<(), AppError>) -> Result<Response, AppError> {
+async fn respond(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    section: &str,
+    r: Result<(), AppError>,
+) -> Result<Response, AppError> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/projects/{id}?ok=1#{section}")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Store(StoreError::Stale { .. }))) => {
@@ -39,23 +51,47 @@ async fn respond(state: &AppState, ctx: &Ctx, id: i64, section: &str, r: Result<
     }
 }
 
-pub async fn move_stage(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn move_stage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         let version = version_of(&f)?;
         let p = projects::get(&state.db, id).await?;
         let prof = super::profile_of(&state, &p)?;
         let year = get(&f, "plan_year").trim();
-        let year: i32 = year.parse().map_err(|_| AppError::invalid("plan_year", format!("计划年度“{year}”无效"), format!("plan year “{year}” is invalid")))?;
-        projects::move_stage(&state.db, &prof, id, version, get(&f, "stage"), year, get(&f, "reason"), &ctx.actor(), &ctx.origin).await?;
+        let year: i32 = year.parse().map_err(|_| {
+            AppError::invalid("plan_year", format!("计划年度“{year}”无效"), format!("plan year “{year}” is invalid"))
+        })?;
+        projects::move_stage(
+            &state.db,
+            &prof,
+            id,
+            version,
+            get(&f, "stage"),
+            year,
+            get(&f, "reason"),
+            &ctx.actor(),
+            &ctx.origin,
+        )
+        .await?;
         Ok(())
     }
     .await;
     respond(&state, &ctx, id, "move", r).await
 }
 
-pub async fn exception(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn exception(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
-        projects::record_exception(&state.db, id, version_of(&f)?, get(&f, "reason"), &ctx.actor(), &ctx.origin).await?;
+        projects::record_exception(&state.db, id, version_of(&f)?, get(&f, "reason"), &ctx.actor(), &ctx.origin)
+            .await?;
         Ok(())
     }
     .await;
@@ -66,18 +102,38 @@ pub async fn exception(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
 fn facts_of(f: &F) -> Result<Facts, AppError> {
     let mut x = Facts::default();
     let has = |k: &str| f.contains_key(k);
-    if has("name") { x.name = Some(get(f, "name").to_string()); }
-    if has("investment") { x.investment_fen = Some(super::parse_yuan("investment", get(f, "investment"))?); }
+    if has("name") {
+        x.name = Some(get(f, "name").to_string());
+    }
+    if has("investment") {
+        x.investment_fen = Some(super::parse_yuan("investment", get(f, "investment"))?);
+    }
     if has("new_floor_area") {
         let a = get(f, "new_floor_area").trim();
-        x.new_floor_area_dm2 = Some(if a.is_empty() { 0 } else { jiugai_sheet::normalize::area_dm2(a).map_err(|_| AppError::invalid("new_floor_area", format!("新建面积“{a}”无效"), format!("new floor area “{a}” is invalid")))? });
+        x.new_floor_area_dm2 = Some(if a.is_empty() {
+            0
+        } else {
+            jiugai_sheet::normalize::area_dm2(a).map_err(|_| {
+                AppError::invalid(
+                    "new_floor_area",
+                    format!("新建面积“{a}”无效"),
+                    format!("new floor area “{a}” is invalid"),
+                )
+            })?
+        });
     }
     if has("name") {
         // checkboxes: absent means unchecked on the submitted facts form
         x.high_risk = Some(has("high_risk"));
         x.structural_change = Some(has("structural_change"));
     }
-    macro_rules! count { ($k:ident, $zh:expr) => { if has(stringify!($k)) { x.$k = Some(super::parse_count(stringify!($k), $zh, get(f, stringify!($k)))?); } }; }
+    macro_rules! count {
+        ($k:ident, $zh:expr) => {
+            if has(stringify!($k)) {
+                x.$k = Some(super::parse_count(stringify!($k), $zh, get(f, stringify!($k)))?);
+            }
+        };
+    }
     count!(consent_yes, "同意户数");
     count!(consent_households, "总户数");
     count!(participation_yes, "参与户数");
@@ -93,13 +149,24 @@ fn facts_of(f: &F) -> Result<Facts, AppError> {
         let v = get(f, "safety_rating").trim();
         x.safety_rating = Some(if v.is_empty() { None } else { Some(v.to_string()) });
     }
-    if has("companies") { x.companies = Some(get(f, "companies").to_string()); }
-    if has("hotline") { x.hotline = Some(get(f, "hotline").to_string()); }
-    if has("notice_from") { x.notice_from = Some(Some(get(f, "notice_from").to_string()).filter(|s| !s.trim().is_empty())); }
+    if has("companies") {
+        x.companies = Some(get(f, "companies").to_string());
+    }
+    if has("hotline") {
+        x.hotline = Some(get(f, "hotline").to_string());
+    }
+    if has("notice_from") {
+        x.notice_from = Some(Some(get(f, "notice_from").to_string()).filter(|s| !s.trim().is_empty()));
+    }
     Ok(x)
 }
 
-pub async fn facts(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn facts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let section = if f.contains_key("notice_from") && !f.contains_key("name") { "notice" } else { "facts" };
     let r = async {
         let x = facts_of(&f)?;
@@ -110,9 +177,22 @@ pub async fn facts(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
     respond(&state, &ctx, id, section, r).await
 }
 
-pub fn item_input(item_id: i64, quantity: &str, unit: &str, cost: &str, payer: &str, note: &str) -> Result<items::ItemInput, AppError> {
+pub fn item_input(
+    item_id: i64,
+    quantity: &str,
+    unit: &str,
+    cost: &str,
+    payer: &str,
+    note: &str,
+) -> Result<items::ItemInput, AppError> {
     let q = quantity.trim();
-    let quantity_centi = jiugai_sheet::normalize::area_dm2(q).map_err(|_| AppError::invalid("quantity", format!("数量“{q}”无效：请填写数字，最多两位小数"), format!("quantity “{q}” is invalid: give a number with at most two decimals")))?;
+    let quantity_centi = jiugai_sheet::normalize::area_dm2(q).map_err(|_| {
+        AppError::invalid(
+            "quantity",
+            format!("数量“{q}”无效：请填写数字，最多两位小数"),
+            format!("quantity “{q}” is invalid: give a number with at most two decimals"),
+        )
+    })?;
     Ok(items::ItemInput {
         item_id,
         quantity_centi,
@@ -123,12 +203,26 @@ pub fn item_input(item_id: i64, quantity: &str, unit: &str, cost: &str, payer: &
     })
 }
 
-pub async fn add_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn add_item(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         let p = projects::get(&state.db, id).await?;
         let prof = super::profile_of(&state, &p)?;
-        let item_id: i64 = get(&f, "item_id").parse().map_err(|_| AppError::invalid("item_id", "请从目录中选择改造内容", "choose an item from the catalogue"))?;
-        let it = item_input(item_id, get(&f, "quantity"), get(&f, "unit"), get(&f, "cost"), get(&f, "payer"), get(&f, "note"))?;
+        let item_id: i64 = get(&f, "item_id")
+            .parse()
+            .map_err(|_| AppError::invalid("item_id", "请从目录中选择改造内容", "choose an item from the catalogue"))?;
+        let it = item_input(
+            item_id,
+            get(&f, "quantity"),
+            get(&f, "unit"),
+            get(&f, "cost"),
+            get(&f, "payer"),
+            get(&f, "note"),
+        )?;
         items::add_item(&state.db, &prof, id, version_of(&f)?, &it, &ctx.actor(), &ctx.origin).await?;
         Ok(())
     }
@@ -136,7 +230,12 @@ pub async fn add_item(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
     respond(&state, &ctx, id, "content", r).await
 }
 
-pub async fn remove_item(State(state): State<AppState>, ctx: Ctx, Path((id, row)): Path<(i64, i64)>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn remove_item(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, row)): Path<(i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         items::remove_item(&state.db, id, version_of(&f)?, row, &ctx.actor(), &ctx.origin).await?;
         Ok(())
@@ -145,11 +244,23 @@ pub async fn remove_item(State(state): State<AppState>, ctx: Ctx, Path((id, row)
     respond(&state, &ctx, id, "content", r).await
 }
 
-pub async fn progress(State(state): State<AppState>, ctx: Ctx, Path((id, row)): Path<(i64, i64)>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, row)): Path<(i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         let v = get(&f, "progress_pct").trim().trim_end_matches('%');
-        let pct: i64 = v.parse().map_err(|_| AppError::invalid("progress_pct", format!("进度“{v}”无效：请填写 0 到 100 的整数"), format!("progress “{v}” is invalid: give a whole number from 0 to 100")))?;
-        ledger::set_progress(&state.db, id, version_of(&f)?, row, pct, get(&f, "note"), &ctx.actor(), &ctx.origin).await?;
+        let pct: i64 = v.parse().map_err(|_| {
+            AppError::invalid(
+                "progress_pct",
+                format!("进度“{v}”无效：请填写 0 到 100 的整数"),
+                format!("progress “{v}” is invalid: give a whole number from 0 to 100"),
+            )
+        })?;
+        ledger::set_progress(&state.db, id, version_of(&f)?, row, pct, get(&f, "note"), &ctx.actor(), &ctx.origin)
+            .await?;
         Ok(())
     }
     .await;
@@ -178,7 +289,12 @@ pub fn step_detail(key: &str, f: &F) -> Value {
     d
 }
 
-pub async fn complete_step(State(state): State<AppState>, ctx: Ctx, Path((id, key)): Path<(i64, String)>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn complete_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, key)): Path<(i64, String)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         let p = projects::get(&state.db, id).await?;
         let prof = super::profile_of(&state, &p)?;
@@ -196,7 +312,12 @@ pub async fn complete_step(State(state): State<AppState>, ctx: Ctx, Path((id, ke
     respond(&state, &ctx, id, "steps", r).await
 }
 
-pub async fn open_issue(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn open_issue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         ledger::open_issue(&state.db, id, get(&f, "kind"), get(&f, "description"), &ctx.actor(), &ctx.origin).await?;
         Ok(())
@@ -205,7 +326,12 @@ pub async fn open_issue(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     respond(&state, &ctx, id, "ledger", r).await
 }
 
-pub async fn close_issue(State(state): State<AppState>, ctx: Ctx, Path((id, iid)): Path<(i64, i64)>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn close_issue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, iid)): Path<(i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
         ledger::close_issue(&state.db, id, iid, get(&f, "resolution"), &ctx.actor(), &ctx.origin).await?;
         Ok(())
@@ -214,9 +340,23 @@ pub async fn close_issue(State(state): State<AppState>, ctx: Ctx, Path((id, iid)
     respond(&state, &ctx, id, "ledger", r).await
 }
 
-pub async fn add_member(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<F>) -> Result<Response, AppError> {
+pub async fn add_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
     let r = async {
-        projects::add_member(&state.db, id, version_of(&f)?, get(&f, "user_name").trim(), get(&f, "duty"), &ctx.actor(), &ctx.origin).await?;
+        projects::add_member(
+            &state.db,
+            id,
+            version_of(&f)?,
+            get(&f, "user_name").trim(),
+            get(&f, "duty"),
+            &ctx.actor(),
+            &ctx.origin,
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -229,7 +369,11 @@ pub(crate) struct Parts {
     pub files: Vec<(String, &'static str, Vec<u8>)>,
 }
 
-pub(crate) async fn read_multipart(mut mp: Multipart, file_fields: &[&str], only_photos: bool) -> Result<Parts, AppError> {
+pub(crate) async fn read_multipart(
+    mut mp: Multipart,
+    file_fields: &[&str],
+    only_photos: bool,
+) -> Result<Parts, AppError> {
     let mut fields = F::new();
     let mut files = Vec::new();
     while let Ok(Some(mut field)) = mp.next_field().await {
@@ -240,7 +384,11 @@ pub(crate) async fn read_multipart(mut mp: Multipart, file_fields: &[&str], only
             while let Ok(Some(chunk)) = field.chunk().await {
                 data.extend_from_slice(&chunk);
                 if data.len() > MAX_ATTACHMENT {
-                    return Err(AppError::invalid(&name, format!("“{fname}”超过 10 MB：请压缩后再上传"), format!("“{fname}” is larger than 10 MB: compress it and upload again")));
+                    return Err(AppError::invalid(
+                        &name,
+                        format!("“{fname}”超过 10 MB：请压缩后再上传"),
+                        format!("“{fname}” is larger than 10 MB: compress it and upload again"),
+                    ));
                 }
             }
             if data.is_empty() && fname.is_empty() {
@@ -254,7 +402,11 @@ pub(crate) async fn read_multipart(mut mp: Multipart, file_fields: &[&str], only
             }
             let kind = crate::estates::attachments::sniff(&data).filter(|k| !only_photos || k.starts_with("image/"));
             let Some(kind) = kind else {
-                return Err(AppError::invalid(&name, format!("“{fname}”不是 JPEG、PNG 照片{}", if only_photos { "" } else { "或 PDF 文件" }), format!("“{fname}” is not a JPEG or PNG photo{}", if only_photos { "" } else { " or a PDF" })));
+                return Err(AppError::invalid(
+                    &name,
+                    format!("“{fname}”不是 JPEG、PNG 照片{}", if only_photos { "" } else { "或 PDF 文件" }),
+                    format!("“{fname}” is not a JPEG or PNG photo{}", if only_photos { "" } else { " or a PDF" }),
+                ));
             };
             files.push((fname, kind, data));
         } else {
@@ -265,25 +417,53 @@ pub(crate) async fn read_multipart(mut mp: Multipart, file_fields: &[&str], only
     Ok(Parts { fields, files })
 }
 
-pub async fn add_report(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, AppError> {
+pub async fn add_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Result<Response, AppError> {
     let r = async {
         let parts = read_multipart(mp, &["photos", "file"], true).await?;
-        let uploads: Vec<ledger::Upload> = parts.files.iter().map(|(n, k, d)| ledger::Upload { file_name: n, content_type: k, data: d }).collect();
-        ledger::add_report(&state.db, id, get(&parts.fields, "report_date"), get(&parts.fields, "text"), &uploads, &ctx.actor(), &ctx.origin).await?;
+        let uploads: Vec<ledger::Upload> =
+            parts.files.iter().map(|(n, k, d)| ledger::Upload { file_name: n, content_type: k, data: d }).collect();
+        ledger::add_report(
+            &state.db,
+            id,
+            get(&parts.fields, "report_date"),
+            get(&parts.fields, "text"),
+            &uploads,
+            &ctx.actor(),
+            &ctx.origin,
+        )
+        .await?;
         Ok(())
     }
     .await;
     respond(&state, &ctx, id, "ledger", r).await
 }
 
-pub async fn add_document(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, AppError> {
+pub async fn add_document(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Result<Response, AppError> {
     let r = async {
         let parts = read_multipart(mp, &["file"], false).await?;
         let Some((name, kind, data)) = parts.files.first() else {
             return Err(AppError::invalid("file", "请选择要上传的文件", "choose a file to upload"));
         };
         let step = Some(get(&parts.fields, "step_key")).filter(|s| !s.is_empty());
-        ledger::add_document(&state.db, id, step, &ledger::Upload { file_name: name, content_type: kind, data }, &ctx.actor(), &ctx.origin).await?;
+        ledger::add_document(
+            &state.db,
+            id,
+            step,
+            &ledger::Upload { file_name: name, content_type: kind, data },
+            &ctx.actor(),
+            &ctx.origin,
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -293,5 +473,13 @@ pub async fn add_document(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
 pub async fn download(State(state): State<AppState>, Path((id, did)): Path<(i64, i64)>) -> Result<Response, AppError> {
     let (d, data) = ledger::document(&state.db, id, did).await?.ok_or(AppError::NotFound)?;
     let disposition = format!("inline; filename*=UTF-8''{}", crate::util::urlencode(&d.file_name));
-    Ok(([(header::CONTENT_TYPE, d.content_type.clone()), (header::CONTENT_DISPOSITION, disposition), (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into())], data).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, d.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+        data,
+    )
+        .into_response())
 }

@@ -1,15 +1,15 @@
 //! The project list: filters by stage, plan year, region and overdue; the overdue steps per region.
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use askama::Template;
 use jiugai_store::projects::{self, STAGES, items, steps};
 use serde::{Deserialize, Serialize};
 
+use crate::AppState;
 use crate::access::{Action, Ctx};
 use crate::error::AppError;
 use crate::view::{self, Layout};
-use crate::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -56,21 +56,33 @@ pub struct ListPage {
 }
 
 /// The projects the parameters select, inside the caller's filter, and the overdue steps among them.
-pub async fn select(state: &AppState, ctx: &Ctx, q: &ListParams) -> Result<(Vec<projects::Project>, Vec<(i64, steps::StepView)>), AppError> {
+pub async fn select(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &ListParams,
+) -> Result<(Vec<projects::Project>, Vec<(i64, steps::StepView)>), AppError> {
     let mut f = super::filter_of(ctx);
     if !q.stage.is_empty() {
         if !STAGES.contains(&q.stage.as_str()) {
-            return Err(AppError::invalid("stage", format!("未知阶段“{}”", q.stage), format!("unknown stage “{}”", q.stage)));
+            return Err(AppError::invalid(
+                "stage",
+                format!("未知阶段“{}”", q.stage),
+                format!("unknown stage “{}”", q.stage),
+            ));
         }
         f.stage = Some(q.stage.clone());
     }
     if !q.year.trim().is_empty() {
-        f.plan_year = Some(q.year.trim().trim_end_matches('年').parse().map_err(|_| AppError::invalid("year", format!("“{}”不是年份", q.year), format!("“{}” is not a year", q.year)))?);
+        f.plan_year = Some(q.year.trim().trim_end_matches('年').parse().map_err(|_| {
+            AppError::invalid("year", format!("“{}”不是年份", q.year), format!("“{}” is not a year", q.year))
+        })?);
     }
     if !q.region.trim().is_empty() {
         let scope = f.scope.clone();
         let within = if scope.is_empty() { None } else { Some(scope.as_str()) };
-        let r = state.regions.resolve(q.region.trim(), within).map_err(|e| AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En)))?;
+        let r = state.regions.resolve(q.region.trim(), within).map_err(|e| {
+            AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En))
+        })?;
         f.region = Some(r.code.clone());
     }
     let mut list = projects::list(&state.db, &state.regions, &f).await?;
@@ -81,7 +93,11 @@ pub async fn select(state: &AppState, ctx: &Ctx, q: &ListParams) -> Result<(Vec<
     Ok((list, overdue))
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListParams>) -> Result<Html<String>, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Html<String>, AppError> {
     let today = projects::today();
     let (list, overdue, error) = match select(&state, &ctx, &q).await {
         Ok((l, o)) => (l, o, String::new()),
@@ -99,12 +115,23 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListP
         for s in &mine {
             let due = s.due.clone().unwrap_or_default();
             let days = jiugai_rules::Date::parse(&due).map(|d| today.to_days() - d.to_days()).unwrap_or(0);
-            overdue_rows.push(OverdueRow { project_id: p.id, project: p.name.clone(), region: region.clone(), step: super::step_label(&ctx, &s.key), due, days });
+            overdue_rows.push(OverdueRow {
+                project_id: p.id,
+                project: p.name.clone(),
+                region: region.clone(),
+                step: super::step_label(&ctx, &s.key),
+                due,
+                days,
+            });
         }
         let next_due = match super::profile_of(&state, p) {
             Ok(prof) => {
                 let d = done.get(&p.id).cloned().unwrap_or_default();
-                steps::view(&prof, p, &d, today).into_iter().find(|s| s.required && s.done.is_none()).map(|s| format!("{} {}", super::step_label(&ctx, &s.key), s.due.unwrap_or_default())).unwrap_or_default()
+                steps::view(&prof, p, &d, today)
+                    .into_iter()
+                    .find(|s| s.required && s.done.is_none())
+                    .map(|s| format!("{} {}", super::step_label(&ctx, &s.key), s.due.unwrap_or_default()))
+                    .unwrap_or_default()
             }
             Err(_) => String::new(),
         };
@@ -118,7 +145,10 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListP
             estates: p.estate_ids.len(),
             investment: super::yuan(p.investment_fen),
             progress: super::hundredths(progress.get(&p.id).copied().unwrap_or(0)),
-            overdue: mine.iter().map(|s| (super::step_label(&ctx, &s.key), s.due.clone().unwrap_or_default())).collect(),
+            overdue: mine
+                .iter()
+                .map(|s| (super::step_label(&ctx, &s.key), s.due.clone().unwrap_or_default()))
+                .collect(),
             next_due,
         });
     }

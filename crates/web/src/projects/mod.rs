@@ -15,14 +15,17 @@ pub mod show;
 use jiugai_rules::{EffectiveProfile, Fen};
 use jiugai_store::projects::{self, Filter, Project};
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 
 /// The profile of a project: that of its estates' county.
 pub fn profile_of(state: &AppState, p: &Project) -> Result<EffectiveProfile, AppError> {
     let name = state.profiles.for_region(&p.region_code);
-    state.profiles.effective(name).map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
+    state
+        .profiles
+        .effective(name)
+        .map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
 }
 
 /// The caller's project filter: its region scope, or its own projects for a contractor.
@@ -57,7 +60,11 @@ pub fn parse_yuan(field: &str, s: &str) -> Result<i64, AppError> {
     let t = s.trim();
     match Fen::parse(t) {
         Some(f) if f.0 >= 0 => Ok(f.0),
-        _ => Err(AppError::invalid(field, format!("金额“{t}”无效：请填写元，如 3500000、3,500,000.00 或 350万"), format!("amount “{t}” is invalid: give yuan, e.g. 3500000, 3,500,000.00 or 350万"))),
+        _ => Err(AppError::invalid(
+            field,
+            format!("金额“{t}”无效：请填写元，如 3500000、3,500,000.00 或 350万"),
+            format!("amount “{t}” is invalid: give yuan, e.g. 3500000, 3,500,000.00 or 350万"),
+        )),
     }
 }
 
@@ -67,9 +74,13 @@ pub fn parse_count(field: &str, label_zh: &str, s: &str) -> Result<Option<i64>, 
     if t.is_empty() {
         return Ok(None);
     }
-    jiugai_sheet::normalize::integer(t)
-        .map(Some)
-        .map_err(|_| AppError::invalid(field, format!("{label_zh}“{t}”无效：请填写不小于 0 的整数"), format!("{field} “{t}” is invalid: give a whole number ≥ 0")))
+    jiugai_sheet::normalize::integer(t).map(Some).map_err(|_| {
+        AppError::invalid(
+            field,
+            format!("{label_zh}“{t}”无效：请填写不小于 0 的整数"),
+            format!("{field} “{t}” is invalid: give a whole number ≥ 0"),
+        )
+    })
 }
 
 pub fn stage_label(ctx: &Ctx, s: &str) -> &'static str {
@@ -85,5 +96,8 @@ pub fn step_label(ctx: &Ctx, key: &str) -> String {
 }
 
 pub fn class_label(ctx: &Ctx, c: &str) -> &'static str {
-    jiugai_store::projects::items::CLASSES.iter().find(|x| x.0 == c).map_or("?", |x| if ctx.t().zh() { x.1 } else { x.2 })
+    jiugai_store::projects::items::CLASSES
+        .iter()
+        .find(|x| x.0 == c)
+        .map_or("?", |x| if ctx.t().zh() { x.1 } else { x.2 })
 }

@@ -2,17 +2,17 @@
 //! hotline and publicity period, readable on a phone by anyone (no account). Only a project whose office
 //! has published its notice is shown; any other id answers 404, like one that does not exist.
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use askama::Template;
 use jiugai_rules::{Date, RuleValue};
 use jiugai_store::projects::{self, items, steps};
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::view;
-use crate::AppState;
 
 pub struct Line {
     pub class: String,
@@ -80,7 +80,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let mut estates = Vec::new();
     for eid in &p.estate_ids {
         let e = jiugai_store::estates::get(&state.db, *eid).await?;
-        estates.push((e.data.name.clone(), e.data.address.clone().unwrap_or_default(), e.data.households.map(|h| h.to_string()).unwrap_or_default()));
+        estates.push((
+            e.data.name.clone(),
+            e.data.address.clone().unwrap_or_default(),
+            e.data.households.map(|h| h.to_string()).unwrap_or_default(),
+        ));
     }
     let its = items::items(&state.db, id).await?;
     let tot = items::totals(&its);
@@ -88,7 +92,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let schedule = steps::view(&prof, &p, &done, today)
         .into_iter()
         .filter(|s| s.required && (s.due.is_some() || s.done.is_some()))
-        .map(|s| Milestone { name: super::step_label(&ctx, &s.key), due: s.due.unwrap_or_default(), done: s.done.unwrap_or_default() })
+        .map(|s| Milestone {
+            name: super::step_label(&ctx, &s.key),
+            due: s.due.unwrap_or_default(),
+            done: s.done.unwrap_or_default(),
+        })
         .collect();
     let page = NoticePage {
         t,
@@ -102,14 +110,21 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
         until: until.to_string(),
         days,
         open: today >= from && today <= until,
-        lines: its.iter().map(|i| Line {
-            class: super::class_label(&ctx, &i.class).to_string(),
-            name: i.name.clone(),
-            quantity: super::hundredths(i.quantity_centi),
-            unit: i.unit.clone(),
-            cost: super::yuan(i.cost_fen),
-            payer: if i.payer == "N" { t.b("财政", "public").to_string() } else { t.b("业主共担", "co-paid").to_string() },
-        }).collect(),
+        lines: its
+            .iter()
+            .map(|i| Line {
+                class: super::class_label(&ctx, &i.class).to_string(),
+                name: i.name.clone(),
+                quantity: super::hundredths(i.quantity_centi),
+                unit: i.unit.clone(),
+                cost: super::yuan(i.cost_fen),
+                payer: if i.payer == "N" {
+                    t.b("财政", "public").to_string()
+                } else {
+                    t.b("业主共担", "co-paid").to_string()
+                },
+            })
+            .collect(),
         investment: super::yuan(p.investment_fen),
         total: super::yuan(tot.total.cost_fen),
         public: super::yuan(tot.total.public_fen),

@@ -1,16 +1,16 @@
 //! Ranking for the next plan [001 二(三)1; 002 三(二)]: the projects of a plan year still in reserve or
 //! planning, by a published score whose weights come from the policy profile and are shown with it.
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use askama::Template;
 use jiugai_store::projects;
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
 use crate::view::{self, Layout};
-use crate::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -44,14 +44,32 @@ pub struct RankingPage {
 }
 
 /// The ranked projects of plan year `year` (reserve and planning) in the caller's view.
-pub async fn ranked(state: &AppState, ctx: &Ctx, year: i32, region: &str) -> Result<Vec<(projects::Project, jiugai_rules::RankingScore)>, AppError> {
+pub async fn ranked(
+    state: &AppState,
+    ctx: &Ctx,
+    year: i32,
+    region: &str,
+) -> Result<Vec<(projects::Project, jiugai_rules::RankingScore)>, AppError> {
     let mut f = super::filter_of(ctx);
     f.plan_year = Some(year);
     if !region.trim().is_empty() {
         let within = if f.scope.is_empty() { None } else { Some(f.scope.as_str()) };
-        f.region = Some(state.regions.resolve(region.trim(), within).map_err(|e| AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En)))?.code.clone());
+        f.region = Some(
+            state
+                .regions
+                .resolve(region.trim(), within)
+                .map_err(|e| {
+                    AppError::invalid("region", e.message(jiugai_store::Lang::Zh), e.message(jiugai_store::Lang::En))
+                })?
+                .code
+                .clone(),
+        );
     }
-    let list: Vec<_> = projects::list(&state.db, &state.regions, &f).await?.into_iter().filter(|p| p.stage == "reserve" || p.stage == "planning").collect();
+    let list: Vec<_> = projects::list(&state.db, &state.regions, &f)
+        .await?
+        .into_iter()
+        .filter(|p| p.stage == "reserve" || p.stage == "planning")
+        .collect();
     Ok(projects::ranking(&state.db, &state.profiles, list).await?)
 }
 
@@ -77,7 +95,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Param
     let mut rows = Vec::new();
     for (i, (p, s)) in list.iter().enumerate() {
         if weights.is_empty() {
-            weights = s.parts.iter().map(|x| (super::show::factor_label(&ctx, x.factor), x.weight, x.rule.source.clone())).collect();
+            weights = s
+                .parts
+                .iter()
+                .map(|x| (super::show::factor_label(&ctx, x.factor), x.weight, x.rule.source.clone()))
+                .collect();
         }
         let prof = state.profiles.for_region(&p.region_code).to_string();
         if !profiles.contains(&prof) {
@@ -90,8 +112,20 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Param
             region: view::region_name(&state, &p.region_code, ctx.t()),
             stage: super::stage_label(&ctx, &p.stage),
             score: super::hundredths(s.score_centi),
-            parts: s.parts.iter().map(|x| (super::hundredths(x.points_centi), format!("{}/{}", x.factor_value.num, x.factor_value.den))).collect(),
+            parts: s
+                .parts
+                .iter()
+                .map(|x| (super::hundredths(x.points_centi), format!("{}/{}", x.factor_value.num, x.factor_value.den)))
+                .collect(),
         });
     }
-    Ok(view::html(&RankingPage { l: Layout::new(&ctx, &state, "projects", "/projects/ranking"), q, year, weights, profiles, rows, error }))
+    Ok(view::html(&RankingPage {
+        l: Layout::new(&ctx, &state, "projects", "/projects/ranking"),
+        q,
+        year,
+        weights,
+        profiles,
+        rows,
+        error,
+    }))
 }

@@ -1,16 +1,16 @@
 //! The project page: header and stage, timeline of steps (with forms for the steps the caller may
 //! complete), content (N+X) with totals, construction ledger, documents, members, moves, ranking score.
 
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use askama::Template;
 use jiugai_store::projects::{self, MANAGEMENT_MODES, STAGES, items, ledger, steps};
 use serde::Deserialize;
 
+use crate::AppState;
 use crate::access::{Action, Ctx};
 use crate::error::AppError;
 use crate::view::{self, Layout};
-use crate::AppState;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -134,7 +134,12 @@ impl ShowPage {
     }
     pub fn mode_label(&self) -> String {
         let m = self.p.management_mode.as_deref().unwrap_or("");
-        MANAGEMENT_MODES.iter().find(|x| x.0 == m).map(|x| if self.l.t.zh() { x.1 } else { x.2 }).unwrap_or("").to_string()
+        MANAGEMENT_MODES
+            .iter()
+            .find(|x| x.0 == m)
+            .map(|x| if self.l.t.zh() { x.1 } else { x.2 })
+            .unwrap_or("")
+            .to_string()
     }
 }
 
@@ -159,12 +164,27 @@ fn detail_lines(ctx: &Ctx, v: &serde_json::Value) -> Vec<(String, String)> {
     };
     let text = |k: &str, v: &serde_json::Value| -> String {
         match (k, v) {
-            ("mode", serde_json::Value::String(m)) => MANAGEMENT_MODES.iter().find(|x| x.0 == m).map(|x| t.b(x.1, x.2).to_string()).unwrap_or(m.clone()),
-            ("result", serde_json::Value::String(r)) => match r.as_str() { "pass" => t.b("合格", "pass").into(), "fail" => t.b("不合格", "fail").into(), o => o.into() },
-            ("decision", d) => format!("{} {} [{}]", d["value"].as_str().unwrap_or(""), if d["outcome"] == "pass" { t.b("达到", "met") } else { t.b("未达到", "not met") }, d["clause"].as_str().unwrap_or("")),
+            ("mode", serde_json::Value::String(m)) => {
+                MANAGEMENT_MODES.iter().find(|x| x.0 == m).map(|x| t.b(x.1, x.2).to_string()).unwrap_or(m.clone())
+            }
+            ("result", serde_json::Value::String(r)) => match r.as_str() {
+                "pass" => t.b("合格", "pass").into(),
+                "fail" => t.b("不合格", "fail").into(),
+                o => o.into(),
+            },
+            ("decision", d) => format!(
+                "{} {} [{}]",
+                d["value"].as_str().unwrap_or(""),
+                if d["outcome"] == "pass" { t.b("达到", "met") } else { t.b("未达到", "not met") },
+                d["clause"].as_str().unwrap_or("")
+            ),
             (_, serde_json::Value::Bool(b)) => t.b(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" }).into(),
             (_, serde_json::Value::String(s)) => s.clone(),
-            (_, serde_json::Value::Array(a)) => a.iter().map(|x| x.as_str().map(String::from).unwrap_or_else(|| x.to_string())).collect::<Vec<_>>().join("、"),
+            (_, serde_json::Value::Array(a)) => a
+                .iter()
+                .map(|x| x.as_str().map(String::from).unwrap_or_else(|| x.to_string()))
+                .collect::<Vec<_>>()
+                .join("、"),
             (_, other) => other.to_string(),
         }
     };
@@ -172,14 +192,24 @@ fn detail_lines(ctx: &Ctx, v: &serde_json::Value) -> Vec<(String, String)> {
         serde_json::Value::Object(m) => {
             // The figures first, the decision on them last.
             let mut keys: Vec<&String> = m.keys().filter(|k| !m[k.as_str()].is_null()).collect();
-            keys.sort_by_key(|k| (k.as_str() == "decision", ["agree", "households", "satisfied", "answered"].iter().position(|x| x == k).unwrap_or(9)));
+            keys.sort_by_key(|k| {
+                (
+                    k.as_str() == "decision",
+                    ["agree", "households", "satisfied", "answered"].iter().position(|x| x == k).unwrap_or(9),
+                )
+            });
             keys.into_iter().map(|k| (label(k), text(k, &m[k.as_str()]))).collect()
         }
         _ => vec![],
     }
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> Result<Html<String>, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(n): Query<Notice>,
+) -> Result<Html<String>, AppError> {
     let t = ctx.t();
     let notice = if !n.created.is_empty() {
         t.b("项目已创建，进入“储备”阶段。", "Project created in the reserve stage.").to_string()
@@ -200,7 +230,8 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
     let today = projects::today();
     let done = steps::done_steps(&state.db, id).await?;
     let documents = ledger::documents(&state.db, id).await?;
-    let estates = projects::estates_eligibility(&state.db, &prof, &p).await?
+    let estates = projects::estates_eligibility(&state.db, &prof, &p)
+        .await?
         .into_iter()
         .map(|(id, name, eligible, zh, en)| EstateLine { id, name, eligible, reason: if t.zh() { zh } else { en } })
         .collect();
@@ -229,19 +260,44 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
     let its = items::items(&state.db, id).await?;
     let tot = items::totals(&its);
     let mut sums = Vec::new();
-    let payer_label = |p: &str| if p == "N" { t.b("N 财政出资", "N public") } else { t.b("X 业主共担", "X co-paid") };
+    let payer_label =
+        |p: &str| if p == "N" { t.b("N 财政出资", "N public") } else { t.b("X 业主共担", "X co-paid") };
     for (c, payer, s) in &tot.by_class_payer {
         if s.items > 0 {
-            sums.push(SumLine { label: format!("{} · {}", super::class_label(ctx, c), payer_label(payer)), cost: super::yuan(s.cost_fen), public: super::yuan(s.public_fen), owners: super::yuan(s.owners_fen), items: s.items });
+            sums.push(SumLine {
+                label: format!("{} · {}", super::class_label(ctx, c), payer_label(payer)),
+                cost: super::yuan(s.cost_fen),
+                public: super::yuan(s.public_fen),
+                owners: super::yuan(s.owners_fen),
+                items: s.items,
+            });
         }
     }
     for (c, s) in &tot.by_class {
-        sums.push(SumLine { label: format!("{} {}", super::class_label(ctx, c), t.b("小计", "subtotal")), cost: super::yuan(s.cost_fen), public: super::yuan(s.public_fen), owners: super::yuan(s.owners_fen), items: s.items });
+        sums.push(SumLine {
+            label: format!("{} {}", super::class_label(ctx, c), t.b("小计", "subtotal")),
+            cost: super::yuan(s.cost_fen),
+            public: super::yuan(s.public_fen),
+            owners: super::yuan(s.owners_fen),
+            items: s.items,
+        });
     }
     for (payer, s) in &tot.by_payer {
-        sums.push(SumLine { label: format!("{} {}", payer_label(payer), t.b("小计", "subtotal")), cost: super::yuan(s.cost_fen), public: super::yuan(s.public_fen), owners: super::yuan(s.owners_fen), items: s.items });
+        sums.push(SumLine {
+            label: format!("{} {}", payer_label(payer), t.b("小计", "subtotal")),
+            cost: super::yuan(s.cost_fen),
+            public: super::yuan(s.public_fen),
+            owners: super::yuan(s.owners_fen),
+            items: s.items,
+        });
     }
-    sums.push(SumLine { label: t.b("合计", "Total").into(), cost: super::yuan(tot.total.cost_fen), public: super::yuan(tot.total.public_fen), owners: super::yuan(tot.total.owners_fen), items: tot.total.items });
+    sums.push(SumLine {
+        label: t.b("合计", "Total").into(),
+        cost: super::yuan(tot.total.cost_fen),
+        public: super::yuan(tot.total.public_fen),
+        owners: super::yuan(tot.total.owners_fen),
+        items: tot.total.items,
+    });
     let items = its
         .iter()
         .map(|i| ItemLine {
@@ -259,20 +315,31 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         })
         .collect();
     let cat = items::catalogue(&state.db, &p.region_code).await?;
-    let catalogue = items::CLASSES.iter().map(|(c, _, _)| (super::class_label(ctx, c).to_string(), cat.iter().filter(|x| x.class == *c).cloned().collect())).collect();
-    let owner_share = prof.rule("x_owner_share", None).map(|r| format!("{}（{}）", r.text, r.source)).unwrap_or_else(|| t.b("未设定", "not set").into());
+    let catalogue = items::CLASSES
+        .iter()
+        .map(|(c, _, _)| {
+            (super::class_label(ctx, c).to_string(), cat.iter().filter(|x| x.class == *c).cloned().collect())
+        })
+        .collect();
+    let owner_share = prof
+        .rule("x_owner_share", None)
+        .map(|r| format!("{}（{}）", r.text, r.source))
+        .unwrap_or_else(|| t.b("未设定", "not set").into());
     let score = projects::ranking(&state.db, &state.profiles, vec![p.clone()]).await?.pop();
     let (score_text, score_max, score_parts) = match score {
         Some((_, s)) => (
             super::hundredths(s.score_centi),
             s.max_points,
-            s.parts.iter().map(|x| ScoreLine {
-                factor: factor_label(ctx, x.factor),
-                weight: x.weight,
-                value: format!("{}/{}", x.factor_value.num, x.factor_value.den),
-                points: super::hundredths(x.points_centi),
-                source: x.rule.source.clone(),
-            }).collect(),
+            s.parts
+                .iter()
+                .map(|x| ScoreLine {
+                    factor: factor_label(ctx, x.factor),
+                    weight: x.weight,
+                    value: format!("{}/{}", x.factor_value.num, x.factor_value.den),
+                    points: super::hundredths(x.points_centi),
+                    source: x.rule.source.clone(),
+                })
+                .collect(),
         ),
         None => (String::new(), 0, vec![]),
     };
@@ -294,10 +361,14 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         issues: ledger::issues(&state.db, id).await?,
         documents,
         members: projects::members(&state.db, id).await?,
-        moves: projects::moves(&state.db, id).await?.into_iter().map(|m| {
-            let (a, b) = (super::stage_label(ctx, &m.from_stage), super::stage_label(ctx, &m.to_stage));
-            (m, a, b)
-        }).collect(),
+        moves: projects::moves(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let (a, b) = (super::stage_label(ctx, &m.from_stage), super::stage_label(ctx, &m.to_stage));
+                (m, a, b)
+            })
+            .collect(),
         stages: STAGES.iter().map(|s| (*s, super::stage_label(ctx, s))).collect(),
         modes: MANAGEMENT_MODES.iter().map(|m| (m.0, if t.zh() { m.1 } else { m.2 })).collect(),
         score: score_text,
@@ -318,7 +389,11 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
 }
 
 /// The project's consultations, newest first, with their state or locked result.
-async fn consultations_of(state: &AppState, ctx: &Ctx, p: &projects::Project) -> Result<Vec<(i64, i64, String, String, String, String, String)>, AppError> {
+async fn consultations_of(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &projects::Project,
+) -> Result<Vec<(i64, i64, String, String, String, String, String)>, AppError> {
     use jiugai_store::residents::consultations as cons;
     let t = ctx.t();
     let mut out = Vec::new();
@@ -330,7 +405,15 @@ async fn consultations_of(state: &AppState, ctx: &Ctx, p: &projects::Project) ->
             Some(false) => t.b("未通过", "not passed").to_string(),
             None => String::new(),
         };
-        out.push((c.estate_id, c.id, estate, c.title.clone(), crate::consultations::kind_label(t, &c.kind), crate::consultations::state_label(t, st), result));
+        out.push((
+            c.estate_id,
+            c.id,
+            estate,
+            c.title.clone(),
+            crate::consultations::kind_label(t, &c.kind),
+            crate::consultations::state_label(t, st),
+            result,
+        ));
     }
     Ok(out)
 }

@@ -59,9 +59,20 @@ impl Driver {
     pub async fn find(&mut self, css: &str) -> String {
         for _ in 0..50 {
             let p = format!("/session/{}/element", self.session);
-            let r = self.http.request("POST", &p, Some("application/json"), json!({"using": "css selector", "value": css}).to_string().as_bytes()).await;
+            let r = self
+                .http
+                .request(
+                    "POST",
+                    &p,
+                    Some("application/json"),
+                    json!({"using": "css selector", "value": css}).to_string().as_bytes(),
+                )
+                .await;
             if r.status == 200 {
-                return r.json()["value"][ELEMENT].as_str().unwrap_or_else(|| panic!("{css}: {}", r.text())).to_string();
+                return r.json()["value"][ELEMENT]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{css}: {}", r.text()))
+                    .to_string();
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -130,10 +141,16 @@ pub fn free_port() -> u16 {
 pub async fn start_driver(base: String) -> Driver {
     let port = free_port();
     let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let child = Command::new(&driver).arg(format!("--port={port}")).process_group(0).stdout(Stdio::null()).stderr(Stdio::null()).spawn()
+    let child = Command::new(&driver)
+        .arg(format!("--port={port}"))
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap_or_else(|e| panic!("cannot start {driver}: {e} (apt-get install chromium chromium-driver)"));
     let child = KillOnDrop(child);
-    let mut http = Client { addr: format!("127.0.0.1:{port}").parse().unwrap(), cookies: Default::default(), headers: vec![] };
+    let mut http =
+        Client { addr: format!("127.0.0.1:{port}").parse().unwrap(), cookies: Default::default(), headers: vec![] };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(http.addr).await.is_ok() {
             break;
@@ -153,4 +170,3 @@ pub async fn start_driver(base: String) -> Driver {
     std::fs::create_dir_all(&shots).unwrap();
     Driver { http, session, base, shots, _child: child }
 }
-

@@ -34,7 +34,9 @@ impl Server {
 
     /// A user with a known password (not one-time).
     pub async fn user(&self, name: &str, role: Role, scope: &str) -> User {
-        users::create(&self.t.db, name, role, scope, &jiugai_web::auth::hash_password(PASSWORD), false, "test", "test").await.unwrap()
+        users::create(&self.t.db, name, role, scope, &jiugai_web::auth::hash_password(PASSWORD), false, "test", "test")
+            .await
+            .unwrap()
     }
 
     pub fn client(&self) -> Client {
@@ -98,12 +100,19 @@ impl Client {
 
     pub async fn request(&mut self, method: &str, path: &str, ctype: Option<&str>, body: &[u8]) -> Resp {
         let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", self.addr, body.len());
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
         if let Some(c) = ctype {
             head.push_str(&format!("Content-Type: {c}\r\n"));
         }
         if !self.cookies.is_empty() {
-            head.push_str(&format!("Cookie: {}\r\n", self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")));
+            head.push_str(&format!(
+                "Cookie: {}\r\n",
+                self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+            ));
         }
         for (k, v) in &self.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
@@ -123,7 +132,8 @@ impl Client {
             raw.extend_from_slice(&buf[..n]);
         };
         let head_text = String::from_utf8_lossy(&raw[..split]).to_lowercase();
-        let length: Option<usize> = head_text.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
+        let length: Option<usize> =
+            head_text.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
         let chunked = head_text.contains("transfer-encoding: chunked");
         loop {
             let have = raw.len() - split - 4;
@@ -140,7 +150,10 @@ impl Client {
         let mut body = raw[split + 4..].to_vec();
         let mut lines = head.split("\r\n");
         let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-        let headers: Vec<(String, String)> = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string())).collect();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+            .collect();
         if headers.iter().any(|(k, v)| k == "transfer-encoding" && v.contains("chunked")) {
             body = dechunk(&body);
         }
@@ -148,7 +161,11 @@ impl Client {
             if k == "set-cookie" {
                 let kv = v.split(';').next().unwrap();
                 if let Some((n, val)) = kv.split_once('=') {
-                    if val.is_empty() || v.contains("Max-Age=0") { self.cookies.remove(n); } else { self.cookies.insert(n.to_string(), val.to_string()); }
+                    if val.is_empty() || v.contains("Max-Age=0") {
+                        self.cookies.remove(n);
+                    } else {
+                        self.cookies.insert(n.to_string(), val.to_string());
+                    }
                 }
             }
         }
@@ -172,7 +189,9 @@ impl Client {
         let b = "----jiugaitestboundary7MA4YWxk";
         let mut body = Vec::new();
         for (k, v) in fields {
-            body.extend_from_slice(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
         }
         body.extend_from_slice(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
         body.extend_from_slice(data);
