@@ -119,22 +119,6 @@ pub async fn sqlite_foreign_keys(db: &Db) -> Vec<i64> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn database_name_swapped() {
-        assert_eq!(
-            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            super::with_database("postgres://postgres@127.0.0.1/postgres?sslmode=disable", "x"),
-            "postgres://postgres@127.0.0.1/x?sslmode=disable"
-        );
-        assert_eq!(super::with_database("postgres://postgres@127.0.0.1", "x"), "postgres://postgres@127.0.0.1/x");
-    }
-}
-
 /// For benchmarks: a fresh, migrated database with the division tree, at `url` (a PostgreSQL database of
 /// that name is dropped and created again), or in a temporary SQLite file when `url` is `None`. Keep the
 /// returned directory alive as long as the database.
@@ -154,4 +138,20 @@ pub async fn fresh_bench_db(url: Option<&str>) -> (Db, String, tempfile::TempDir
     let db = Db::open(&url).await.expect("open");
     crate::regions::init(&db).await.expect("load regions");
     (db, url, dir)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_name_swapped() {
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1/postgres?sslmode=disable", "x"),
+            "postgres://postgres@127.0.0.1/x?sslmode=disable"
+        );
+        assert_eq!(super::with_database("postgres://postgres@127.0.0.1", "x"), "postgres://postgres@127.0.0.1/x");
+    }
 }

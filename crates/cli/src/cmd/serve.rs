@@ -37,11 +37,10 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
             println!("    {pw}");
         }
         let mut state = AppState::new(ctx.db.clone()).await?;
-        if a.secure_cookies {
-            if let Some(inner) = std::sync::Arc::get_mut(&mut state.0) {
+        if a.secure_cookies
+            && let Some(inner) = std::sync::Arc::get_mut(&mut state.0) {
                 inner.secure_cookies = true;
             }
-        }
         Ok::<_, jiugai_store::StoreError>(state)
     }
     .await;

@@ -103,14 +103,7 @@ impl BulkInsert for SqliteConnection {
         let mut raw = ptr::null_mut();
         // SAFETY: `db` is the live handle we hold the lock on; `sql` outlives the call.
         let rc = unsafe {
-            ffi::sqlite3_prepare_v3(
-                db,
-                sql.as_ptr(),
-                -1,
-                ffi::SQLITE_PREPARE_PERSISTENT as u32,
-                &mut raw,
-                ptr::null_mut(),
-            )
+            ffi::sqlite3_prepare_v3(db, sql.as_ptr(), -1, ffi::SQLITE_PREPARE_PERSISTENT, &mut raw, ptr::null_mut())
         };
         if rc != ffi::SQLITE_OK {
             return Err(sqlite_error(db, "prepare"));

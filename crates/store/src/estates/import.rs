@@ -191,10 +191,10 @@ impl Resolver<'_> {
                 "本行没有区划代码或所属县区：请在表中加“区划代码”列，或用 --region 指定整个文件所属的县（区）".into(),
                 "this row has no division code or county: add a 区划代码 column, or give the county of the whole file with --region".into()));
         };
-        if street_code.is_none() {
-            if let Some(s) = &street {
-                street_code = regions.street_in(&county, s).map(|r| r.code.clone());
-            }
+        if street_code.is_none()
+            && let Some(s) = &street
+        {
+            street_code = regions.street_in(&county, s).map(|r| r.code.clone());
         }
         Ok(Place { county, street_code, street, community })
     }

@@ -236,7 +236,7 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Estate>,
     }
     if let Some(n) = &f.name_contains {
         wh.push(format!("name LIKE ${}", binds.len() + 1));
-        binds.push(format!("%{}%", n.replace('%', "").replace('_', "")));
+        binds.push(format!("%{}%", n.replace(['%', '_'], "")));
     }
     let sql = format!(
         "SELECT {ALL_COLS} FROM estates WHERE {} ORDER BY region_code, id LIMIT {} OFFSET {}",
@@ -283,53 +283,47 @@ pub fn validate(regions: &Regions, d: &EstateData) -> Result<(), StoreError> {
             );
         }
     }
-    if let Some(s) = &d.street_code {
-        if !regions
+    if let Some(s) = &d.street_code
+        && !regions
             .get(s)
             .is_some_and(|r| r.level == Level::Street && r.parent_code.as_deref() == Some(d.region_code.as_str()))
-        {
-            return bad(
-                "street_code",
-                s.clone(),
-                format!("街道代码“{s}”不属于县（区）{}", d.region_code),
-                format!("street code “{s}” is not in county {}", d.region_code),
-            );
-        }
+    {
+        return bad(
+            "street_code",
+            s.clone(),
+            format!("街道代码“{s}”不属于县（区）{}", d.region_code),
+            format!("street code “{s}” is not in county {}", d.region_code),
+        );
     }
     if d.name.trim().is_empty() {
         return bad("name", String::new(), "小区名称不能为空".into(), "the estate name is empty".into());
     }
     for (k, v) in [("buildings", d.buildings), ("households", d.households), ("floor_area_dm2", d.floor_area_dm2)] {
-        if let Some(v) = v {
-            if v < 0 {
-                return bad(
-                    k,
-                    v.to_string(),
-                    format!("{}不能为负数", field_label(k)),
-                    format!("{k} cannot be negative"),
-                );
-            }
+        if let Some(v) = v
+            && v < 0
+        {
+            return bad(k, v.to_string(), format!("{}不能为负数", field_label(k)), format!("{k} cannot be negative"));
         }
     }
-    if let Some(m) = &d.management {
-        if Management::from_key(m).is_none() {
-            return bad(
-                "management",
-                m.clone(),
-                format!("物业管理“{m}”应为 none/unit/self/professional 之一"),
-                format!("management “{m}” must be one of none, unit, self, professional"),
-            );
-        }
+    if let Some(m) = &d.management
+        && Management::from_key(m).is_none()
+    {
+        return bad(
+            "management",
+            m.clone(),
+            format!("物业管理“{m}”应为 none/unit/self/professional 之一"),
+            format!("management “{m}” must be one of none, unit, self, professional"),
+        );
     }
-    if let Some(s) = &d.safety_rating {
-        if !matches!(s.as_str(), "A" | "B" | "C" | "D") {
-            return bad(
-                "safety_rating",
-                s.clone(),
-                format!("房屋安全等级“{s}”应为 A、B、C、D 之一"),
-                format!("safety rating “{s}” must be A, B, C or D"),
-            );
-        }
+    if let Some(s) = &d.safety_rating
+        && !matches!(s.as_str(), "A" | "B" | "C" | "D")
+    {
+        return bad(
+            "safety_rating",
+            s.clone(),
+            format!("房屋安全等级“{s}”应为 A、B、C、D 之一"),
+            format!("safety rating “{s}” must be A, B, C or D"),
+        );
     }
     Ok(())
 }
@@ -360,18 +354,18 @@ pub async fn create(
 }
 
 fn duplicate_name(e: sqlx::Error, d: &EstateData) -> StoreError {
-    if let sqlx::Error::Database(de) = &e {
-        if de.is_unique_violation() {
-            return StoreError::Invalid {
-                field: "name".into(),
-                value: d.name.clone(),
-                zh: format!("县（区）{} 已有名为“{}”的小区，请换一个名称或编辑已有档案", d.region_code, d.name),
-                en: format!(
-                    "county {} already has an estate named “{}”: choose another name or edit that file",
-                    d.region_code, d.name
-                ),
-            };
-        }
+    if let sqlx::Error::Database(de) = &e
+        && de.is_unique_violation()
+    {
+        return StoreError::Invalid {
+            field: "name".into(),
+            value: d.name.clone(),
+            zh: format!("县（区）{} 已有名为“{}”的小区，请换一个名称或编辑已有档案", d.region_code, d.name),
+            en: format!(
+                "county {} already has an estate named “{}”: choose another name or edit that file",
+                d.region_code, d.name
+            ),
+        };
     }
     StoreError::Sqlx(e)
 }

@@ -361,7 +361,7 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
     );
     let mut out: Vec<Project> = with_db!(db, pool => {
         let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?;
-        rows.iter().map(|r| of_row(r)).collect::<Result<Vec<_>, _>>()?
+        rows.iter().map(of_row).collect::<Result<Vec<_>, _>>()?
     });
     if !out.is_empty() {
         let ids: Vec<i64> = out.iter().map(|p| p.id).collect();

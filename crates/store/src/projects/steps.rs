@@ -376,15 +376,13 @@ pub async fn complete(
                 json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
             set_consent = Some((agree, households));
         }
-        "start" => {
-            if stage_index(&p.stage) < stage_index("implementation") {
-                return Err(invalid(
-                    "step",
-                    key,
-                    format!("项目处于“{}”阶段：须先转入“实施”阶段才能开工", super::stage_zh(&p.stage)),
-                    format!("the project is in “{}”: move it to implementation before it starts", p.stage),
-                ));
-            }
+        "start" if stage_index(&p.stage) < stage_index("implementation") => {
+            return Err(invalid(
+                "step",
+                key,
+                format!("项目处于“{}”阶段：须先转入“实施”阶段才能开工", super::stage_zh(&p.stage)),
+                format!("the project is in “{}”: move it to implementation before it starts", p.stage),
+            ));
         }
         "acceptance" => {
             // Closed satisfaction consultations of every estate decide when the system holds them.

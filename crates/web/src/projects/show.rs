@@ -124,7 +124,7 @@ impl ShowPage {
         self.p.residents_fund_fen.map(super::yuan).unwrap_or_default()
     }
     pub fn fund_input(&self) -> String {
-        self.p.residents_fund_fen.map(|f| super::hundredths(f)).unwrap_or_default()
+        self.p.residents_fund_fen.map(super::hundredths).unwrap_or_default()
     }
     pub fn investment_input(&self) -> String {
         super::hundredths(self.p.investment_fen)

@@ -2,9 +2,8 @@
 //! follows its link, reports a problem, keeps the tracking number and checks it; the street office
 //! replies; the resident reads the reply. Screenshots in `target/e2e-screenshots/`.
 
-#[path = "support/browser.rs"]
-mod browser;
-mod support;
+use crate::support;
+use crate::support::browser;
 
 use browser::start_driver;
 use jiugai_store::projects::{self, Facts, NewProject};

@@ -2,9 +2,8 @@
 //! adds content, completes a step, is refused an out-of-order one, and sees overdue steps flagged on the
 //! project, the list and the dashboard. Screenshots in `target/e2e-screenshots/`.
 
-#[path = "support/browser.rs"]
-mod browser;
-mod support;
+use crate::support;
+use crate::support::browser;
 
 use browser::start_driver;
 use jiugai_store::users::Role;

@@ -2,7 +2,7 @@
 //! committed in `fixtures/`, an xlsx written here with rust_xlsxwriter), on the backend the environment
 //! chooses.
 
-mod support;
+use crate::support;
 use support::{jiugai, json_of};
 
 use std::path::{Path, PathBuf};

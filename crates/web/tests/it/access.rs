@@ -2,7 +2,7 @@
 //! enforces): an estate outside the scope answers 404 exactly like one that does not exist, a role that
 //! may not act gets 403, auditors change nothing, and nobody signed out gets anything but the sign-in.
 
-mod support;
+use crate::support;
 
 use jiugai_store::users::Role;
 use jiugai_web::access::{Action, ROUTES, can};

@@ -2,7 +2,7 @@
 //! page and the API, contacts masked for everyone but the street, a bad file refused with its report and
 //! nothing changed, the count check as a warning.
 
-mod support;
+use crate::support;
 
 use jiugai_store::estates;
 use jiugai_store::residents::households;

@@ -3,9 +3,8 @@
 //! installs Debian's `chromium` and `chromium-driver`); otherwise it says why and passes.
 //! Screenshots of the main pages go to `target/e2e-screenshots/`.
 
-#[path = "support/browser.rs"]
-mod browser;
-mod support;
+use crate::support;
+use crate::support::browser;
 
 use browser::start_driver;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `jiugai consultations list|show|close`: the real binary against a consultation voted through the store,
 //! on the backend the environment chooses.
 
-mod support;
+use crate::support;
 use support::{jiugai, json_of};
 
 use jiugai_store::residents::consultations::{self as cons, NewConsultation};

@@ -1,6 +1,6 @@
 //! Issue 3's command-line contract: profiles, eligibility, target tables — on the backend the environment chooses.
 
-mod support;
+use crate::support;
 use support::{jiugai, json_of};
 
 use std::path::{Path, PathBuf};

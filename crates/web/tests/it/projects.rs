@@ -1,7 +1,7 @@
 //! Projects over HTTP, on the backend `JIUGAI_TEST_DATABASE_URL` names: the JSON contract for scripts,
 //! refusals with their messages, contractors limited to their own projects, and the pages.
 
-mod support;
+use crate::support;
 
 use jiugai_store::users::Role;
 use serde_json::{Value, json};

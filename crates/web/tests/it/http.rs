@@ -1,6 +1,6 @@
 //! HTTP tests against a server on port 0, on the backend `JIUGAI_TEST_DATABASE_URL` names.
 
-mod support;
+use crate::support;
 
 use jiugai_store::users::Role;
 use jiugai_store::{audit, estates};

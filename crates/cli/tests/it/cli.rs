@@ -1,6 +1,6 @@
 //! The real `jiugai` binary, run as scripts and people run it, on the backend the environment chooses.
 
-mod support;
+use crate::support;
 use support::{jiugai, json_of};
 
 use std::path::{Path, PathBuf};

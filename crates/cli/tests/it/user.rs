@@ -1,6 +1,6 @@
 //! `jiugai user …` and `jiugai serve`, run as an operator would, on the backend the environment chooses.
 
-mod support;
+use crate::support;
 use support::jiugai;
 
 use std::io::{BufRead, BufReader, Read, Write};

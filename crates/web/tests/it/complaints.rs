@@ -2,7 +2,7 @@
 //! notice page's link and tracks it, a street user in scope handles it, one outside gets 404, the
 //! resident sees the new status and reply; the JSON API; the demo's overdue complaint on the dashboard.
 
-mod support;
+use crate::support;
 
 use jiugai_store::projects::{self, Facts, NewProject};
 use jiugai_store::testing::execute;

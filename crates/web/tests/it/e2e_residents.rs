@@ -3,9 +3,8 @@
 //! form that they read differently, a third resolves it from the scan; the office closes and the result
 //! is locked. Screenshots in `target/e2e-screenshots/`.
 
-#[path = "support/browser.rs"]
-mod browser;
-mod support;
+use crate::support;
+use crate::support::browser;
 
 use browser::{Driver, start_driver};
 use jiugai_store::projects::{self, Facts, NewProject};

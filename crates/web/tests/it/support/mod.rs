@@ -2,6 +2,8 @@
 //! and a small HTTP/1.1 client that keeps cookies and follows no redirects.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 

@@ -1,7 +1,7 @@
 //! `jiugai projects …`: the script contract (create, show --json with steps, step, move, list, ledger) on
 //! the backend the environment chooses. Qinzhou 2021: the ¥4M preliminary-design boundary.
 
-mod support;
+use crate::support;
 use support::{jiugai, json_of};
 
 use std::path::Path;

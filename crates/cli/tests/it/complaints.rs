@@ -1,7 +1,7 @@
 //! `jiugai complaints list` on the backend the environment chooses: routed region, due date and overdue
 //! as of `JIUGAI_TODAY`, the `--region` and `--overdue` filters, `--json`, and an unknown region refused.
 
-mod support;
+use crate::support;
 use support::json_of;
 
 use std::path::Path;

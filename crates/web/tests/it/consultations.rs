@@ -3,7 +3,7 @@
 //! a reused and a wrong code, paper forms entered twice with a mismatch resolved by a third user,
 //! assisted entry, the printable sheets, closing, and many clients voting at once over HTTP.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

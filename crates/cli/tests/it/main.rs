@@ -1,0 +1,12 @@
+//! The integration tests of this crate, one binary (one link) with a module per area.
+
+mod support;
+
+mod cli;
+mod complaints;
+mod consultations;
+mod households;
+mod policy;
+mod projects;
+mod serve;
+mod user;

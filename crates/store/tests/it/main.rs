@@ -1,0 +1,9 @@
+//! The integration tests of this crate, one binary (one link) with a module per area.
+
+mod complaints;
+mod households;
+mod projects;
+mod registry;
+mod residents;
+mod schema;
+mod web_store;

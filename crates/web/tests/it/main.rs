@@ -1,0 +1,14 @@
+//! The integration tests of this crate, one binary (one link) with a module per area.
+
+mod support;
+
+mod access;
+mod complaints;
+mod consultations;
+mod e2e;
+mod e2e_complaints;
+mod e2e_projects;
+mod e2e_residents;
+mod households;
+mod http;
+mod projects;
