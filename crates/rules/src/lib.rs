@@ -21,18 +21,11 @@
 mod decide;
 mod profile;
 mod targets;
-mod units;
 
-pub use decide::{
-    Achieved, Decision, Eligibility, EstateFacts, Funding, InputError, JointDecision, JointVote, Matter, Outcome,
-    PlanFacts, PlanProject, PlanReport, ProjectFacts, RankingInputs, RankingScore, RuleRef, STEPS, SafetyRating,
-    ScorePart, StepDecision, Verdict, acceptance_satisfaction, annual_plan, cofunding, consent_to_plan,
-    consultation_coverage, eligibility, joint_decision, plan_due_date, project_steps, ranking_score, share_check,
-    step_prerequisites,
-};
+pub use decide::*;
+pub use jiugai_domain::units::{Cmp, Date, Dm2, Fen, MonthDay, Ratio, Threshold, Weekday};
 pub use profile::{
     BUILTIN, EffectiveProfile, EffectiveRule, Kind, LoadError, NATIONAL, Profile, ProfileError, ProfileSet, RULES,
-    RuleEntry, RuleSpec, RuleValue, SetError, Variant, rule_spec,
+    RuleEntry, RuleSpec, RuleValue, SetError, Variant, common_region, rule_spec,
 };
 pub use targets::{Actual, TargetIssue, TargetReport, TargetRow, TargetTable, YearProgress};
-pub use units::{Cmp, Date, Dm2, Fen, MonthDay, Ratio, Threshold, Weekday};

@@ -1,6 +1,6 @@
 //! Policy profiles: the rule schema, parsing TOML with line numbers, inheritance and effective values.
 
-use crate::units::{Cmp, Dm2, Fen, MonthDay, Ratio, Threshold};
+use jiugai_domain::units::{Cmp, Dm2, Fen, MonthDay, Ratio, Threshold};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -923,6 +923,21 @@ impl ProfileSet {
         })
     }
 
+    /// **The** profile that applies to an estate: the nearest region up its tree that has one, starting from
+    /// its street when the estate file names one inside its county, else its county. Every decision about an
+    /// estate (eligibility in the CLI, the web and the store's cache; consultations; projects) goes through
+    /// this function or [`ProfileSet::for_estates`].
+    pub fn for_estate(&self, region_code: &str, street_code: Option<&str>) -> &str {
+        let own = street_code.filter(|s| s.len() > region_code.len() && s.starts_with(region_code));
+        self.for_region(own.unwrap_or(region_code))
+    }
+
+    /// The profile that applies to a project of several estates: that of the deepest region holding all of
+    /// them (their common street when they share one, else their county — every project lies in one county).
+    pub fn for_estates<'a>(&self, places: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> &str {
+        self.for_region(&common_region(places))
+    }
+
     /// The profile for a region: the one whose `region_code` is the longest prefix of `code`, else `national`.
     /// E.g. `"140830101"` → `ruicheng`, `"140802"` → `national` (运城市 1408 has none), `"140403"` → `changzhi`.
     pub fn for_region(&self, code: &str) -> &str {
@@ -932,4 +947,22 @@ impl ProfileSet {
             .max_by_key(|p| p.region_code.len())
             .map_or(NATIONAL, |p| p.name.as_str())
     }
+}
+
+/// The deepest region (by GB/T 2260 code: 2, 4, 6 or 9 digits) that holds every place — a place being an
+/// estate's county and, if known, its street.
+pub fn common_region<'a>(places: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> String {
+    let mut common: Option<String> = None;
+    for (county, street) in places {
+        let own = street.filter(|s| s.len() > county.len() && s.starts_with(county)).unwrap_or(county);
+        common = Some(match common {
+            None => own.to_string(),
+            Some(c) => {
+                let n = c.bytes().zip(own.bytes()).take_while(|(a, b)| a == b).count();
+                let level = [9usize, 6, 4, 2].into_iter().find(|&l| l <= n).unwrap_or(0);
+                c[..level].to_string()
+            }
+        });
+    }
+    common.unwrap_or_default()
 }

@@ -1,7 +1,7 @@
 //! Target tables (年度任务细化分解表): consistency of counts, totals and cumulative promises, and actuals.
 
 use crate::profile::{EffectiveProfile, RuleValue};
-use crate::units::Ratio;
+use jiugai_domain::units::Ratio;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

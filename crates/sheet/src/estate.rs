@@ -62,93 +62,56 @@ pub struct EstateRecord {
     pub plan_year: Option<i32>,
 }
 
-/// Management status of an estate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Management {
-    /// 无物业管理 (incl. 失管/弃管)
-    None,
-    /// 单位管理 (the original property unit manages)
-    Unit,
-    /// 居民自管
-    SelfManaged,
-    /// 专业物业 (a property company)
-    Professional,
-}
+pub use jiugai_domain::ManagementMode as Management;
 
-impl Management {
-    pub const ALL: [Management; 4] =
-        [Management::None, Management::Unit, Management::SelfManaged, Management::Professional];
-
-    /// "none", "unit", "self", "professional"
-    pub fn key(self) -> &'static str {
-        match self {
-            Management::None => "none",
-            Management::Unit => "unit",
-            Management::SelfManaged => "self",
-            Management::Professional => "professional",
+/// What offices write for an estate's management → the mode [002 三(九)]: 无/无物业/失管/暂无 → none;
+/// 单位/单位管理/单位自管/原产权单位管理 → unit; 托管/单位托管/社区托管/准物业 → entrusted; 社会组织代管 →
+/// social organisation; 自管/居民自管/业主自管/自治 → self-managed; 国有物业托底/红色物业 → state-owned
+/// fallback; 物业/物业公司/专业物业/专业化物业/有物业 → professional; the stored words and the labels too.
+pub fn parse_management(s: &str) -> Option<Management> {
+    let c: String =
+        s.chars().map(normalize::fw).filter(|c| !normalize::is_space(*c)).map(|c| c.to_ascii_lowercase()).collect();
+    let c = c.trim_end_matches(['。', '.']);
+    if let Some(m) = Management::parse(c) {
+        return Some(m);
+    }
+    use jiugai_domain::Label;
+    if let Some(m) = Management::ALL.iter().copied().find(|m| m.zh() == c || m.en().replace(' ', "") == c) {
+        return Some(m);
+    }
+    Some(match c {
+        "无" | "无物业" | "无物业管理" | "失管" | "暂无" | "没有" | "弃管" | "失管弃管" | "无人管理" | "无管理"
+        | "no" | "nomanagement" => Management::None,
+        "单位"
+        | "单位管理"
+        | "单位自管"
+        | "原产权单位管理"
+        | "产权单位管理"
+        | "原单位管理"
+        | "unit-managed"
+        | "unitmanaged" => Management::Unit,
+        "托管" | "单位托管" | "社区托管" | "街道托管" | "委托管理" | "准物业" | "准物业管理" | "社区管理"
+        | "entrusted" => Management::Entrusted,
+        "社会组织代管" | "社会组织管理" | "社会组织" => Management::SocialOrganisation,
+        "自管" | "居民自管" | "业主自管" | "自治" | "居民自治" | "业主自治" | "居民自治管理" | "self-managed"
+        | "selfmanaged" | "self_managed" => Management::SelfManaged,
+        "国有物业托底" | "国有物业兜底" | "国企托底" | "红色物业" | "state_owned" | "state-owned" => {
+            Management::StateFallback
         }
-    }
-
-    pub fn from_key(k: &str) -> Option<Self> {
-        Management::ALL.into_iter().find(|m| m.key() == k)
-    }
-
-    /// 无物业管理, 单位管理, 居民自管, 专业物业
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Management::None => "无物业管理",
-            Management::Unit => "单位管理",
-            Management::SelfManaged => "居民自管",
-            Management::Professional => "专业物业",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Management::None => "no management",
-            Management::Unit => "managed by the unit",
-            Management::SelfManaged => "self-managed by residents",
-            Management::Professional => "property company",
-        }
-    }
-
-    /// Parses what offices write: 无/无物业/失管/暂无 → None; 单位/单位管理/单位自管/原产权单位管理 → Unit;
-    /// 自管/居民自管/业主自管/自治 → SelfManaged; 物业/物业公司/专业物业/专业化物业/有物业 → Professional;
-    /// the keys, the Chinese labels and English words too.
-    pub fn parse(s: &str) -> Option<Self> {
-        let c: String =
-            s.chars().map(normalize::fw).filter(|c| !normalize::is_space(*c)).map(|c| c.to_ascii_lowercase()).collect();
-        let c = c.trim_end_matches(['。', '.']);
-        Some(match c {
-            "无" | "无物业" | "无物业管理" | "失管" | "暂无" | "没有" | "弃管" | "失管弃管" | "无人管理" | "无管理"
-            | "none" | "no" | "nomanagement" => Management::None,
-            "单位"
-            | "单位管理"
-            | "单位自管"
-            | "原产权单位管理"
-            | "产权单位管理"
-            | "原单位管理"
-            | "unit"
-            | "unit-managed"
-            | "unitmanaged" => Management::Unit,
-            "自管" | "居民自管" | "业主自管" | "自治" | "居民自治" | "业主自治" | "self" | "self-managed"
-            | "selfmanaged" | "self_managed" => Management::SelfManaged,
-            "物业"
-            | "物业公司"
-            | "专业物业"
-            | "专业化物业"
-            | "有物业"
-            | "专业物业管理"
-            | "专业化物业管理"
-            | "物业管理"
-            | "物业公司管理"
-            | "professional"
-            | "property"
-            | "propertycompany" => Management::Professional,
-            _ => return None,
-        })
-    }
+        "物业"
+        | "物业公司"
+        | "专业物业"
+        | "专业化物业"
+        | "有物业"
+        | "专业物业管理"
+        | "专业化物业管理"
+        | "物业管理"
+        | "物业公司管理"
+        | "专业化物业服务"
+        | "property"
+        | "propertycompany" => Management::Professional,
+        _ => return None,
+    })
 }
 
 /// A data row that has at least one bad cell.
@@ -259,7 +222,7 @@ pub fn export_cells(r: &EstateRecord) -> Vec<Cell> {
         r.floor_area_dm2.map_or(Cell::Empty, Cell::Dm2),
         opt_text(&r.property_type),
         opt_text(&r.original_unit),
-        r.management.map_or(Cell::Empty, |m| Cell::Text(m.label_zh().to_string())),
+        r.management.map_or(Cell::Empty, |m| Cell::Text(jiugai_domain::Label::zh(m).to_string())),
         opt_bool(r.maintenance_fund),
         r.safety_rating.map_or(Cell::Empty, |c| Cell::Text(c.to_string())),
         opt_bool(r.in_shantytown_plan),
@@ -778,7 +741,7 @@ fn bool_of(r: &Raw<'_>) -> Result<bool, IssueKind> {
 
 fn mgmt_of(r: &Raw<'_>) -> Result<Management, IssueKind> {
     match r {
-        Raw::Text(s) => Management::parse(s).ok_or(IssueKind::BadManagement),
+        Raw::Text(s) => parse_management(s).ok_or(IssueKind::BadManagement),
         Raw::Error(_) => Err(IssueKind::CellError),
         _ => Err(IssueKind::BadManagement),
     }
@@ -901,13 +864,15 @@ mod tests {
             ("有物业", Management::Professional),
             ("professional", Management::Professional),
         ] {
-            assert_eq!(Management::parse(s), Some(m), "{s}");
+            assert_eq!(parse_management(s), Some(m), "{s}");
         }
-        for m in Management::ALL {
-            assert_eq!(Management::parse(m.label_zh()), Some(m));
-            assert_eq!(Management::parse(m.key()), Some(m));
-            assert_eq!(Management::from_key(m.key()), Some(m));
+        for &m in Management::ALL {
+            assert_eq!(parse_management(jiugai_domain::Label::zh(m)), Some(m));
+            assert_eq!(parse_management(m.as_str()), Some(m));
+            assert_eq!(Management::parse(m.as_str()), Some(m));
         }
-        assert_eq!(Management::parse("看情况"), None);
+        assert_eq!(parse_management("看情况"), None);
+        assert_eq!(parse_management("单位托管"), Some(Management::Entrusted));
+        assert_eq!(parse_management("红色物业"), Some(Management::StateFallback));
     }
 }

@@ -32,17 +32,9 @@ pub(crate) mod source;
 pub mod table;
 pub mod write;
 
-pub use estate::{EstateReadSummary, EstateRecord, Management, RejectedRow, RowOutcome, Totals};
+pub use estate::{EstateReadSummary, EstateRecord, Management, RejectedRow, RowOutcome, Totals, parse_management};
 
-/// Language of messages.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// Simplified Chinese (default).
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
+pub use jiugai_domain::Lang;
 
 /// File format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -11,20 +11,19 @@
 
 use crate::IssueKind;
 
-/// Full-width → half-width for ASCII-range characters, ideographic space → space.
-#[inline]
-pub(crate) fn fw(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        '\u{2212}' | '\u{2014}' | '\u{2013}' | '\u{2012}' | '\u{FE63}' => '-',
-        _ => c,
-    }
-}
+use jiugai_domain::number::{AREA_UNITS, NumberError, Parsed, canon, parse_number_core, parse_with_units};
+pub(crate) use jiugai_domain::number::{fw, is_space};
 
-#[inline]
-pub(crate) fn is_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{FEFF}' || c == '\u{200B}'
+impl From<NumberError> for IssueKind {
+    fn from(e: NumberError) -> IssueKind {
+        match e {
+            NumberError::Required => IssueKind::Required,
+            NumberError::NotANumber => IssueKind::NotANumber,
+            NumberError::Negative => IssueKind::Negative,
+            NumberError::TooLarge => IssueKind::TooLarge,
+            NumberError::TooPrecise => IssueKind::NotAnInteger,
+        }
+    }
 }
 
 /// Trims whitespace (incl. full-width spaces, NBSP, zero-width space, BOM); empty → `None`.
@@ -37,177 +36,8 @@ pub fn text(s: &str) -> Option<String> {
     if t.contains('\r') { Some(t.replace("\r\n", "\n").replace('\r', "\n")) } else { Some(t.to_string()) }
 }
 
-/// Canonical form used by the slower paths: full-width mapped, ASCII lower-cased, trimmed.
-fn canon(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let c = fw(c);
-        out.push(c.to_ascii_lowercase());
-    }
-    let t = out.trim_matches(is_space);
-    if t.len() == out.len() { out } else { t.to_string() }
-}
-
 const COUNT_UNITS: &[&str] =
     &["户", "栋", "幢", "座", "个", "套", "人", "处", "间", "家", "项", "台", "部", "层", "单元", "栋楼", "幢楼"];
-const AREA_UNITS: &[&str] = &["平方米", "平米", "平方", "㎡", "m²", "m2", "m^2", "sqm", "米²", "米2"];
-
-fn strip_units<'a>(mut s: &'a str, units: &[&str]) -> &'a str {
-    // strip one unit suffix (longest first is not needed: lists have no suffix overlaps that matter)
-    for u in units {
-        if let Some(rest) = s.strip_suffix(u) {
-            s = rest.trim_end_matches(is_space);
-            break;
-        }
-    }
-    s
-}
-
-/// A parsed non-scientific decimal: sign, integer part, fraction digits (up to 18 kept).
-#[derive(Debug)]
-struct Dec {
-    neg: bool,
-    int: u64,
-    frac: [u8; 18],
-    frac_len: usize,
-    frac_rest_nonzero: bool,
-}
-
-impl Dec {
-    fn frac_nonzero(&self) -> bool {
-        self.frac[..self.frac_len].iter().any(|&d| d != 0) || self.frac_rest_nonzero
-    }
-    fn digit(&self, i: usize) -> u64 {
-        if i < self.frac_len { self.frac[i] as u64 } else { 0 }
-    }
-    fn is_zero(&self) -> bool {
-        self.int == 0 && !self.frac_nonzero()
-    }
-    /// Value scaled by 10^places, rounded half up (away from zero on the magnitude).
-    fn scaled(&self, places: usize) -> Result<i64, IssueKind> {
-        let mut v: u64 = self.int;
-        for i in 0..places {
-            v = v.checked_mul(10).and_then(|v| v.checked_add(self.digit(i))).ok_or(IssueKind::TooLarge)?;
-        }
-        if self.digit(places) >= 5 {
-            v = v.checked_add(1).ok_or(IssueKind::TooLarge)?;
-        }
-        i64::try_from(v).map_err(|_| IssueKind::TooLarge)
-    }
-}
-
-enum Parsed {
-    Dec(Dec),
-    Float(f64),
-}
-
-/// Parses `[+-]digits[,ddd]*[.digits]` or a scientific float; `s` is canonical (ASCII, trimmed).
-fn parse_number_core(s: &str) -> Result<Parsed, IssueKind> {
-    let b = s.as_bytes();
-    if b.is_empty() {
-        return Err(IssueKind::NotANumber);
-    }
-    let (neg, body) = match b[0] {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let body = body.trim_start_matches(is_space);
-    if body.bytes().any(|c| c == b'e') {
-        // scientific notation as written by some exports, e.g. 1.2e+3
-        if body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
-            && let Ok(v) = body.parse::<f64>()
-            && v.is_finite()
-        {
-            return Ok(Parsed::Float(if neg { -v } else { v }));
-        }
-        return Err(IssueKind::NotANumber);
-    }
-    let (int_s, frac_s) = match body.find('.') {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    if int_s.is_empty() && frac_s.is_none_or(|f| f.is_empty()) {
-        return Err(IssueKind::NotANumber);
-    }
-    // integer part with optional thousands separators
-    let mut int: u64 = 0;
-    let mut too_large = false;
-    if int_s.contains(',') {
-        let mut groups = int_s.split(',');
-        let first = groups.next().unwrap_or("");
-        if first.is_empty() || first.len() > 3 || !first.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(IssueKind::NotANumber);
-        }
-        for g in groups {
-            if g.len() != 3 || !g.bytes().all(|c| c.is_ascii_digit()) {
-                return Err(IssueKind::NotANumber);
-            }
-        }
-        for c in int_s.bytes().filter(|c| c.is_ascii_digit()) {
-            match int.checked_mul(10).and_then(|v| v.checked_add((c - b'0') as u64)) {
-                Some(v) => int = v,
-                None => too_large = true,
-            }
-        }
-    } else {
-        for c in int_s.bytes() {
-            if !c.is_ascii_digit() {
-                return Err(IssueKind::NotANumber);
-            }
-            match int.checked_mul(10).and_then(|v| v.checked_add((c - b'0') as u64)) {
-                Some(v) => int = v,
-                None => too_large = true,
-            }
-        }
-    }
-    let mut dec = Dec { neg, int, frac: [0; 18], frac_len: 0, frac_rest_nonzero: false };
-    if let Some(f) = frac_s {
-        for c in f.bytes() {
-            if !c.is_ascii_digit() {
-                return Err(IssueKind::NotANumber);
-            }
-            if dec.frac_len < 18 {
-                dec.frac[dec.frac_len] = c - b'0';
-                dec.frac_len += 1;
-            } else if c != b'0' {
-                dec.frac_rest_nonzero = true;
-            }
-        }
-    }
-    if too_large {
-        if neg {
-            return Err(IssueKind::Negative);
-        }
-        return Err(IssueKind::TooLarge);
-    }
-    Ok(Parsed::Dec(dec))
-}
-
-/// Fast path: plain ASCII `digits[.digits]` needs no allocation.
-fn is_plain_ascii_number(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 40 && s.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
-}
-
-fn parse_with_units(s: &str, units: &[&str]) -> Result<Parsed, IssueKind> {
-    if is_plain_ascii_number(s) {
-        return parse_number_core(s);
-    }
-    let c = canon(s);
-    if c.is_empty() {
-        return Err(IssueKind::Required);
-    }
-    let body = strip_units(&c, units);
-    // allow a space between sign and digits and spaces before the unit; nothing else
-    let compact: String;
-    let body = if body.contains(' ') {
-        compact = body.chars().filter(|c| !is_space(*c)).collect();
-        compact.as_str()
-    } else {
-        body
-    };
-    parse_number_core(body)
-}
 
 /// Whole number ≥ 0: "60", "60户", "2栋", "１２", "1,234", "1，234", "60.0". Errors: "60.5" → NotAnInteger,
 /// "-3" → Negative, "abc" → NotANumber, empty → Required.
@@ -256,7 +86,7 @@ pub fn area_dm2(s: &str) -> Result<i64, IssueKind> {
             if d.neg && !d.is_zero() {
                 return Err(IssueKind::Negative);
             }
-            d.scaled(2)
+            Ok(d.scaled(2)?)
         }
     }
 }
@@ -521,20 +351,6 @@ pub fn years(s: &str) -> Result<Vec<i32>, IssueKind> {
     Ok(out)
 }
 
-/// Days from 1970-01-01 → (year, month, day) (proleptic Gregorian; Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// An Excel serial date (1900 date system) → (year, month, day). Serial 60 is Excel's fictitious
 /// 1900-02-29. `None` outside 1..2958466 (1900-01-01..=9999-12-31) or for non-finite input.
 pub fn ymd_from_excel_serial(serial: f64) -> Option<(i32, u32, u32)> {
@@ -547,8 +363,8 @@ pub fn ymd_from_excel_serial(serial: f64) -> Option<(i32, u32, u32)> {
     }
     // 1899-12-31 is serial 0; from serial 61 on Excel counts the fictitious leap day.
     let unix_days = if days < 60 { days - 25_568 } else { days - 25_569 };
-    let (y, m, d) = civil_from_days(unix_days);
-    Some((y as i32, m, d))
+    let d = jiugai_domain::Date::from_days(unix_days)?;
+    Some((d.year(), u32::from(d.month()), u32::from(d.day())))
 }
 
 /// The year of an Excel serial date (1900 date system), e.g. 36871.0 (2000-12-11) → 2000.

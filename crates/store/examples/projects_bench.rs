@@ -166,7 +166,7 @@ async fn main() {
     .await
     .unwrap()
     .into_iter()
-    .filter(|p| p.stage == "reserve" || p.stage == "planning")
+    .filter(|p| matches!(p.stage, jiugai_store::projects::Stage::Reserve | jiugai_store::projects::Stage::Planning))
     .collect();
     let k = cands.len();
     time!(

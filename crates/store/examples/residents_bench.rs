@@ -47,7 +47,7 @@ async fn households(db: &Db, estate: i64, first_id: i64, n: usize) {
 fn open(estate: i64) -> NewConsultation {
     NewConsultation {
         estate_id: estate,
-        kind: "consent".into(),
+        kind: cons::Kind::Consent,
         title: "bench".into(),
         question: "同意？".into(),
         opens_at: "2020-01-01".into(),
@@ -151,7 +151,14 @@ async fn main() {
             tasks.push(tokio::spawn(async move {
                 for (i, code) in codes.iter().enumerate() {
                     if i % clients == k {
-                        cons::cast_by_code(&db, code, if i % 5 == 0 { "no" } else { "yes" }, "bench").await.unwrap();
+                        cons::cast_by_code(
+                            &db,
+                            code,
+                            if i % 5 == 0 { cons::Choice::No } else { cons::Choice::Yes },
+                            "bench",
+                        )
+                        .await
+                        .unwrap();
                     }
                 }
             }));

@@ -3,11 +3,10 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Attachment {
     pub id: i64,
     pub estate_id: i64,
@@ -19,21 +18,7 @@ pub struct Attachment {
     pub uploaded_at: String,
 }
 
-type Row = (i64, i64, String, String, i64, String, String, String);
 const COLS: &str = "id, estate_id, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
-
-fn of(r: Row) -> Attachment {
-    Attachment {
-        id: r.0,
-        estate_id: r.1,
-        file_name: r.2,
-        content_type: r.3,
-        size: r.4,
-        sha256: r.5,
-        uploaded_by: r.6,
-        uploaded_at: r.7,
-    }
-}
 
 pub async fn add(
     db: &Db,
@@ -45,17 +30,14 @@ pub async fn add(
     origin: &str,
 ) -> Result<Attachment, StoreError> {
     let now = clock::now_rfc3339();
-    let sha: String = Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect();
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO attachments (estate_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
-            .bind(estate_id).bind(file_name).bind(content_type).bind(data.len() as i64).bind(&sha).bind(data).bind(actor).bind(&now)
-            .fetch_one(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "estate.attachment.add", "estate", &estate_id.to_string(),
-            json!({"after": {"attachment_id": id, "file_name": file_name, "content_type": content_type, "size": data.len(), "sha256": sha}})))?;
-        tx.commit().await?;
-        id
-    });
+    let sha = jiugai_domain::digest::sha256_hex(data);
+    let mut tx = db.begin().await?;
+    let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO attachments (estate_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
+        .bind(estate_id).bind(file_name).bind(content_type).bind(data.len() as i64).bind(&sha).bind(data).bind(actor).bind(&now)
+        .fetch_one(&mut *cx).await?);
+    audit::append(&mut tx, &audit::Entry::new(actor, origin, "estate.attachment.add", "estate", &estate_id.to_string(),
+        json!({"after": {"attachment_id": id, "file_name": file_name, "content_type": content_type, "size": data.len(), "sha256": sha}}))).await?;
+    tx.commit().await?;
     Ok(Attachment {
         id,
         estate_id,
@@ -70,15 +52,19 @@ pub async fn add(
 
 pub async fn list(db: &Db, estate_id: i64) -> Result<Vec<Attachment>, StoreError> {
     let sql = format!("SELECT {COLS} FROM attachments WHERE estate_id = $1 ORDER BY id");
-    let rows: Vec<Row> =
-        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(estate_id).fetch_all(p).await?);
-    Ok(rows.into_iter().map(of).collect())
+    Ok(with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(estate_id).fetch_all(p).await?))
 }
 
 /// One attachment with its bytes.
 pub async fn get(db: &Db, id: i64) -> Result<Option<(Attachment, Vec<u8>)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct WithData {
+        #[sqlx(flatten)]
+        a: Attachment,
+        data: Vec<u8>,
+    }
     let sql = format!("SELECT {COLS}, data FROM attachments WHERE id = $1");
-    let row: Option<(i64, i64, String, String, i64, String, String, String, Vec<u8>)> =
+    let row: Option<WithData> =
         with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
-    Ok(row.map(|r| (of((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)))
+    Ok(row.map(|r| (r.a, r.data)))
 }

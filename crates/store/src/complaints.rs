@@ -27,7 +27,8 @@ use serde_json::json;
 use crate::estates::query::{Bind, bind_all};
 use crate::projects::invalid;
 use crate::regions::{Level, Regions};
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
+pub use jiugai_domain::{ComplaintCategory as Category, ComplaintStatus as Status};
 
 /// Days to answer when no profile sets `complaint_response_days` (this system's default).
 pub const DEFAULT_RESPONSE_DAYS: i64 = 15;
@@ -35,34 +36,9 @@ pub const DEFAULT_RESPONSE_DAYS: i64 = 15;
 /// The same text about the same subject within this many minutes is refused as a duplicate.
 pub const DUPLICATE_MINUTES: i64 = 10;
 
-/// (key, Chinese, English).
-pub const CATEGORIES: [(&str, &str, &str); 5] = [
-    ("quality", "工程质量", "construction quality"),
-    ("safety", "施工安全", "site safety"),
-    ("progress", "工期进度", "progress and delays"),
-    ("disturbance", "施工扰民", "disturbance (noise, dust, access)"),
-    ("other", "其他", "other"),
-];
-
-/// In order: 已受理 → 办理中 → 已办结.
-pub const STATUSES: [(&str, &str, &str); 3] =
-    [("received", "已受理", "received"), ("processing", "办理中", "processing"), ("resolved", "已办结", "resolved")];
-
 pub const BODY_MIN: usize = 5;
 pub const BODY_MAX: usize = 2000;
 pub const REPLY_MAX: usize = 2000;
-
-pub fn category_label(key: &str, zh: bool) -> &'static str {
-    CATEGORIES.iter().find(|c| c.0 == key).map_or(if zh { "其他" } else { "other" }, |c| if zh { c.1 } else { c.2 })
-}
-
-pub fn status_label(key: &str, zh: bool) -> &'static str {
-    STATUSES.iter().find(|c| c.0 == key).map_or("?", |c| if zh { c.1 } else { c.2 })
-}
-
-fn status_index(s: &str) -> usize {
-    STATUSES.iter().position(|x| x.0 == s).unwrap_or(0)
-}
 
 /// What a resident submits.
 #[derive(Clone, Debug, Default)]
@@ -76,7 +52,7 @@ pub struct NewComplaint {
 }
 
 /// A complaint as staff see it (with the names of its project and estate).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Complaint {
     pub id: i64,
     pub tracking_no: String,
@@ -85,11 +61,11 @@ pub struct Complaint {
     pub estate_id: Option<i64>,
     pub estate_name: Option<String>,
     pub region_code: String,
-    pub category: String,
+    pub category: Category,
     pub body: String,
     pub contact_name: String,
     pub contact_phone: String,
-    pub status: String,
+    pub status: Status,
     /// YYYY-MM-DD: answer by this day.
     pub due_on: String,
     pub created_at: String,
@@ -104,7 +80,7 @@ impl Complaint {
     }
     /// Days left until `due_on` (negative: days overdue); `None` once resolved.
     pub fn days_left(&self, today: jiugai_rules::Date) -> Option<i64> {
-        if self.status == "resolved" {
+        if self.status == Status::Resolved {
             return None;
         }
         jiugai_rules::Date::parse(&self.due_on).map(|d| d.to_days() - today.to_days())
@@ -115,11 +91,11 @@ impl Complaint {
 }
 
 /// One entry of a complaint's history (staff view: with the actor).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Event {
     pub at: String,
     pub actor: String,
-    pub status: String,
+    pub status: Status,
     pub note: String,
 }
 
@@ -127,7 +103,7 @@ pub struct Event {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct PublicEvent {
     pub on: String,
-    pub status: String,
+    pub status: Status,
     pub reply: String,
 }
 
@@ -135,8 +111,8 @@ pub struct PublicEvent {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Tracking {
     pub tracking_no: String,
-    pub status: String,
-    pub category: String,
+    pub status: Status,
+    pub category: Category,
     pub received_on: String,
     /// The project's name (its notice is public), if the complaint is about a project.
     pub project_name: Option<String>,
@@ -146,32 +122,6 @@ pub struct Tracking {
 const SELECT: &str = "SELECT c.id, c.tracking_no, c.project_id, p.name AS project_name, c.estate_id, e.name AS estate_name, c.region_code, \
     c.category, c.body, c.contact_name, c.contact_phone, c.status, c.due_on, c.created_at, c.updated_at, c.version \
     FROM complaints c LEFT JOIN projects p ON p.id = c.project_id LEFT JOIN estates e ON e.id = c.estate_id";
-
-fn of_row<R: sqlx::Row>(r: &R) -> Result<Complaint, sqlx::Error>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(Complaint {
-        id: r.try_get("id")?,
-        tracking_no: r.try_get("tracking_no")?,
-        project_id: r.try_get("project_id")?,
-        project_name: r.try_get("project_name")?,
-        estate_id: r.try_get("estate_id")?,
-        estate_name: r.try_get("estate_name")?,
-        region_code: r.try_get("region_code")?,
-        category: r.try_get("category")?,
-        body: r.try_get("body")?,
-        contact_name: r.try_get("contact_name")?,
-        contact_phone: r.try_get("contact_phone")?,
-        status: r.try_get("status")?,
-        due_on: r.try_get("due_on")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        version: r.try_get("version")?,
-    })
-}
 
 /// A new tracking number for a complaint received on `on`: `TS20260115-7K3M9QXA` (8 × 5 = 40 random bits:
 /// each byte's low 5 bits pick a symbol, unbiased).
@@ -198,15 +148,6 @@ pub fn normalize_tracking_no(s: &str) -> Option<String> {
 pub fn stamp(today: jiugai_rules::Date) -> String {
     let now = clock::now_rfc3339();
     format!("{today}{}", now.get(10..).unwrap_or("T00:00:00.000Z"))
-}
-
-/// The RFC 3339 UTC timestamp `minutes` before `at` (`None` if `at` is not one).
-fn minutes_before(at: &str, minutes: i64) -> Option<String> {
-    let date = jiugai_rules::Date::parse(at.get(..10)?)?;
-    let num = |r: std::ops::Range<usize>| at.get(r).and_then(|s| s.parse::<i64>().ok());
-    let (h, m, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let secs = date.to_days() * 86_400 + h * 3600 + m * 60 + s - minutes * 60;
-    Some(clock::rfc3339(secs, 0))
 }
 
 /// Days to answer under the profile of `region_code`: (days, where the value comes from).
@@ -271,15 +212,17 @@ pub async fn submit(
         .get(..10)
         .and_then(jiugai_rules::Date::parse)
         .ok_or_else(|| invalid("at", at, "受理时间无效", "the time received is invalid"))?;
-    if !CATEGORIES.iter().any(|c| c.0 == n.category) {
-        let keys = CATEGORIES.iter().map(|c| format!("{}（{}）", c.0, c.1)).collect::<Vec<_>>().join("、");
+    let Some(category) = Category::parse(&n.category) else {
+        use jiugai_domain::Label;
+        let zh = Category::ALL.iter().map(|c| c.zh()).collect::<Vec<_>>().join("、");
+        let en = Category::ALL.iter().map(|c| c.en()).collect::<Vec<_>>().join(", ");
         return Err(invalid(
             "category",
             &n.category,
-            format!("请选择投诉类别：{keys}"),
-            format!("choose a category: {}", CATEGORIES.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")),
+            format!("请选择投诉类别：{zh}"),
+            format!("choose a category: {en}"),
         ));
-    }
+    };
     let body = n.body.trim();
     let chars = body.chars().count();
     if !(BODY_MIN..=BODY_MAX).contains(&chars) {
@@ -360,7 +303,7 @@ pub async fn submit(
     };
     // The same text about the same subject within a few minutes: a resubmitted form (a refreshed receipt
     // page) or a replay, not a new complaint. The earlier tracking number is not shown (it is its sender's).
-    if let Some(since) = minutes_before(at, DUPLICATE_MINUTES) {
+    if let Some(since) = clock::shift(at, -DUPLICATE_MINUTES * 60) {
         let n: i64 = with_db!(db, pool => sqlx::query_scalar(
             "SELECT COUNT(*) FROM complaints WHERE COALESCE(project_id, 0) = $1 AND COALESCE(estate_id, 0) = $2 AND body = $3 AND created_at >= $4 AND created_at <= $5")
             .bind(project_id.unwrap_or(0)).bind(estate_id.unwrap_or(0)).bind(body).bind(&since).bind(at).fetch_one(pool).await?);
@@ -386,38 +329,32 @@ pub async fn submit(
     let id = loop {
         tries += 1;
         let no = new_tracking_no(received);
-        let r: Result<i64, StoreError> = with_db!(db, pool => {
-            let mut tx = pool.begin().await?;
-            let id: i64 = match sqlx::query_scalar("INSERT INTO complaints (tracking_no, project_id, estate_id, region_code, category, body, contact_name, contact_phone, status, due_on, created_at, updated_at, version) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $10, $10, 1) RETURNING id")
-                .bind(&no).bind(project_id).bind(estate_id).bind(&region).bind(&n.category).bind(body).bind(name).bind(&phone).bind(&due).bind(at)
-                .fetch_one(&mut *tx).await
-            {
-                Ok(id) => id,
-                Err(sqlx::Error::Database(d)) if d.is_unique_violation() && tries < 5 => continue,
-                Err(e) => return Err(e.into()),
-            };
-            sqlx::query("INSERT INTO complaint_events (complaint_id, at, actor, status, note) VALUES ($1, $2, 'resident', 'received', '')")
-                .bind(id).bind(at).execute(&mut *tx).await?;
-            append_in_tx!(tx, &audit::Entry::new("resident", origin, "complaint.submit", "complaint", &id.to_string(), json!({"after": {
-                "tracking_no": no, "project_id": project_id, "estate_id": estate_id, "region_code": region, "category": n.category,
-                "due_on": due, "response_days": days, "response_days_source": source, "body_chars": chars, "has_contact": !name.is_empty() || !phone.is_empty()}})))?;
-            tx.commit().await?;
-            Ok(id)
-        });
-        break r?;
+        let mut tx = db.begin().await?;
+        let r = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO complaints (tracking_no, project_id, estate_id, region_code, category, body, contact_name, contact_phone, status, due_on, created_at, updated_at, version) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $10, $10, 1) RETURNING id")
+            .bind(&no).bind(project_id).bind(estate_id).bind(&region).bind(category.as_str()).bind(body).bind(name).bind(&phone).bind(&due).bind(at)
+            .fetch_one(&mut *cx).await);
+        let id: i64 = match r {
+            Ok(id) => id,
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() && tries < 5 => continue,
+            Err(e) => return Err(e.into()),
+        };
+        with_tx!(&mut tx, cx => sqlx::query("INSERT INTO complaint_events (complaint_id, at, actor, status, note) VALUES ($1, $2, 'resident', 'received', '')")
+            .bind(id).bind(at).execute(&mut *cx).await?.rows_affected());
+        audit::append(&mut tx, &audit::Entry::new("resident", origin, "complaint.submit", "complaint", &id.to_string(), json!({"after": {
+            "tracking_no": no, "project_id": project_id, "estate_id": estate_id, "region_code": region, "category": category,
+            "due_on": due, "response_days": days, "response_days_source": source, "body_chars": chars, "has_contact": !name.is_empty() || !phone.is_empty()}}))).await?;
+        tx.commit().await?;
+        break id;
     };
     get(db, id).await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Complaint, StoreError> {
     let sql = format!("{SELECT} WHERE c.id = $1");
-    with_db!(db, pool => {
-        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
-            Some(r) => Ok(of_row(&r)?),
-            None => Err(StoreError::NotFound("投诉", "complaint", id.to_string())),
-        }
-    })
+    let c: Option<Complaint> =
+        with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?);
+    c.ok_or_else(|| StoreError::NotFound("投诉", "complaint", id.to_string()))
 }
 
 /// The region a complaint is routed to (for the access guard); `None` when there is no such complaint.
@@ -428,9 +365,8 @@ pub async fn region_of(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
 
 /// The staff's history of a complaint, oldest first.
 pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>, StoreError> {
-    let rows: Vec<(String, String, String, String)> = with_db!(db, p => sqlx::query_as(
-        "SELECT at, actor, status, note FROM complaint_events WHERE complaint_id = $1 ORDER BY id").bind(id).fetch_all(p).await?);
-    Ok(rows.into_iter().map(|(at, actor, status, note)| Event { at, actor, status, note }).collect())
+    Ok(with_db!(db, p => sqlx::query_as(
+        "SELECT at, actor, status, note FROM complaint_events WHERE complaint_id = $1 ORDER BY id").bind(id).fetch_all(p).await?))
 }
 
 /// The public view by tracking number (typed as a person types it); `None` for a malformed number and
@@ -438,10 +374,9 @@ pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>, StoreError> {
 pub async fn track(db: &Db, tracking_no: &str) -> Result<Option<Tracking>, StoreError> {
     let Some(no) = normalize_tracking_no(tracking_no) else { return Ok(None) };
     let sql = format!("{SELECT} WHERE c.tracking_no = $1");
-    let c = with_db!(db, pool => match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&no).fetch_optional(pool).await? {
-        Some(r) => of_row(&r)?,
-        None => return Ok(None),
-    });
+    let c: Option<Complaint> =
+        with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&no).fetch_optional(pool).await?);
+    let Some(c) = c else { return Ok(None) };
     let history = events(db, c.id)
         .await?
         .into_iter()
@@ -449,8 +384,8 @@ pub async fn track(db: &Db, tracking_no: &str) -> Result<Option<Tracking>, Store
         .collect();
     Ok(Some(Tracking {
         tracking_no: c.tracking_no.clone(),
-        status: c.status.clone(),
-        category: c.category.clone(),
+        status: c.status,
+        category: c.category,
         received_on: c.received_on().to_string(),
         project_name: c.project_name.clone(),
         history,
@@ -502,7 +437,7 @@ fn conditions(f: &Filter, today: jiugai_rules::Date, binds: &mut Vec<Bind>) -> R
     match f.status.as_deref() {
         None | Some("") => {}
         Some("open") => wh.push("c.status <> 'resolved'".into()),
-        Some(s) if STATUSES.iter().any(|x| x.0 == s) => {
+        Some(s) if Status::parse(s).is_some() => {
             binds.push(Bind::T(s.to_string()));
             wh.push(format!("c.status = ${}", binds.len()));
         }
@@ -531,10 +466,7 @@ pub async fn list(db: &Db, f: &Filter, today: jiugai_rules::Date) -> Result<Vec<
         if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) },
         f.limit.unwrap_or(5000).clamp(1, 100_000)
     );
-    with_db!(db, pool => {
-        let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?;
-        Ok(rows.iter().map(of_row).collect::<Result<Vec<_>, _>>()?)
-    })
+    Ok(with_db!(db, pool => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?))
 }
 
 /// Open and overdue complaints in a scope (for the dashboard).
@@ -558,31 +490,35 @@ pub async fn summary(db: &Db, scope: &str, today: jiugai_rules::Date) -> Result<
     Ok(Summary { open, overdue })
 }
 
+/// A status as a form or a request gives it.
+pub fn parse_status(s: &str) -> Result<Status, StoreError> {
+    Status::parse(s.trim()).ok_or_else(|| {
+        invalid(
+            "status",
+            s,
+            "状态应为 received（已受理）、processing（办理中）或 resolved（已办结）",
+            "status must be received, processing or resolved",
+        )
+    })
+}
+
+/// A change staff make to a complaint: the version they read, the new status, the public reply, when.
+#[derive(Clone, Copy, Debug)]
+pub struct Update<'a> {
+    pub expected: i64,
+    pub status: Status,
+    pub reply: &'a str,
+    pub at: &'a str,
+}
+
 /// Staff move a complaint forward (received → processing → resolved) and/or reply to the resident. The
 /// reply is public (the resident reads it by tracking number); resolving needs one. A resolved complaint
 /// is closed: the resident submits a new one if the problem comes back.
-#[allow(clippy::too_many_arguments)]
-pub async fn update(
-    db: &Db,
-    id: i64,
-    expected: i64,
-    status: &str,
-    reply: &str,
-    at: &str,
-    actor: &str,
-    origin: &str,
-) -> Result<Complaint, StoreError> {
+pub async fn update(db: &Db, id: i64, u: &Update<'_>, actor: &str, origin: &str) -> Result<Complaint, StoreError> {
+    let Update { expected, status, reply, at } = *u;
     let c = get(db, id).await?;
     if c.version != expected {
         return Err(StoreError::Stale { entity: "投诉", id, expected, current: c.version });
-    }
-    if !STATUSES.iter().any(|s| s.0 == status) {
-        return Err(invalid(
-            "status",
-            status,
-            "状态应为 received（已受理）、processing（办理中）或 resolved（已办结）",
-            "status must be received, processing or resolved",
-        ));
     }
     let reply = reply.trim();
     if reply.chars().count() > REPLY_MAX {
@@ -593,23 +529,24 @@ pub async fn update(
             format!("the reply must be at most {REPLY_MAX} characters"),
         ));
     }
-    if c.status == "resolved" {
+    if c.status == Status::Resolved {
         return Err(invalid(
             "status",
-            status,
+            status.as_str(),
             "该投诉已办结，不能再修改；如问题复现，请居民重新提交",
             "this complaint is resolved and closed; if the problem comes back, the resident submits a new one",
         ));
     }
-    if status_index(status) < status_index(&c.status) {
+    if status < c.status {
+        use jiugai_domain::Label;
         return Err(invalid(
             "status",
-            status,
-            format!("状态只能向前推进（已受理 → 办理中 → 已办结），当前为“{}”", status_label(&c.status, true)),
-            format!("the status only moves forward (received → processing → resolved); it is “{}”", c.status),
+            status.as_str(),
+            format!("状态只能向前推进（已受理 → 办理中 → 已办结），当前为“{}”", c.status.zh()),
+            format!("the status only moves forward (received → processing → resolved); it is “{}”", c.status.en()),
         ));
     }
-    if status == "resolved" && reply.is_empty() {
+    if status == Status::Resolved && reply.is_empty() {
         return Err(invalid(
             "reply",
             "",
@@ -625,20 +562,29 @@ pub async fn update(
             "the status does not change: write a reply or choose a new status",
         ));
     }
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let n = sqlx::query("UPDATE complaints SET version = version + 1, status = $1, updated_at = $2 WHERE id = $3 AND version = $4")
-            .bind(status).bind(at).bind(id).bind(expected).execute(&mut *tx).await?.rows_affected();
-        if n == 0 {
-            drop(tx);
-            let current = get(db, id).await?.version;
-            return Err(StoreError::Stale { entity: "投诉", id, expected, current });
-        }
-        sqlx::query("INSERT INTO complaint_events (complaint_id, at, actor, status, note) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id).bind(at).bind(actor).bind(status).bind(reply).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "complaint.update", "complaint", &id.to_string(), json!({
-            "version": expected + 1, "before": {"status": c.status}, "after": {"status": status}, "reply": reply})))?;
-        tx.commit().await?;
-    });
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, cx => sqlx::query("UPDATE complaints SET version = version + 1, status = $1, updated_at = $2 WHERE id = $3 AND version = $4")
+        .bind(status.as_str()).bind(at).bind(id).bind(expected).execute(&mut *cx).await?.rows_affected());
+    if n == 0 {
+        tx.rollback().await?;
+        let current = get(db, id).await?.version;
+        return Err(StoreError::Stale { entity: "投诉", id, expected, current });
+    }
+    with_tx!(&mut tx, cx => sqlx::query("INSERT INTO complaint_events (complaint_id, at, actor, status, note) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id).bind(at).bind(actor).bind(status.as_str()).bind(reply).execute(&mut *cx).await?.rows_affected());
+    audit::append(
+        &mut tx,
+        &audit::Entry::new(
+            actor,
+            origin,
+            "complaint.update",
+            "complaint",
+            &id.to_string(),
+            json!({
+        "version": expected + 1, "before": {"status": c.status}, "after": {"status": status}, "reply": reply}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
     get(db, id).await
 }

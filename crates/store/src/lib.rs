@@ -24,6 +24,6 @@ pub mod sessions;
 pub mod testing;
 pub mod users;
 
-pub use db::{Backend, DEFAULT_URL, Db};
+pub use db::{Backend, DEFAULT_URL, Db, Tx};
 pub use error::StoreError;
 pub use jiugai_sheet::Lang;

@@ -4,7 +4,7 @@
 use jiugai_rules::{LoadError, ProfileSet};
 use serde_json::json;
 
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
 
 /// The built-in profiles plus every profile loaded into this database (a loaded profile with a built-in's
 /// name replaces it).
@@ -26,15 +26,21 @@ pub async fn load(db: &Db, origin: &str, text: &str, actor: &str) -> Result<Resu
         Err(e) => return Ok(Err(e)),
     };
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let before: Option<String> = sqlx::query_scalar("SELECT body FROM policy_profiles WHERE name = $1").bind(&name).fetch_optional(&mut *tx).await?;
+    let mut tx = db.begin().await?;
+    audit::lock(&mut tx).await?;
+    let before: Option<String> = with_tx!(&mut tx, cx => {
+        let before: Option<String> = sqlx::query_scalar("SELECT body FROM policy_profiles WHERE name = $1").bind(&name).fetch_optional(&mut *cx).await?;
         sqlx::query("INSERT INTO policy_profiles (name, body, loaded_at, actor) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (name) DO UPDATE SET body = excluded.body, loaded_at = excluded.loaded_at, actor = excluded.actor")
             .bind(&name).bind(text).bind(&now).bind(actor)
-            .execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, "cli", "policy.load", "policy", &name, json!({"before": before, "after": text})))?;
-        tx.commit().await?;
+            .execute(&mut *cx).await?;
+        before
     });
+    audit::append(
+        &mut tx,
+        &audit::Entry::new(actor, "cli", "policy.load", "policy", &name, json!({"before": before, "after": text})),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(Ok(name))
 }

@@ -2,16 +2,9 @@
 //! PostgreSQL. The cookie holds a random value; only its SHA-256 is stored here. Times are RFC 3339 UTC
 //! text from Rust, which compares in time order.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use crate::clock::from_now;
 use crate::users::User;
 use crate::{Db, StoreError, clock, with_db};
-
-/// RFC 3339 time `secs` seconds from now (negative: in the past).
-pub fn from_now(secs: i64) -> String {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    clock::rfc3339(d.as_secs() as i64 + secs, d.subsec_millis())
-}
 
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -37,10 +30,16 @@ pub async fn create(
 
 /// The live session with this id hash (not expired, user not disabled).
 pub async fn get(db: &Db, id_hash: &str) -> Result<Option<Session>, StoreError> {
-    let row: Option<(i64, String, String)> = with_db!(db, p => sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        user_id: i64,
+        csrf: String,
+        expires_at: String,
+    }
+    let row: Option<Row> = with_db!(db, p => sqlx::query_as(
         "SELECT user_id, csrf, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2")
         .bind(id_hash).bind(clock::now_rfc3339()).fetch_optional(p).await?);
-    let Some((user_id, csrf, expires_at)) = row else { return Ok(None) };
+    let Some(Row { user_id, csrf, expires_at }) = row else { return Ok(None) };
     let Some(user) = crate::users::by_id(db, user_id).await? else { return Ok(None) };
     if user.disabled {
         return Ok(None);

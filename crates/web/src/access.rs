@@ -5,6 +5,7 @@
 //! hands the handler a [`Ctx`]. Handlers never look at roles or scopes themselves: they load data through
 //! `Ctx::scope` and the guard has already checked the one estate, project or complaint a route names.
 
+use jiugai_domain::StepKey;
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -193,19 +194,17 @@ pub fn can(role: Role, action: Action) -> bool {
 /// Who completes which workflow step [SPEC §2, §5]: the city office its joint review and spot check;
 /// streets the survey, publicity and long-term management; departments the approvals they grant;
 /// counties (the projects' owners) everything but the city's own steps.
-pub fn may_complete_step(role: Role, key: &str) -> bool {
+pub fn may_complete_step(role: Role, key: StepKey) -> bool {
     use Role::*;
+    use StepKey::*;
     match key {
-        "joint_review" | "spot_check" => role == Admin,
-        "survey" | "publicity" | "management" => matches!(role, Admin | County | Street),
-        "feasibility_study"
-        | "approval"
-        | "preliminary_design"
-        | "drawing_review"
-        | "budget_review"
-        | "permits"
-        | "construction_permit" => matches!(role, Admin | County | Department),
-        _ => matches!(role, Admin | County),
+        JointReview | SpotCheck => role == Admin,
+        Survey | Publicity | Management => matches!(role, Admin | County | Street),
+        FeasibilityStudy | Approval | PreliminaryDesign | DrawingReview | BudgetReview | Permits
+        | ConstructionPermit => matches!(role, Admin | County | Department),
+        Design | Tender | Start | BasicCompletion | Completion | Acceptance | Handover => {
+            matches!(role, Admin | County)
+        }
     }
 }
 
@@ -257,7 +256,7 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| can(u.role, a))
     }
     /// For showing or hiding a step's form only; the guard enforces.
-    pub fn may_step(&self, key: &str) -> bool {
+    pub fn may_step(&self, key: StepKey) -> bool {
         self.user.as_ref().is_some_and(|u| can(u.role, Action::CompleteStep) && may_complete_step(u.role, key))
     }
     /// Owners' names and phones in full (else masked): see [`sees_owner_contacts`].
@@ -378,7 +377,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         return Err(AppError::Forbidden);
     }
     if action == Action::CompleteStep {
-        let key = req.uri().path().rsplit('/').next().unwrap_or("");
+        // An unknown step is not a step anyone may complete: 404, as for any path that names nothing.
+        let key = req.uri().path().rsplit('/').next().and_then(StepKey::parse).ok_or(AppError::NotFound)?;
         if !may_complete_step(user.role, key) {
             return Err(AppError::Forbidden);
         }

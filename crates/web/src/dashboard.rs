@@ -101,7 +101,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
     let projects =
         jiugai_store::projects::summary(&state.db, &state.regions, &state.profiles, &crate::projects::filter_of(&ctx))
             .await?;
-    let stage_labels = projects.by_stage.iter().map(|(st, _)| crate::projects::stage_label(&ctx, st)).collect();
+    let stage_labels = projects.by_stage.iter().map(|(st, _)| crate::projects::stage_label(&ctx, *st)).collect();
     let managed_share = if projects.renovated_estates == 0 {
         "—".to_string()
     } else {

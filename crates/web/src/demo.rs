@@ -2,6 +2,7 @@
 //! sees a real county at once. The other four seed jurisdictions are regions of the division tree with
 //! built-in profiles and show on the dashboard without estates. Loading twice changes nothing.
 
+use jiugai_domain::{Choice, Stage, StepKey};
 use jiugai_store::estates::import::{ImportOptions, import_estates};
 use jiugai_store::regions::Regions;
 use jiugai_store::{Db, StoreError};
@@ -112,33 +113,34 @@ pub async fn load_projects(
         ("construction_permit", "2025-05-19"),
     ];
     let current = projects::get(db, p.id).await?;
-    let needed: Vec<String> = steps::view(&prof, &current, &[], projects::today())
+    let needed: Vec<StepKey> = steps::view(&prof, &current, &[], projects::today())
         .into_iter()
         .filter(|s| s.required)
         .map(|s| s.key)
         .collect();
     for (key, on) in dates {
-        if !needed.iter().any(|k| k == key) {
+        let key = StepKey::parse(key).expect("a step of the workflow");
+        if !needed.contains(&key) {
             continue;
         }
         let c = steps::Completion {
             done_on: on.into(),
-            started_on: (key == "publicity").then(|| "2025-02-27".to_string()),
-            detail: if key == "survey" {
+            started_on: (key == StepKey::Publicity).then(|| "2025-02-27".to_string()),
+            detail: if key == StepKey::Survey {
                 serde_json::json!({"agree": 55, "households": 60})
             } else {
                 serde_json::json!({})
             },
             ..Default::default()
         };
-        v = steps::complete(db, &prof, p.id, v, key, &c, actor, origin).await?.version;
+        v = steps::complete(db, &prof, (p.id, v, key), &c, actor, origin).await?.version;
     }
     v = projects::move_stage(
         db,
         &prof,
         p.id,
         v,
-        "implementation",
+        Stage::Implementation,
         2025,
         "列入 2025 年度改造计划（演示）",
         actor,
@@ -149,9 +151,7 @@ pub async fn load_projects(
     v = steps::complete(
         db,
         &prof,
-        p.id,
-        v,
-        "start",
+        (p.id, v, StepKey::Start),
         &steps::Completion { done_on: "2025-05-26".into(), ..Default::default() },
         actor,
         origin,
@@ -198,7 +198,8 @@ pub async fn load_projects(
         ..Default::default()
     };
     let r = projects::update_facts(db, r.id, r.version, &f, actor, origin).await?;
-    projects::move_stage(db, &prof, r.id, r.version, "planning", 2026, "完成方案谋划（演示）", actor, origin).await?;
+    projects::move_stage(db, &prof, r.id, r.version, Stage::Planning, 2026, "完成方案谋划（演示）", actor, origin)
+        .await?;
     Ok(3)
 }
 
@@ -340,10 +341,12 @@ pub async fn load_complaints(
     complaints::update(
         db,
         a.id,
-        a.version,
-        "processing",
-        "已转施工单位和监理核实，夜间施工安排将于本周内答复。",
-        &ago(5),
+        &complaints::Update {
+            expected: a.version,
+            status: complaints::Status::Processing,
+            reply: "已转施工单位和监理核实，夜间施工安排将于本周内答复。",
+            at: &ago(5),
+        },
         actor,
         origin,
     )
@@ -368,15 +371,28 @@ pub async fn load_complaints(
         origin,
     )
     .await?;
-    let c = complaints::update(db, c.id, c.version, "processing", "已安排监理单位现场查看。", &ago(39), actor, origin)
-        .await?;
+    let c = complaints::update(
+        db,
+        c.id,
+        &complaints::Update {
+            expected: c.version,
+            status: complaints::Status::Processing,
+            reply: "已安排监理单位现场查看。",
+            at: &ago(39),
+        },
+        actor,
+        origin,
+    )
+    .await?;
     complaints::update(
         db,
         c.id,
-        c.version,
-        "resolved",
-        "经查为女儿墙泛水收口不严，施工单位已返工并闭水试验合格；602 室内墙面由施工单位负责修复。",
-        &ago(33),
+        &complaints::Update {
+            expected: c.version,
+            status: complaints::Status::Resolved,
+            reply: "经查为女儿墙泛水收口不严，施工单位已返工并闭水试验合格；602 室内墙面由施工单位负责修复。",
+            at: &ago(33),
+        },
         actor,
         origin,
     )
@@ -414,8 +430,7 @@ pub async fn load_consultations(
     }
     let prof = profiles.effective(profiles.for_region("140830")).map_err(|e| StoreError::Other(e.to_string()))?;
     let project = jiugai_store::projects::of_estate(db, a).await?.first().map(|p| p.0);
-    let (y, m, d) = jiugai_store::clock::today();
-    let today = format!("{y:04}-{m:02}-{d:02}");
+    let today = jiugai_store::clock::today().to_string();
     let later = jiugai_rules::Date::parse(&today)
         .and_then(|t| jiugai_rules::Date::from_days(t.to_days() + 20))
         .map(|t| t.to_string())
@@ -426,7 +441,7 @@ pub async fn load_consultations(
         &NewConsultation {
             estate_id: a,
             project_id: project,
-            kind: "satisfaction".into(),
+            kind: cons::Kind::Satisfaction,
             matter: None,
             title: "原卷烟厂小区改造居民满意度测评".into(),
             question: "本小区屋面防水、雨污分流、管网改造和楼道粉刷已基本完工。您对改造效果是否满意？".into(),
@@ -444,31 +459,31 @@ pub async fn load_consultations(
             db,
             &s.code,
             if i % 9 == 4 {
-                "no"
+                Choice::No
             } else if i % 13 == 7 {
-                "abstain"
+                Choice::Abstain
             } else {
-                "yes"
+                Choice::Yes
             },
             origin,
         )
         .await?;
     }
     for h in &ha[38..42] {
-        cons::cast_assisted(db, c.id, h.id, "yes", "web:社区网格员", origin).await?;
+        cons::cast_assisted(db, c.id, h.id, Choice::Yes, "web:社区网格员", origin).await?;
     }
-    cons::paper_enter(db, c.id, ha[42].id, "yes", None, "web:古魏镇街道", origin).await?;
-    cons::paper_enter(db, c.id, ha[42].id, "yes", None, "web:社区网格员", origin).await?;
-    cons::paper_enter(db, c.id, ha[43].id, "yes", None, "web:古魏镇街道", origin).await?;
-    cons::paper_enter(db, c.id, ha[43].id, "no", None, "web:社区网格员", origin).await?;
+    cons::paper_enter(db, c.id, ha[42].id, Choice::Yes, None, "web:古魏镇街道", origin).await?;
+    cons::paper_enter(db, c.id, ha[42].id, Choice::Yes, None, "web:社区网格员", origin).await?;
+    cons::paper_enter(db, c.id, ha[43].id, Choice::Yes, None, "web:古魏镇街道", origin).await?;
+    cons::paper_enter(db, c.id, ha[43].id, Choice::No, None, "web:社区网格员", origin).await?;
     // 2. A closed joint decision.
     let j = cons::create(
         db,
         &NewConsultation {
             estate_id: b,
             project_id: None,
-            kind: "joint_decision".into(),
-            matter: Some("ordinary".into()),
+            kind: cons::Kind::JointDecision,
+            matter: Some(cons::Matter::Ordinary),
             title: "选聘物业服务企业".into(),
             question: "改造完成后，是否同意由业主大会选聘专业化物业服务企业实施物业管理？".into(),
             opens_at: "2026-09-01 08:00".into(),
@@ -484,11 +499,11 @@ pub async fn load_consultations(
             j.id,
             h.id,
             if i % 5 == 3 {
-                "no"
+                Choice::No
             } else if i % 11 == 10 {
-                "abstain"
+                Choice::Abstain
             } else {
-                "yes"
+                Choice::Yes
             },
             "web:社区网格员",
             origin,

@@ -47,6 +47,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A word of the vocabulary from a form field, a query or a path (`stage=implementation`): refused with
+/// the field, the value and the words it accepts.
+pub fn word<W>(field: &str, s: &str) -> Result<W, AppError>
+where
+    W: std::str::FromStr<Err = jiugai_domain::vocab::UnknownWord>,
+{
+    s.trim().parse::<W>().map_err(|e| AppError::Invalid {
+        code: "invalid_value",
+        zh: format!("“{field}”的值“{}”无效：应为 {}", e.value, e.expected.join("、")),
+        en: format!("“{}” is not a valid {field}: use one of {}", e.value, e.expected.join(", ")),
+        field: Some(field.to_string()),
+    })
+}
+
 impl AppError {
     pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
         AppError::Invalid { code: "invalid", zh: zh.into(), en: en.into(), field: Some(field.to_string()) }

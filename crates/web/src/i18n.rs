@@ -44,6 +44,10 @@ impl Tr {
             FIELD_EN.iter().find(|(f, _)| *f == k).map(|(_, l)| l.to_string()).unwrap_or_else(|| k.replace('_', " "))
         }
     }
+    /// What people read for a word of the vocabulary (a stage, a step, a role…).
+    pub fn l<L: jiugai_domain::Label>(&self, w: L) -> &'static str {
+        w.label(self.0)
+    }
     pub fn verdict(&self, v: &str) -> &'static str {
         s(self.0, &format!("verdict.{v}"))
     }

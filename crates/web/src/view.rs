@@ -33,11 +33,7 @@ impl Layout {
     pub fn new(ctx: &Ctx, state: &AppState, nav: &'static str, here: &str) -> Layout {
         let t = ctx.t();
         let (user, role, scope) = match &ctx.user {
-            Some(u) => (
-                u.name.clone(),
-                if t.zh() { u.role.label_zh() } else { u.role.label_en() }.to_string(),
-                region_name(state, &u.scope_code, t),
-            ),
+            Some(u) => (u.name.clone(), t.l(u.role).to_string(), region_name(state, &u.scope_code, t)),
             None => Default::default(),
         };
         Layout {

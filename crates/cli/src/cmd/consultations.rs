@@ -53,7 +53,7 @@ fn print_tally(ctx: &Ctx, c: &Consultation, t: &Tally) {
         "#{} {} · {} · {} · {} — {}",
         c.id,
         c.title,
-        if zh { cons::kind_zh(&c.kind) } else { cons::kind_en(&c.kind) },
+        jiugai_domain::Label::label(c.kind, ctx.lang),
         if zh { st.zh() } else { st.en() },
         cons::local_text(&c.opens_at),
         cons::local_text(&c.closes_at)
@@ -107,7 +107,7 @@ async fn list(ctx: &Ctx, estate: i64, as_json: bool) -> Result<ExitCode, StoreEr
             println!(
                 "#{}\t{}\t{}\t{}\t{}",
                 c.id,
-                if ctx.zh() { cons::kind_zh(&c.kind) } else { cons::kind_en(&c.kind) },
+                jiugai_domain::Label::label(c.kind, ctx.lang),
                 c.title,
                 if ctx.zh() { st.zh() } else { st.en() },
                 result

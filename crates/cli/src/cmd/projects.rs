@@ -2,6 +2,7 @@
 //! (`GET /api/v1/projects/{id}`). Exit codes: 0 done, 1 refused (bad input, out of order, stale version),
 //! 2 failure.
 
+use jiugai_domain::Label;
 use std::process::ExitCode;
 
 use jiugai_rules::{Dm2, EffectiveProfile, Fen, ProfileSet};
@@ -54,6 +55,21 @@ pub async fn run(ctx: &Ctx, cmd: ProjectsCmd) -> ExitCode {
             ExitCode::from(1)
         }
         e => ctx.fail(&e),
+    })
+}
+
+/// A stage or a step key typed on the command line: refused with the words it accepts.
+fn word<W>(field: &str, label_zh: &str, s: &str) -> Result<W, StoreError>
+where
+    W: std::str::FromStr<Err = jiugai_domain::vocab::UnknownWord>,
+{
+    s.trim().parse::<W>().map_err(|e| {
+        invalid(
+            field,
+            s,
+            format!("未知{label_zh}“{s}”：应为 {}", e.expected.join("、")),
+            format!("unknown {field} “{s}”: use one of {}", e.expected.join(", ")),
+        )
     })
 }
 
@@ -145,16 +161,10 @@ async fn list(
         Some(q) => Some(regions.resolve(&q, None)?.code.clone()),
         None => None,
     };
-    if let Some(s) = &stage
-        && !projects::STAGES.contains(&s.as_str())
-    {
-        return Err(invalid(
-            "stage",
-            s,
-            format!("未知阶段“{s}”：应为 {}", projects::STAGES.join("、")),
-            format!("unknown stage “{s}”: use one of {}", projects::STAGES.join(", ")),
-        ));
-    }
+    let stage: Option<projects::Stage> = match &stage {
+        Some(s) => Some(word("stage", "阶段", s)?),
+        None => None,
+    };
     let f = Filter { region, plan_year: year, stage, ..Default::default() };
     let mut list = projects::list(&ctx.db, &regions, &f).await?;
     let set = profiles(ctx).await?;
@@ -191,7 +201,7 @@ async fn list(
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 p.id,
                 p.plan_year,
-                if zh { projects::stage_zh(&p.stage) } else { &p.stage },
+                p.stage.label(ctx.lang),
                 p.region_code,
                 p.name,
                 p.estate_ids.len(),
@@ -217,7 +227,7 @@ async fn show(ctx: &Ctx, id: i64, as_json: bool) -> Result<ExitCode, StoreError>
         d["id"],
         d["name"].as_str().unwrap_or(""),
         d["plan_year"],
-        if zh { projects::stage_zh(d["stage"].as_str().unwrap_or("")) } else { d["stage"].as_str().unwrap_or("") },
+        projects::Stage::parse(d["stage"].as_str().unwrap_or("")).map_or("", |s| s.label(ctx.lang)),
         d["region_code"].as_str().unwrap_or(""),
         d["version"]
     );
@@ -272,18 +282,15 @@ async fn step(
     let set = profiles(ctx).await?;
     let p = projects::get(&ctx.db, id).await?;
     let c = steps::Completion { done_on: done, started_on: started, department, note, detail };
-    let p = steps::complete(&ctx.db, &profile_of(&set, &p)?, id, version, key, &c, &ctx.actor, "cli").await?;
+    let step: jiugai_domain::StepKey = word("step", "步骤", key)?;
+    let p = steps::complete(&ctx.db, &profile_of(&set, &p)?, (id, version, step), &c, &ctx.actor, "cli").await?;
     if as_json {
         output::json(&document(ctx, id).await?);
     } else {
         println!(
             "{}",
             if ctx.zh() {
-                format!(
-                    "已登记：项目 {id} 的步骤 {key} 完成，项目现为第 {} 版（{}阶段）",
-                    p.version,
-                    projects::stage_zh(&p.stage)
-                )
+                format!("已登记：项目 {id} 的步骤 {key} 完成，项目现为第 {} 版（{}阶段）", p.version, p.stage.zh())
             } else {
                 format!("recorded: step {key} of project {id}; the project is now version {} ({})", p.version, p.stage)
             }
@@ -303,17 +310,13 @@ async fn move_stage(
     let set = profiles(ctx).await?;
     let p = projects::get(&ctx.db, id).await?;
     let year = year.unwrap_or(p.plan_year);
+    let stage = word("stage", "阶段", stage)?;
     let p = projects::move_stage(&ctx.db, &profile_of(&set, &p)?, id, version, stage, year, reason, &ctx.actor, "cli")
         .await?;
     println!(
         "{}",
         if ctx.zh() {
-            format!(
-                "已调整：项目 {id} 现为{}阶段、{} 年度（第 {} 版）",
-                projects::stage_zh(&p.stage),
-                p.plan_year,
-                p.version
-            )
+            format!("已调整：项目 {id} 现为{}阶段、{} 年度（第 {} 版）", p.stage.zh(), p.plan_year, p.version)
         } else {
             format!("moved: project {id} is now {} in {} (version {})", p.stage, p.plan_year, p.version)
         }

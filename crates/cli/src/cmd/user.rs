@@ -15,7 +15,7 @@ pub async fn run(ctx: &Ctx, cmd: UserCmd) -> ExitCode {
     let r: Result<ExitCode, StoreError> = async {
         match cmd {
             UserCmd::Add { name, role, scope } => {
-                let Some(role) = Role::from_key(&role) else {
+                let Some(role) = Role::parse(&role) else {
                     eprintln!("{}", if zh { format!("错误：未知角色“{role}”，应为 admin、county、street、department、contractor、auditor 之一") } else { format!("error: unknown role “{role}”: use admin, county, street, department, contractor or auditor") });
                     return Ok(ExitCode::from(1));
                 };
@@ -25,7 +25,7 @@ pub async fn run(ctx: &Ctx, cmd: UserCmd) -> ExitCode {
                     ctx.regions().await?.resolve(&scope, None)?.code.clone()
                 };
                 let (u, pw) = auth::create_user(&ctx.db, &name, role, &scope_code, &ctx.actor, "cli").await?;
-                println!("{}", if zh { format!("已创建用户 {}（{}，范围 {}）。一次性密码（首次登录后须修改）：", u.name, role.label_zh(), if scope_code.is_empty() { "全国" } else { &scope_code }) } else { format!("created user {} ({}, scope {}). One-time password (must be changed at first sign-in):", u.name, role.label_en(), if scope_code.is_empty() { "whole country" } else { &scope_code }) });
+                println!("{}", if zh { format!("已创建用户 {}（{}，范围 {}）。一次性密码（首次登录后须修改）：", u.name, jiugai_domain::Label::zh(role), if scope_code.is_empty() { "全国" } else { &scope_code }) } else { format!("created user {} ({}, scope {}). One-time password (must be changed at first sign-in):", u.name, jiugai_domain::Label::en(role), if scope_code.is_empty() { "whole country" } else { &scope_code }) });
                 println!("{pw}");
             }
             UserCmd::List { json } => {
@@ -34,7 +34,7 @@ pub async fn run(ctx: &Ctx, cmd: UserCmd) -> ExitCode {
                     output::json(&list);
                 } else {
                     for u in list {
-                        println!("{}\t{}\t{}\t{}{}", u.id, u.name, u.role.key(), if u.scope_code.is_empty() { "-" } else { &u.scope_code }, if u.must_change_password { "\t(one-time password)" } else { "" });
+                        println!("{}\t{}\t{}\t{}{}", u.id, u.name, u.role.as_str(), if u.scope_code.is_empty() { "-" } else { &u.scope_code }, if u.must_change_password { "\t(one-time password)" } else { "" });
                     }
                 }
             }

@@ -30,7 +30,7 @@ async fn list_show_and_close_a_consultation() {
         &t.db,
         &NewConsultation {
             estate_id: 1,
-            kind: "consent".into(),
+            kind: jiugai_store::residents::consultations::Kind::Consent,
             title: "改造意愿".into(),
             question: "同意吗？".into(),
             opens_at: "2020-01-01".into(),
@@ -43,7 +43,9 @@ async fn list_show_and_close_a_consultation() {
     .await
     .unwrap();
     for h in &hh[..8] {
-        cons::cast_assisted(&t.db, c.id, h.id, "yes", "t", "t").await.unwrap();
+        cons::cast_assisted(&t.db, c.id, h.id, jiugai_store::residents::consultations::Choice::Yes, "t", "t")
+            .await
+            .unwrap();
     }
     let id = c.id.to_string();
     let o = jiugai(&url, &["consultations", "list", "--estate", "1"]);

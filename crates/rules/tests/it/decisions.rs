@@ -1,5 +1,6 @@
 //! Decisions under the built-in profiles, checked against the seed documents.
 
+use jiugai_domain::StepKey;
 use jiugai_rules::*;
 
 fn eff(name: &str) -> EffectiveProfile {
@@ -301,7 +302,7 @@ fn facts(year: i32, yuan_fen: i64) -> ProjectFacts {
 }
 
 fn step<'a>(s: &'a [StepDecision], key: &str) -> &'a StepDecision {
-    s.iter().find(|x| x.key == key).unwrap()
+    s.iter().find(|x| x.key.as_str() == key).unwrap()
 }
 
 #[test]
@@ -323,7 +324,7 @@ fn ruicheng_2025_calendar() {
     let p = step(&s, "publicity");
     assert_eq!((p.rule.rule.as_str(), p.rule.value.as_str()), ("publicity_days", "5"));
     // order follows the workflow
-    let keys: Vec<&str> = s.iter().map(|x| x.key).collect();
+    let keys: Vec<&str> = s.iter().map(|x| x.key.as_str()).collect();
     assert_eq!(keys.first(), Some(&"survey"));
     assert_eq!(keys.last(), Some(&"management"));
     assert!(keys.iter().position(|k| *k == "permits") < keys.iter().position(|k| *k == "start"));
@@ -387,13 +388,14 @@ fn drawing_review_and_construction_permit() {
 
 #[test]
 fn prerequisites() {
-    assert!(step_prerequisites("start").contains(&"permits"));
-    assert!(step_prerequisites("start").contains(&"construction_permit"));
-    assert_eq!(step_prerequisites("acceptance"), ["completion"]);
-    assert!(step_prerequisites("survey").is_empty());
-    assert!(step_prerequisites("nonsense").is_empty());
+    assert!(step_prerequisites(StepKey::Start).contains(&StepKey::Permits));
+    assert!(step_prerequisites(StepKey::Start).contains(&StepKey::ConstructionPermit));
+    assert_eq!(step_prerequisites(StepKey::Acceptance), [StepKey::Completion]);
+    assert!(step_prerequisites(StepKey::Survey).is_empty());
+    // An unknown key is no longer representable: "nonsense" does not parse.
+    assert!(StepKey::parse("nonsense").is_none());
     // every prerequisite is an earlier step
-    for (i, (k, _, pre)) in STEPS.iter().enumerate() {
+    for (i, (k, pre)) in STEPS.iter().enumerate() {
         for p in *pre {
             let j = STEPS.iter().position(|s| s.0 == *p).unwrap_or_else(|| panic!("{k}: {p}"));
             assert!(j < i, "{k} needs later {p}");

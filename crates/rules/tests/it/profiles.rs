@@ -348,3 +348,28 @@ source = "示例 [X]"
     assert_rule(&p, "milestone_start", Some(2021), "05-15", "qinnan", "[X]");
     assert_rule(&p, "milestone_completion", Some(2021), "12-31", "qinzhou", "[003 一]");
 }
+
+#[test]
+fn one_function_decides_the_profile_of_an_estate_and_of_a_project() {
+    use jiugai_rules::{ProfileSet, common_region};
+    let mut set = ProfileSet::builtin();
+    // A street of 芮城县 with a profile of its own.
+    let street = r#"
+name = "gucheng"
+title = "古魏镇"
+region_code = "140830100"
+inherits = "ruicheng"
+[rules.consent_to_plan]
+value = ">= 90%"
+source = "测试 [x]"
+"#;
+    set.load("gucheng.toml", street).unwrap();
+    assert_eq!(set.for_estate("140830", Some("140830100")), "gucheng");
+    assert_eq!(set.for_estate("140830", Some("140830101")), "ruicheng");
+    assert_eq!(set.for_estate("140830", None), "ruicheng");
+    // A street code outside the county is not believed.
+    assert_eq!(set.for_estate("140830", Some("140802100")), "ruicheng");
+    assert_eq!(set.for_estates([("140830", Some("140830100")), ("140830", Some("140830100"))]), "gucheng");
+    assert_eq!(set.for_estates([("140830", Some("140830100")), ("140830", Some("140830101"))]), "ruicheng");
+    assert_eq!(common_region([("140830", Some("140830100")), ("140802", None)]), "1408");
+}

@@ -123,7 +123,7 @@ proptest! {
         let p = profile("qinzhou");
         let f = ProjectFacts { plan_year: 2021, investment: Fen(fen), new_floor_area: Dm2(0), high_risk: false, structural_change: false };
         let s = project_steps(p, &f);
-        let pd = s.iter().find(|s| s.key == "preliminary_design").unwrap();
+        let pd = s.iter().find(|s| s.key == jiugai_domain::StepKey::PreliminaryDesign).unwrap();
         prop_assert_eq!(pd.required, fen >= 400_000_000);
     }
 
@@ -132,7 +132,7 @@ proptest! {
         let p = profile("fenyang");
         let f = ProjectFacts { plan_year: 2025, investment: Fen(1), new_floor_area: Dm2(area), high_risk: high, structural_change: false };
         let s = project_steps(p, &f);
-        let c = s.iter().find(|s| s.key == "construction_permit").unwrap();
+        let c = s.iter().find(|s| s.key == jiugai_domain::StepKey::ConstructionPermit).unwrap();
         prop_assert_eq!(c.required, high || area > 30_000);
     }
 

@@ -1,6 +1,5 @@
 //! Setting estate fields from text as people type it.
 
-use jiugai_sheet::estate::Management;
 use jiugai_sheet::{Issue, IssueKind, Lang, normalize};
 
 use super::EstateData;
@@ -68,18 +67,16 @@ pub fn assign(d: &mut EstateData, key: &str, value: &str) -> Result<(), StoreErr
         "original_unit" => d.original_unit = text,
         "management" => {
             d.management = match &text {
-                Some(t) => Some(
-                    Management::from_key(t).or_else(|| Management::parse(t)).map(|m| m.key().to_string()).ok_or_else(
-                        || {
-                            invalid(
-                                key,
-                                value,
-                                format!("物业管理“{value}”应为 无物业/单位管理/居民自管/专业物业 之一"),
-                                format!("management “{value}” must be none, unit, self or professional"),
-                            )
-                        },
-                    )?,
-                ),
+                Some(t) => {
+                    Some(jiugai_sheet::parse_management(t).map(|m| m.as_str().to_string()).ok_or_else(|| {
+                        invalid(
+                            key,
+                            value,
+                            format!("物业管理“{value}”应为 无物业/单位管理/居民自管/专业物业 之一"),
+                            format!("management “{value}” must be none, unit, self or professional"),
+                        )
+                    })?)
+                }
                 None => None,
             }
         }

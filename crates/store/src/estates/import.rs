@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::{DATA_COLS, EstateData, diff, estate_from_row};
 use crate::regions::{Level, Region, Regions};
-use crate::{Db, StoreError, append_in_tx, audit, bind_estate, clock, with_db};
+use crate::{Db, StoreError, audit, bind_estate, clock, with_db};
 
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
@@ -214,7 +214,7 @@ fn data_of(r: EstateRecord, p: Place) -> EstateData {
         floor_area_dm2: r.floor_area_dm2,
         property_type: r.property_type,
         original_unit: r.original_unit,
-        management: r.management.map(|m| m.key().to_string()),
+        management: r.management.map(|m| m.as_str().to_string()),
         maintenance_fund: r.maintenance_fund,
         safety_rating: r.safety_rating.map(|c| c.to_string()),
         in_shantytown_plan: r.in_shantytown_plan,
@@ -491,12 +491,12 @@ pub async fn import_estates(
             sqlx::query("UPDATE imports SET imported = $1, updated = $2, unchanged = $3, rejected = $4 WHERE id = $5")
                 .bind(report.imported as i64).bind(report.updated as i64).bind(report.unchanged as i64).bind(rejected_rows.len() as i64).bind(import_id)
                 .execute(&mut *tx).await?;
-            append_in_tx!(tx, &audit::Entry::new(&opts.actor, &opts.origin, "estates.import", "import", &import_id.to_string(), json!({
+            audit::append_on(&mut *tx, &audit::Entry::new(&opts.actor, &opts.origin, "estates.import", "import", &import_id.to_string(), json!({
                 "file": path.file_name().map(|f| f.to_string_lossy().to_string()),
                 "sha256": file_hash,
                 "imported": report.imported, "updated": report.updated, "unchanged": report.unchanged,
                 "rejected_rows": rejected_rows.len(),
-            })))?;
+            }))).await?;
             tx.commit().await?;
             report.committed = true;
         }

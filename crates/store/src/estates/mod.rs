@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::regions::{Level, Regions};
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
 
 /// The editable content of an estate file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -306,7 +306,7 @@ pub fn validate(regions: &Regions, d: &EstateData) -> Result<(), StoreError> {
         }
     }
     if let Some(m) = &d.management
-        && Management::from_key(m).is_none()
+        && Management::parse(m).is_none()
     {
         return bad(
             "management",
@@ -342,14 +342,21 @@ pub async fn create(
         "INSERT INTO estates ({DATA_COLS}, version, created_at, updated_at, created_by, created_source) VALUES ({}, 1, $25, $25, $26, $27) RETURNING id",
         (1..=N_DATA_COLS).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
     );
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let q = bind_estate!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), d).bind(&now).bind(actor).bind(origin);
-        let id: i64 = q.fetch_one(&mut *tx).await.map_err(|e| duplicate_name(e, d))?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "estate.create", "estate", &id.to_string(), json!({"after": d})))?;
+    let id: i64 = {
+        let mut tx = db.begin().await?;
+        let id: i64 = with_tx!(&mut tx, cx => {
+            let q = bind_estate!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), d).bind(&now).bind(actor).bind(origin);
+            q.fetch_one(&mut *cx).await
+        })
+        .map_err(|e| duplicate_name(e, d))?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(actor, origin, "estate.create", "estate", &id.to_string(), json!({"after": d})),
+        )
+        .await?;
         tx.commit().await?;
         id
-    });
+    };
     get(db, id).await
 }
 
@@ -397,21 +404,35 @@ pub async fn update(
         "UPDATE estates SET {}, version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27",
         sets.join(", ")
     );
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let q = bind_estate!(sqlx::query(sqlx::AssertSqlSafe(sql)), new).bind(&now).bind(id).bind(expected_version);
-        let n = q.execute(&mut *tx).await.map_err(|e| duplicate_name(e, new))?.rows_affected();
+    {
+        let mut tx = db.begin().await?;
+        let n = with_tx!(&mut tx, cx => {
+            let q = bind_estate!(sqlx::query(sqlx::AssertSqlSafe(sql)), new).bind(&now).bind(id).bind(expected_version);
+            q.execute(&mut *cx).await.map(|r| r.rows_affected())
+        })
+        .map_err(|e| duplicate_name(e, new))?;
         if n == 0 {
             drop(tx);
             let cur = get(db, id).await?;
             return Err(conflict(db, id, expected_version, cur.version).await?);
         }
-        sqlx::query("INSERT INTO estate_history (estate_id, version, changed_at, actor, source, changes) VALUES ($1, $2, $3, $4, $5, $6)")
+        with_tx!(&mut tx, cx => sqlx::query("INSERT INTO estate_history (estate_id, version, changed_at, actor, source, changes) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(id).bind(expected_version + 1).bind(&now).bind(actor).bind(origin).bind(changes_json(&changes).to_string())
-            .execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "estate.update", "estate", &id.to_string(), json!({"version": expected_version + 1, "changes": changes_json(&changes)})))?;
+            .execute(&mut *cx).await?.rows_affected());
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "estate.update",
+                "estate",
+                &id.to_string(),
+                json!({"version": expected_version + 1, "changes": changes_json(&changes)}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     get(db, id).await
 }
 
@@ -481,7 +502,7 @@ pub fn to_record(regions: &Regions, e: &EstateData) -> EstateRecord {
         floor_area_dm2: e.floor_area_dm2,
         property_type: e.property_type.clone(),
         original_unit: e.original_unit.clone(),
-        management: e.management.as_deref().and_then(Management::from_key),
+        management: e.management.as_deref().and_then(Management::parse),
         maintenance_fund: e.maintenance_fund,
         safety_rating: e.safety_rating.as_deref().and_then(|s| s.chars().next()),
         in_shantytown_plan: e.in_shantytown_plan,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Project, at_version, bump, get, invalid};
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
 
 pub const CLASSES: [(&str, &str, &str); 3] =
     [("basic", "基础类", "basic"), ("improvement", "完善类", "improvement"), ("enhancement", "提升类", "enhancement")];
@@ -104,17 +104,17 @@ pub async fn add_to_catalogue(
     let now = clock::now_rfc3339();
     let source =
         if source.trim().is_empty() { format!("{region_code} 旧改办增补") } else { source.trim().to_string() };
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM content_items WHERE region_code = $1").bind(region_code).fetch_one(&mut *tx).await?;
+    let id: i64 = {
+        let mut tx = db.begin().await?;
+        let n: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("SELECT COUNT(*) FROM content_items WHERE region_code = $1").bind(region_code).fetch_one(&mut *cx).await?);
         let code = format!("{}-{:02}", if region_code.is_empty() { "C" } else { region_code }, n + 1);
-        let id: i64 = sqlx::query_scalar("INSERT INTO content_items (code, class, name, unit, payer, source, region_code, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
+        let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO content_items (code, class, name, unit, payer, source, region_code, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
             .bind(&code).bind(class).bind(name).bind(unit).bind(payer).bind(&source).bind(region_code).bind(actor).bind(&now)
-            .fetch_one(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "catalogue.add", "content_item", &id.to_string(), json!({"after": {"code": code, "class": class, "name": name, "unit": unit, "payer": payer, "source": source, "region_code": region_code}})))?;
+            .fetch_one(&mut *cx).await?);
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "catalogue.add", "content_item", &id.to_string(), json!({"after": {"code": code, "class": class, "name": name, "unit": unit, "payer": payer, "source": source, "region_code": region_code}}))).await?;
         tx.commit().await?;
         id
-    });
+    };
     Ok(catalogue_item(db, id).await?.expect("just inserted"))
 }
 
@@ -248,16 +248,16 @@ pub async fn add_item(
     let owners = owners_share(profile, &payer, it.cost_fen)?;
     let unit = it.unit.clone().filter(|s| !s.trim().is_empty()).unwrap_or(cat.unit.clone());
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, project_id, expected, &now);
-        let row: i64 = sqlx::query_scalar("INSERT INTO project_items (project_id, item_id, quantity_centi, unit, cost_fen, payer, owners_fen, progress_pct, note) VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8) RETURNING id")
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, project_id, expected, &now).await?;
+        let row: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO project_items (project_id, item_id, quantity_centi, unit, cost_fen, payer, owners_fen, progress_pct, note) VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8) RETURNING id")
             .bind(project_id).bind(it.item_id).bind(it.quantity_centi).bind(&unit).bind(it.cost_fen).bind(&payer).bind(owners).bind(it.note.trim())
-            .fetch_one(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.item.add", "project", &project_id.to_string(), json!({"version": expected + 1, "after": {
-            "row": row, "item": cat.code, "name": cat.name, "quantity_centi": it.quantity_centi, "unit": unit, "cost_fen": it.cost_fen, "payer": payer, "owners_fen": owners}})))?;
+            .fetch_one(&mut *cx).await?);
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.item.add", "project", &project_id.to_string(), json!({"version": expected + 1, "after": {
+            "row": row, "item": cat.code, "name": cat.name, "quantity_centi": it.quantity_centi, "unit": unit, "cost_fen": it.cost_fen, "payer": payer, "owners_fen": owners}}))).await?;
         tx.commit().await?;
-    });
+    };
     get(db, project_id).await
 }
 
@@ -287,13 +287,24 @@ pub async fn remove_item(
         ));
     }
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, project_id, expected, &now);
-        sqlx::query("DELETE FROM project_items WHERE id = $1 AND project_id = $2").bind(row).bind(project_id).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.item.remove", "project", &project_id.to_string(), json!({"version": expected + 1, "before": old})))?;
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, project_id, expected, &now).await?;
+        with_tx!(&mut tx, cx => sqlx::query("DELETE FROM project_items WHERE id = $1 AND project_id = $2").bind(row).bind(project_id).execute(&mut *cx).await?.rows_affected());
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "project.item.remove",
+                "project",
+                &project_id.to_string(),
+                json!({"version": expected + 1, "before": old}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     get(db, project_id).await
 }
 

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::items;
 use super::{Filter, Project, at_version, bump, get, invalid, list};
 use crate::regions::Regions;
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
 
 /// Sets the progress (0–100 %) of content row `row`. Progress only goes forward unless `note` explains.
 pub async fn set_progress(
@@ -51,22 +51,22 @@ pub async fn set_progress(
         ));
     }
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, project_id, expected, &now);
-        sqlx::query("UPDATE project_items SET progress_pct = $1 WHERE id = $2 AND project_id = $3").bind(pct).bind(row).bind(project_id).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.progress", "project", &project_id.to_string(), json!({
-            "version": expected + 1, "row": row, "name": old.name, "before": old.progress_pct, "after": pct, "note": note.trim()})))?;
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, project_id, expected, &now).await?;
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE project_items SET progress_pct = $1 WHERE id = $2 AND project_id = $3").bind(pct).bind(row).bind(project_id).execute(&mut *cx).await?.rows_affected());
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.progress", "project", &project_id.to_string(), json!({
+            "version": expected + 1, "row": row, "name": old.name, "before": old.progress_pct, "after": pct, "note": note.trim()}))).await?;
         tx.commit().await?;
-    });
+    };
     get(db, project_id).await
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Document {
     pub id: i64,
     pub project_id: i64,
-    pub step_key: Option<String>,
+    pub step_key: Option<jiugai_domain::StepKey>,
     pub report_id: Option<i64>,
     pub file_name: String,
     pub content_type: String,
@@ -76,24 +76,8 @@ pub struct Document {
     pub uploaded_at: String,
 }
 
-type DocRow = (i64, i64, Option<String>, Option<i64>, String, String, i64, String, String, String);
 const DOC_COLS: &str =
     "id, project_id, step_key, report_id, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
-
-fn doc_of(r: DocRow) -> Document {
-    Document {
-        id: r.0,
-        project_id: r.1,
-        step_key: r.2,
-        report_id: r.3,
-        file_name: r.4,
-        content_type: r.5,
-        size: r.6,
-        sha256: r.7,
-        uploaded_by: r.8,
-        uploaded_at: r.9,
-    }
-}
 
 /// A file given with a change (type and size are checked by the caller).
 pub struct Upload<'a> {
@@ -111,44 +95,45 @@ fn sha_hex(data: &[u8]) -> String {
 pub async fn add_document(
     db: &Db,
     project_id: i64,
-    step_key: Option<&str>,
+    step_key: Option<jiugai_domain::StepKey>,
     f: &Upload<'_>,
     actor: &str,
     origin: &str,
 ) -> Result<Document, StoreError> {
     get(db, project_id).await?;
-    if let Some(k) = step_key
-        && !jiugai_rules::STEPS.iter().any(|s| s.0 == k)
-    {
-        return Err(invalid("step", k, format!("未知步骤“{k}”"), format!("unknown step “{k}”")));
-    }
     let now = clock::now_rfc3339();
     let sha = sha_hex(f.data);
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO project_documents (project_id, step_key, report_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,$2,NULL,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
+    let id: i64 = {
+        let mut tx = db.begin().await?;
+        let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO project_documents (project_id, step_key, report_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,$2,NULL,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
             .bind(project_id).bind(step_key).bind(f.file_name).bind(f.content_type).bind(f.data.len() as i64).bind(&sha).bind(f.data).bind(actor).bind(&now)
-            .fetch_one(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.document.add", "project", &project_id.to_string(), json!({"after": {
-            "document_id": id, "step": step_key, "file_name": f.file_name, "content_type": f.content_type, "size": f.data.len(), "sha256": sha}})))?;
+            .fetch_one(&mut *cx).await?);
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.document.add", "project", &project_id.to_string(), json!({"after": {
+            "document_id": id, "step": step_key, "file_name": f.file_name, "content_type": f.content_type, "size": f.data.len(), "sha256": sha}}))).await?;
         tx.commit().await?;
         id
-    });
+    };
     Ok(documents(db, project_id).await?.into_iter().find(|d| d.id == id).expect("just inserted"))
 }
 
 pub async fn documents(db: &Db, project_id: i64) -> Result<Vec<Document>, StoreError> {
     let sql = format!("SELECT {DOC_COLS} FROM project_documents WHERE project_id = $1 ORDER BY id");
-    let rows: Vec<DocRow> =
+    let rows: Vec<Document> =
         with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(project_id).fetch_all(p).await?);
-    Ok(rows.into_iter().map(doc_of).collect())
+    Ok(rows)
 }
 
 pub async fn document(db: &Db, project_id: i64, id: i64) -> Result<Option<(Document, Vec<u8>)>, StoreError> {
     let sql = format!("SELECT {DOC_COLS}, data FROM project_documents WHERE id = $1 AND project_id = $2");
-    let row: Option<(i64, i64, Option<String>, Option<i64>, String, String, i64, String, String, String, Vec<u8>)> =
+    #[derive(sqlx::FromRow)]
+    struct WithData {
+        #[sqlx(flatten)]
+        d: Document,
+        data: Vec<u8>,
+    }
+    let row: Option<WithData> =
         with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(project_id).fetch_optional(p).await?);
-    Ok(row.map(|r| (doc_of((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9)), r.10)))
+    Ok(row.map(|r| (r.d, r.data)))
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -191,23 +176,34 @@ pub async fn add_report(
         ));
     }
     let now = clock::now_rfc3339();
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO site_reports (project_id, report_date, text, author, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(project_id).bind(date.to_string()).bind(text).bind(actor).bind(&now).fetch_one(&mut *tx).await?;
+    let id: i64 = {
+        let mut tx = db.begin().await?;
+        let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO site_reports (project_id, report_date, text, author, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(project_id).bind(date.to_string()).bind(text).bind(actor).bind(&now).fetch_one(&mut *cx).await?);
         let mut shas = Vec::new();
         for f in photos {
             let sha = sha_hex(f.data);
-            sqlx::query("INSERT INTO project_documents (project_id, step_key, report_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,NULL,$2,$3,$4,$5,$6,$7,$8,$9)")
+            with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_documents (project_id, step_key, report_id, file_name, content_type, size, sha256, data, uploaded_by, uploaded_at) VALUES ($1,NULL,$2,$3,$4,$5,$6,$7,$8,$9)")
                 .bind(project_id).bind(id).bind(f.file_name).bind(f.content_type).bind(f.data.len() as i64).bind(&sha).bind(f.data).bind(actor).bind(&now)
-                .execute(&mut *tx).await?;
+                .execute(&mut *cx).await?.rows_affected());
             shas.push(json!({"file_name": f.file_name, "sha256": sha, "size": f.data.len()}));
         }
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.report.add", "project", &project_id.to_string(), json!({"after": {
-            "report_id": id, "report_date": date.to_string(), "text": text, "photos": shas}})))?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "project.report.add",
+                "project",
+                &project_id.to_string(),
+                json!({"after": {
+            "report_id": id, "report_date": date.to_string(), "text": text, "photos": shas}}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         id
-    });
+    };
     Ok(reports(db, project_id).await?.into_iter().find(|r| r.id == id).expect("just inserted"))
 }
 
@@ -287,14 +283,25 @@ pub async fn open_issue(
         ));
     }
     let today = super::today().to_string();
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO project_issues (project_id, kind, description, opened_on, opened_by) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(project_id).bind(kind).bind(description).bind(&today).bind(actor).fetch_one(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.issue.open", "project", &project_id.to_string(), json!({"after": {"issue_id": id, "kind": kind, "description": description, "opened_on": today}})))?;
+    let id: i64 = {
+        let mut tx = db.begin().await?;
+        let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO project_issues (project_id, kind, description, opened_on, opened_by) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(project_id).bind(kind).bind(description).bind(&today).bind(actor).fetch_one(&mut *cx).await?);
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "project.issue.open",
+                "project",
+                &project_id.to_string(),
+                json!({"after": {"issue_id": id, "kind": kind, "description": description, "opened_on": today}}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         id
-    });
+    };
     Ok(issues(db, project_id).await?.into_iter().find(|i| i.id == id).expect("just inserted"))
 }
 
@@ -313,22 +320,49 @@ pub async fn close_issue(
         return Err(invalid("resolution", "", "请填写整改情况", "describe how it was resolved"));
     }
     let today = super::today().to_string();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let n = sqlx::query("UPDATE project_issues SET closed_on = $1, closed_by = $2, resolution = $3 WHERE id = $4 AND project_id = $5 AND closed_on IS NULL")
-            .bind(&today).bind(actor).bind(resolution).bind(issue_id).bind(project_id).execute(&mut *tx).await?.rows_affected();
+    {
+        let mut tx = db.begin().await?;
+        let n = with_tx!(&mut tx, cx => sqlx::query("UPDATE project_issues SET closed_on = $1, closed_by = $2, resolution = $3 WHERE id = $4 AND project_id = $5 AND closed_on IS NULL")
+            .bind(&today).bind(actor).bind(resolution).bind(issue_id).bind(project_id).execute(&mut *cx).await?.rows_affected());
         if n == 0 {
             drop(tx);
             return Err(match issues(db, project_id).await?.into_iter().find(|i| i.id == issue_id) {
-                None => invalid("issue", issue_id.to_string(), format!("本项目没有编号为 {issue_id} 的问题"), format!("this project has no issue {issue_id}")),
-                Some(i) => invalid("issue", issue_id.to_string(),
-                    format!("该问题已于 {} 由 {} 销号", i.closed_on.as_deref().unwrap_or(""), i.closed_by.as_deref().unwrap_or("")),
-                    format!("the issue was closed on {} by {}", i.closed_on.as_deref().unwrap_or(""), i.closed_by.as_deref().unwrap_or(""))),
+                None => invalid(
+                    "issue",
+                    issue_id.to_string(),
+                    format!("本项目没有编号为 {issue_id} 的问题"),
+                    format!("this project has no issue {issue_id}"),
+                ),
+                Some(i) => invalid(
+                    "issue",
+                    issue_id.to_string(),
+                    format!(
+                        "该问题已于 {} 由 {} 销号",
+                        i.closed_on.as_deref().unwrap_or(""),
+                        i.closed_by.as_deref().unwrap_or("")
+                    ),
+                    format!(
+                        "the issue was closed on {} by {}",
+                        i.closed_on.as_deref().unwrap_or(""),
+                        i.closed_by.as_deref().unwrap_or("")
+                    ),
+                ),
             });
         }
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.issue.close", "project", &project_id.to_string(), json!({"issue_id": issue_id, "closed_on": today, "resolution": resolution})))?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "project.issue.close",
+                "project",
+                &project_id.to_string(),
+                json!({"issue_id": issue_id, "closed_on": today, "resolution": resolution}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(issues(db, project_id).await?.into_iter().find(|i| i.id == issue_id).expect("exists"))
 }
 
@@ -434,7 +468,7 @@ pub fn export(rows: &[LedgerRow], path: &std::path::Path) -> Result<(), StoreErr
             Cell::Text(r.project.name.clone()),
             Cell::Text(r.project.region_code.clone()),
             Cell::Int(i64::from(r.project.plan_year)),
-            Cell::Text(super::stage_zh(&r.project.stage).to_string()),
+            Cell::Text(jiugai_domain::Label::zh(r.project.stage).to_string()),
             Cell::Text(r.estates.clone()),
             Cell::Int(r.items),
             // hundredths written with two decimals: yuan from fen, percent from basis points

@@ -22,55 +22,26 @@ use serde_json::{Value, json};
 
 use crate::estates::query::{Bind, bind_all, region_cond};
 use crate::regions::Regions;
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, Tx, audit, clock, with_db, with_tx};
 
+pub use jiugai_domain::ManagementMode;
 /// Pipeline stages in order [000 三(一); 004 四]: 储备 → 谋划 → 实施 → 完工 → 验收 → 长效管理.
-pub const STAGES: [&str; 6] = ["reserve", "planning", "implementation", "completed", "accepted", "management"];
+pub use jiugai_domain::Stage;
 
-pub fn stage_zh(s: &str) -> &'static str {
-    match s {
-        "reserve" => "储备",
-        "planning" => "谋划",
-        "implementation" => "实施",
-        "completed" => "完工",
-        "accepted" => "验收",
-        "management" => "长效管理",
-        _ => "未知",
-    }
+/// The modes a project may choose at handover (有人管): every mode but "no management" [001 二(八); 002 三(九)].
+pub fn management_modes() -> impl Iterator<Item = ManagementMode> {
+    ManagementMode::ALL.iter().copied().filter(|m| m.is_managed())
 }
 
-pub fn stage_en(s: &str) -> &'static str {
-    match s {
-        "reserve" => "reserve",
-        "planning" => "planning",
-        "implementation" => "implementation",
-        "completed" => "completed",
-        "accepted" => "accepted",
-        "management" => "management",
-        _ => "unknown",
-    }
-}
-
-fn stage_index(s: &str) -> usize {
-    STAGES.iter().position(|x| *x == s).unwrap_or(0)
-}
-
-/// Management modes after handover [001 二(八); 002 三(九)].
-pub const MANAGEMENT_MODES: [(&str, &str, &str); 4] = [
-    ("professional", "专业化物业服务", "professional property company"),
-    ("entrusted", "委托管理（社区、原产权单位等）", "entrusted (community, original unit…)"),
-    ("self", "居民自治管理", "self-managed by residents"),
-    ("state_owned", "国有物业兜底", "state-owned company as fallback"),
-];
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Project {
     pub id: i64,
     pub name: String,
-    /// The county of its estates: decides the policy profile.
+    /// The county of its estates.
     pub region_code: String,
+    #[sqlx(try_from = "i64")]
     pub plan_year: i32,
-    pub stage: String,
+    pub stage: Stage,
     pub investment_fen: i64,
     pub new_floor_area_dm2: i64,
     pub high_risk: bool,
@@ -87,7 +58,7 @@ pub struct Project {
     pub exception_reason: Option<String>,
     pub exception_by: Option<String>,
     pub exception_at: Option<String>,
-    pub management_mode: Option<String>,
+    pub management_mode: Option<ManagementMode>,
     pub maintenance_fund: Option<bool>,
     pub companies: String,
     pub hotline: String,
@@ -97,6 +68,7 @@ pub struct Project {
     pub created_at: String,
     pub created_by: String,
     pub updated_at: String,
+    #[sqlx(skip)]
     pub estate_ids: Vec<i64>,
 }
 
@@ -104,48 +76,6 @@ const COLS: &str = "id, name, region_code, plan_year, stage, investment_fen, new
     consent_yes, consent_households, participation_yes, residents_fund_fen, illegal_found, illegal_removed, safety_rating, \
     satisfaction_yes, satisfaction_answered, exception_reason, exception_by, exception_at, management_mode, maintenance_fund, \
     companies, hotline, notice_from, version, created_at, created_by, updated_at";
-
-fn of_row<R: sqlx::Row>(r: &R) -> Result<Project, sqlx::Error>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    bool: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(Project {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        region_code: r.try_get("region_code")?,
-        plan_year: r.try_get::<i64, _>("plan_year")? as i32,
-        stage: r.try_get("stage")?,
-        investment_fen: r.try_get("investment_fen")?,
-        new_floor_area_dm2: r.try_get("new_floor_area_dm2")?,
-        high_risk: r.try_get("high_risk")?,
-        structural_change: r.try_get("structural_change")?,
-        consent_yes: r.try_get("consent_yes")?,
-        consent_households: r.try_get("consent_households")?,
-        participation_yes: r.try_get("participation_yes")?,
-        residents_fund_fen: r.try_get("residents_fund_fen")?,
-        illegal_found: r.try_get("illegal_found")?,
-        illegal_removed: r.try_get("illegal_removed")?,
-        safety_rating: r.try_get("safety_rating")?,
-        satisfaction_yes: r.try_get("satisfaction_yes")?,
-        satisfaction_answered: r.try_get("satisfaction_answered")?,
-        exception_reason: r.try_get("exception_reason")?,
-        exception_by: r.try_get("exception_by")?,
-        exception_at: r.try_get("exception_at")?,
-        management_mode: r.try_get("management_mode")?,
-        maintenance_fund: r.try_get("maintenance_fund")?,
-        companies: r.try_get("companies")?,
-        hotline: r.try_get("hotline")?,
-        notice_from: r.try_get("notice_from")?,
-        version: r.try_get("version")?,
-        created_at: r.try_get("created_at")?,
-        created_by: r.try_get("created_by")?,
-        updated_at: r.try_get("updated_at")?,
-        estate_ids: Vec::new(),
-    })
-}
 
 pub(crate) fn invalid(
     field: &str,
@@ -260,7 +190,7 @@ pub async fn create(db: &Db, p: &NewProject, actor: &str, origin: &str) -> Resul
                 format!(
                     "小区 {id}「{}」已在项目 #{pid}（{}阶段）中，验收前不能再列入其他项目",
                     e.data.name,
-                    stage_zh(&stage)
+                    jiugai_domain::Label::zh(stage)
                 ),
                 format!(
                     "estate {id} ({}) is already in project #{pid} ({stage}); it can join another only after acceptance",
@@ -270,28 +200,28 @@ pub async fn create(db: &Db, p: &NewProject, actor: &str, origin: &str) -> Resul
         }
     }
     let now = clock::now_rfc3339();
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO projects (name, region_code, plan_year, stage, investment_fen, new_floor_area_dm2, high_risk, structural_change, version, created_at, created_by, updated_at) \
+    let id: i64 = {
+        let mut tx = db.begin().await?;
+        let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO projects (name, region_code, plan_year, stage, investment_fen, new_floor_area_dm2, high_risk, structural_change, version, created_at, created_by, updated_at) \
             VALUES ($1, $2, $3, 'reserve', $4, $5, $6, $7, 1, $8, $9, $8) RETURNING id")
             .bind(name).bind(&county).bind(i64::from(p.plan_year)).bind(p.investment_fen).bind(p.new_floor_area_dm2)
             .bind(p.high_risk).bind(p.structural_change).bind(&now).bind(actor)
-            .fetch_one(&mut *tx).await?;
+            .fetch_one(&mut *cx).await?);
         for e in &ids {
-            sqlx::query("INSERT INTO project_estates (project_id, estate_id) VALUES ($1, $2)").bind(id).bind(*e).execute(&mut *tx).await?;
+            with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_estates (project_id, estate_id) VALUES ($1, $2)").bind(id).bind(*e).execute(&mut *cx).await?.rows_affected());
         }
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.create", "project", &id.to_string(), json!({"after": {
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.create", "project", &id.to_string(), json!({"after": {
             "name": name, "region_code": county, "plan_year": p.plan_year, "stage": "reserve", "investment_fen": p.investment_fen,
-            "new_floor_area_dm2": p.new_floor_area_dm2, "high_risk": p.high_risk, "structural_change": p.structural_change, "estate_ids": ids}})))?;
+            "new_floor_area_dm2": p.new_floor_area_dm2, "high_risk": p.high_risk, "structural_change": p.structural_change, "estate_ids": ids}}))).await?;
         tx.commit().await?;
         id
-    });
+    };
     get(db, id).await
 }
 
 /// The project (not yet accepted) an estate is in, if any.
-async fn active_project_of(db: &Db, estate_id: i64) -> Result<Option<(i64, String)>, StoreError> {
-    let row: Option<(i64, String)> = with_db!(db, p => sqlx::query_as(
+async fn active_project_of(db: &Db, estate_id: i64) -> Result<Option<(i64, Stage)>, StoreError> {
+    let row: Option<(i64, Stage)> = with_db!(db, p => sqlx::query_as(
         "SELECT p.id, p.stage FROM projects p JOIN project_estates pe ON pe.project_id = p.id \
          WHERE pe.estate_id = $1 AND p.stage IN ('reserve', 'planning', 'implementation', 'completed') ORDER BY p.id LIMIT 1")
         .bind(estate_id).fetch_optional(p).await?);
@@ -300,12 +230,9 @@ async fn active_project_of(db: &Db, estate_id: i64) -> Result<Option<(i64, Strin
 
 pub async fn get(db: &Db, id: i64) -> Result<Project, StoreError> {
     let sql = format!("SELECT {COLS} FROM projects WHERE id = $1");
-    let mut p = with_db!(db, pool => {
-        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
-            Some(r) => of_row(&r)?,
-            None => return Err(StoreError::ProjectNotFound(id)),
-        }
-    });
+    let p: Option<Project> =
+        with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?);
+    let mut p = p.ok_or(StoreError::ProjectNotFound(id))?;
     p.estate_ids = with_db!(db, pool => sqlx::query_scalar("SELECT estate_id FROM project_estates WHERE project_id = $1 ORDER BY estate_id").bind(id).fetch_all(pool).await?);
     Ok(p)
 }
@@ -316,7 +243,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Project, StoreError> {
 pub struct Filter {
     pub scope: String,
     pub region: Option<String>,
-    pub stage: Option<String>,
+    pub stage: Option<Stage>,
     pub plan_year: Option<i32>,
     pub member: Option<String>,
     /// Only projects that can have overdue steps as of year Y: before completion, plan year ≤ Y.
@@ -334,8 +261,8 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
             ));
         }
     }
-    if let Some(s) = &f.stage {
-        binds.push(Bind::T(s.clone()));
+    if let Some(s) = f.stage {
+        binds.push(Bind::T(s.as_str().to_string()));
         wh.push(format!("p.stage = ${}", binds.len()));
     }
     if let Some(y) = f.plan_year {
@@ -359,10 +286,8 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
         if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) },
         f.limit.unwrap_or(5000).clamp(1, 100_000)
     );
-    let mut out: Vec<Project> = with_db!(db, pool => {
-        let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?;
-        rows.iter().map(of_row).collect::<Result<Vec<_>, _>>()?
-    });
+    let mut out: Vec<Project> =
+        with_db!(db, pool => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?);
     if !out.is_empty() {
         let ids: Vec<i64> = out.iter().map(|p| p.id).collect();
         let mut pairs: Vec<(i64, i64)> = Vec::new();
@@ -414,25 +339,21 @@ pub async fn visible(
     Ok(n > 0)
 }
 
-/// Opens the versioned change of project `id` inside `$tx`: bumps the version if it is still `$expected`,
-/// else returns [`StoreError::Stale`] from the enclosing function.
-macro_rules! bump {
-    ($db:expr, $tx:ident, $id:expr, $expected:expr, $now:expr) => {{
-        let n =
-            sqlx::query("UPDATE projects SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
-                .bind($now)
-                .bind($id)
-                .bind($expected)
-                .execute(&mut *$tx)
-                .await?
-                .rows_affected();
-        if n == 0 {
-            drop($tx);
-            return Err($crate::projects::stale($db, $id, $expected).await);
-        }
-    }};
+/// Opens the versioned change of project `id` inside `tx`: bumps the version if it is still `expected`,
+/// else [`StoreError::Stale`] (the caller's `?` drops the transaction, which rolls it back).
+pub(crate) async fn bump(db: &Db, tx: &mut Tx, id: i64, expected: i64, now: &str) -> Result<(), StoreError> {
+    let n = with_tx!(tx, cx => sqlx::query("UPDATE projects SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
+        .bind(now)
+        .bind(id)
+        .bind(expected)
+        .execute(&mut *cx)
+        .await?
+        .rows_affected());
+    if n == 0 {
+        return Err(stale(db, id, expected).await);
+    }
+    Ok(())
 }
-pub(crate) use bump;
 
 pub(crate) async fn stale(db: &Db, id: i64, expected: i64) -> StoreError {
     match get(db, id).await {
@@ -485,21 +406,13 @@ pub async fn move_stage(
     profile: &jiugai_rules::EffectiveProfile,
     id: i64,
     expected: i64,
-    to_stage: &str,
+    to_stage: Stage,
     to_year: i32,
     reason: &str,
     actor: &str,
     origin: &str,
 ) -> Result<Project, StoreError> {
     let p = at_version(db, id, expected).await?;
-    if !STAGES.contains(&to_stage) {
-        return Err(invalid(
-            "stage",
-            to_stage,
-            format!("未知阶段“{to_stage}”：应为 {}", STAGES.join("、")),
-            format!("unknown stage “{to_stage}”: use one of {}", STAGES.join(", ")),
-        ));
-    }
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(invalid(
@@ -518,15 +431,20 @@ pub async fn move_stage(
         ));
     }
     if to_stage == p.stage && to_year == p.plan_year {
-        return Err(invalid("stage", to_stage, "阶段和年度都没有变化", "neither the stage nor the year changes"));
+        return Err(invalid(
+            "stage",
+            to_stage.as_str(),
+            "阶段和年度都没有变化",
+            "neither the stage nor the year changes",
+        ));
     }
-    let forward = stage_index(to_stage) > stage_index(&p.stage);
-    if forward && stage_index(to_stage) >= stage_index("implementation") && p.exception_reason.is_none() {
+    let forward = to_stage > p.stage;
+    if forward && to_stage >= Stage::Implementation && p.exception_reason.is_none() {
         let bad: Vec<_> = estates_eligibility(db, profile, &p).await?.into_iter().filter(|e| !e.2).collect();
         if let Some((eid, name, _, zh, en)) = bad.first() {
             return Err(invalid(
                 "stage",
-                to_stage,
+                to_stage.as_str(),
                 format!(
                     "小区 {eid}「{name}」不符合本地改造范围（{zh}），不能进入实施阶段。如确需实施，须由旧改办管理员登记例外及理由"
                 ),
@@ -537,17 +455,15 @@ pub async fn move_stage(
         }
     }
     // The plan check: a closed consent consultation that failed keeps its estate out of implementation.
-    if forward
-        && stage_index(to_stage) >= stage_index("implementation")
-        && stage_index(&p.stage) < stage_index("implementation")
-        && p.exception_reason.is_none()
-    {
-        let (results, _) = crate::residents::consultations::project_results(db, &p, "consent").await?;
+    if forward && to_stage >= Stage::Implementation && p.stage < Stage::Implementation && p.exception_reason.is_none() {
+        let (results, _) =
+            crate::residents::consultations::project_results(db, &p, crate::residents::consultations::Kind::Consent)
+                .await?;
         if let Some((c, t)) = results.iter().find(|(_, t)| t.outcome == jiugai_rules::Outcome::Fail) {
             let e = crate::estates::get(db, c.estate_id).await?;
             return Err(invalid(
                 "stage",
-                to_stage,
+                to_stage.as_str(),
                 format!(
                     "小区「{}」的改造意愿征询（#{}）未通过（{}），不能进入实施阶段",
                     e.data.name, c.id, t.reason_zh
@@ -561,33 +477,34 @@ pub async fn move_stage(
     }
     if forward {
         let done = steps::done_keys(db, id).await?;
-        for (stage, step, zh) in [
-            ("completed", "completion", "全面完成（竣工）"),
-            ("accepted", "acceptance", "联合竣工验收"),
-            ("management", "management", "长效管理"),
+        use jiugai_domain::{Label, StepKey};
+        for (stage, step) in [
+            (Stage::Completed, StepKey::Completion),
+            (Stage::Accepted, StepKey::Acceptance),
+            (Stage::Management, StepKey::Management),
         ] {
-            if stage_index(to_stage) >= stage_index(stage) && !done.iter().any(|k| k == step) {
+            if to_stage >= stage && !done.contains(&step) {
                 return Err(invalid(
                     "stage",
-                    to_stage,
-                    format!("进入“{}”阶段前须先完成步骤「{zh}」", stage_zh(stage)),
-                    format!("the step “{step}” must be done before the stage “{stage}”"),
+                    to_stage.as_str(),
+                    format!("进入“{}”阶段前须先完成步骤「{}」", stage.zh(), step.zh()),
+                    format!("the step “{}” must be done before the stage “{}”", step.en(), stage.en()),
                 ));
             }
         }
     }
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, id, expected, &now);
-        sqlx::query("UPDATE projects SET stage = $1, plan_year = $2 WHERE id = $3").bind(to_stage).bind(i64::from(to_year)).bind(id).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, id, expected, &now).await?;
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET stage = $1, plan_year = $2 WHERE id = $3").bind(to_stage).bind(i64::from(to_year)).bind(id).execute(&mut *cx).await?.rows_affected());
+        with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
             .bind(id).bind(&p.stage).bind(to_stage).bind(i64::from(p.plan_year)).bind(i64::from(to_year)).bind(reason).bind(actor).bind(&now)
-            .execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.move", "project", &id.to_string(), json!({
-            "version": expected + 1, "before": {"stage": p.stage, "plan_year": p.plan_year}, "after": {"stage": to_stage, "plan_year": to_year}, "reason": reason})))?;
+            .execute(&mut *cx).await?.rows_affected());
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.move", "project", &id.to_string(), json!({
+            "version": expected + 1, "before": {"stage": p.stage, "plan_year": p.plan_year}, "after": {"stage": to_stage, "plan_year": to_year}, "reason": reason}))).await?;
         tx.commit().await?;
-    });
+    };
     get(db, id).await
 }
 
@@ -611,14 +528,14 @@ pub async fn record_exception(
         ));
     }
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, id, expected, &now);
-        sqlx::query("UPDATE projects SET exception_reason = $1, exception_by = $2, exception_at = $3 WHERE id = $4").bind(reason).bind(actor).bind(&now).bind(id).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.exception", "project", &id.to_string(), json!({
-            "version": expected + 1, "before": {"exception_reason": p.exception_reason}, "after": {"exception_reason": reason}})))?;
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, id, expected, &now).await?;
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET exception_reason = $1, exception_by = $2, exception_at = $3 WHERE id = $4").bind(reason).bind(actor).bind(&now).bind(id).execute(&mut *cx).await?.rows_affected());
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.exception", "project", &id.to_string(), json!({
+            "version": expected + 1, "before": {"exception_reason": p.exception_reason}, "after": {"exception_reason": reason}}))).await?;
         tx.commit().await?;
-    });
+    };
     get(db, id).await
 }
 
@@ -776,19 +693,30 @@ pub async fn update_facts(
         return Ok(old);
     }
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, id, expected, &now);
-        sqlx::query("UPDATE projects SET name = $1, investment_fen = $2, new_floor_area_dm2 = $3, high_risk = $4, structural_change = $5, \
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, id, expected, &now).await?;
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET name = $1, investment_fen = $2, new_floor_area_dm2 = $3, high_risk = $4, structural_change = $5, \
             consent_yes = $6, consent_households = $7, participation_yes = $8, residents_fund_fen = $9, illegal_found = $10, illegal_removed = $11, \
             safety_rating = $12, satisfaction_yes = $13, satisfaction_answered = $14, companies = $15, hotline = $16, notice_from = $17 WHERE id = $18")
             .bind(&p.name).bind(p.investment_fen).bind(p.new_floor_area_dm2).bind(p.high_risk).bind(p.structural_change)
             .bind(p.consent_yes).bind(p.consent_households).bind(p.participation_yes).bind(p.residents_fund_fen).bind(p.illegal_found).bind(p.illegal_removed)
             .bind(&p.safety_rating).bind(p.satisfaction_yes).bind(p.satisfaction_answered).bind(&p.companies).bind(&p.hotline).bind(&p.notice_from).bind(id)
-            .execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.update", "project", &id.to_string(), json!({"version": expected + 1, "changes": changes})))?;
+            .execute(&mut *cx).await?.rows_affected());
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "project.update",
+                "project",
+                &id.to_string(),
+                json!({"version": expected + 1, "changes": changes}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     get(db, id).await
 }
 
@@ -843,21 +771,32 @@ pub async fn add_member(
         ));
     }
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, id, expected, &now);
-        sqlx::query("INSERT INTO project_members (project_id, user_name, duty) VALUES ($1, $2, $3)").bind(id).bind(user_name).bind(duty).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.member.add", "project", &id.to_string(), json!({"version": expected + 1, "after": {"user_name": user_name, "duty": duty}})))?;
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, id, expected, &now).await?;
+        with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_members (project_id, user_name, duty) VALUES ($1, $2, $3)").bind(id).bind(user_name).bind(duty).execute(&mut *cx).await?.rows_affected());
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "project.member.add",
+                "project",
+                &id.to_string(),
+                json!({"version": expected + 1, "after": {"user_name": user_name, "duty": duty}}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(())
 }
 
 /// A move between stages or years.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Move {
-    pub from_stage: String,
-    pub to_stage: String,
+    pub from_stage: Stage,
+    pub to_stage: Stage,
     pub from_year: i64,
     pub to_year: i64,
     pub reason: String,
@@ -866,31 +805,13 @@ pub struct Move {
 }
 
 pub async fn moves(db: &Db, id: i64) -> Result<Vec<Move>, StoreError> {
-    let rows: Vec<(String, String, i64, i64, String, String, String)> = with_db!(db, p => sqlx::query_as(
-        "SELECT from_stage, to_stage, from_year, to_year, reason, actor, at FROM project_moves WHERE project_id = $1 ORDER BY id").bind(id).fetch_all(p).await?);
-    Ok(rows
-        .into_iter()
-        .map(|r| Move {
-            from_stage: r.0,
-            to_stage: r.1,
-            from_year: r.2,
-            to_year: r.3,
-            reason: r.4,
-            actor: r.5,
-            at: r.6,
-        })
-        .collect())
+    Ok(with_db!(db, p => sqlx::query_as(
+        "SELECT from_stage, to_stage, from_year, to_year, reason, actor, at FROM project_moves WHERE project_id = $1 ORDER BY id").bind(id).fetch_all(p).await?))
 }
 
-/// Today's date (UTC), or `JIUGAI_TODAY=YYYY-MM-DD` when set (for demonstrations and tests of deadlines).
+/// Today's date in Beijing, or `JIUGAI_TODAY=YYYY-MM-DD` when set (for demonstrations and tests of deadlines).
 pub fn today() -> jiugai_rules::Date {
-    if let Ok(s) = std::env::var("JIUGAI_TODAY")
-        && let Some(d) = jiugai_rules::Date::parse(s.trim())
-    {
-        return d;
-    }
-    let (y, m, d) = clock::today();
-    jiugai_rules::Date::new(y, m as u8, d as u8).expect("a valid date")
+    clock::today()
 }
 
 /// The inputs of the next-plan ranking [001 二(三)1; 002 三(二)] from what the project records: consent
@@ -958,7 +879,7 @@ pub async fn ranking(
 /// project completed or later) have someone managing them (a management mode chosen: 有人管).
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Summary {
-    pub by_stage: Vec<(String, i64)>,
+    pub by_stage: Vec<(Stage, i64)>,
     pub projects: i64,
     pub overdue_steps: i64,
     pub overdue_projects: i64,
@@ -994,14 +915,14 @@ pub async fn summary(
         "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN p.management_mode IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
         FROM projects p JOIN project_estates x ON x.project_id = p.id WHERE p.stage IN ('completed', 'accepted', 'management'){extra}"
     );
-    let (stages, (renovated, managed)): (Vec<(String, i64)>, (i64, i64)) = with_db!(db, pool => (
+    let (stages, (renovated, managed)): (Vec<(Stage, i64)>, (i64, i64)) = with_db!(db, pool => (
         bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q1)), &binds).fetch_all(pool).await?,
         bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q2)), &binds).fetch_one(pool).await?,
     ));
     let mut s = Summary { renovated_estates: renovated, managed_estates: managed, ..Default::default() };
-    for st in STAGES {
-        let n = stages.iter().find(|(k, _)| k == st).map_or(0, |x| x.1);
-        s.by_stage.push((st.to_string(), n));
+    for &st in Stage::ALL {
+        let n = stages.iter().find(|(k, _)| *k == st).map_or(0, |x| x.1);
+        s.by_stage.push((st, n));
         s.projects += n;
     }
     // Only projects not yet completed whose plan year has begun can have overdue steps.
@@ -1016,8 +937,8 @@ pub async fn summary(
 }
 
 /// The projects an estate is in, newest first: (id, name, stage).
-pub async fn of_estate(db: &Db, estate_id: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
-    let rows: Vec<(i64, String, String)> = with_db!(db, p => sqlx::query_as(
+pub async fn of_estate(db: &Db, estate_id: i64) -> Result<Vec<(i64, String, Stage)>, StoreError> {
+    let rows: Vec<(i64, String, Stage)> = with_db!(db, p => sqlx::query_as(
         "SELECT p.id, p.name, p.stage FROM projects p JOIN project_estates pe ON pe.project_id = p.id WHERE pe.estate_id = $1 ORDER BY p.id DESC")
         .bind(estate_id).fetch_all(p).await?);
     Ok(rows)

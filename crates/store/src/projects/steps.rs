@@ -3,17 +3,18 @@
 //! documents, is stored here. Completing a step checks its order and its conditions inside the versioned
 //! change (see the module invariants of `projects`).
 
-use jiugai_rules::{Date, Dm2, EffectiveProfile, Fen, Outcome, ProjectFacts, RuleValue, StepDecision};
+use jiugai_domain::{Label, StepKey};
+use jiugai_rules::{Date, Dm2, EffectiveProfile, Fen, Outcome, ProjectFacts, StepDecision};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{MANAGEMENT_MODES, Project, at_version, bump, get, invalid, stage_index};
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use super::{ManagementMode, Project, Stage, at_version, bump, get, invalid};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
 
 /// A step as shown and returned by the API.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct StepView {
-    pub key: String,
+    pub key: StepKey,
     pub name_zh: String,
     pub required: bool,
     pub due: Option<String>,
@@ -37,7 +38,7 @@ pub struct StepView {
 /// A completed step as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DoneStep {
-    pub key: String,
+    pub key: StepKey,
     pub started_on: Option<String>,
     pub done_on: String,
     pub actor: String,
@@ -47,7 +48,7 @@ pub struct DoneStep {
 }
 
 pub async fn done_steps(db: &Db, id: i64) -> Result<Vec<DoneStep>, StoreError> {
-    let rows: Vec<(String, Option<String>, String, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
+    let rows: Vec<(StepKey, Option<String>, String, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT step_key, started_on, done_on, actor, department, note, detail FROM project_steps WHERE project_id = $1 ORDER BY done_on, step_key")
         .bind(id).fetch_all(p).await?);
     Ok(rows
@@ -72,7 +73,7 @@ pub async fn done_steps_of(db: &Db, ids: &[i64]) -> Result<std::collections::Has
         let sql = format!(
             "SELECT project_id, step_key, started_on, done_on, actor, department, note, detail FROM project_steps WHERE project_id IN ({list})"
         );
-        let rows: Vec<(i64, String, Option<String>, String, String, String, String, String)> =
+        let rows: Vec<(i64, StepKey, Option<String>, String, String, String, String, String)> =
             with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
         for r in rows {
             out.entry(r.0).or_default().push(DoneStep {
@@ -89,7 +90,7 @@ pub async fn done_steps_of(db: &Db, ids: &[i64]) -> Result<std::collections::Has
     Ok(out)
 }
 
-pub(crate) async fn done_keys(db: &Db, id: i64) -> Result<Vec<String>, StoreError> {
+pub(crate) async fn done_keys(db: &Db, id: i64) -> Result<Vec<StepKey>, StoreError> {
     Ok(done_steps(db, id).await?.into_iter().map(|d| d.key).collect())
 }
 
@@ -115,7 +116,7 @@ fn view_one(s: &StepDecision, done: &[DoneStep], today: Date) -> StepView {
         None => (s.rule.rule.clone(), s.rule.source.clone()),
     };
     StepView {
-        key: s.key.to_string(),
+        key: s.key,
         name_zh: s.name_zh.to_string(),
         required: s.required,
         due: s.due.map(|d| d.to_string()),
@@ -160,8 +161,8 @@ pub(crate) fn date_of(field: &str, s: &str) -> Result<Date, StoreError> {
     })
 }
 
-fn name_of(steps: &[StepDecision], key: &str) -> String {
-    steps.iter().find(|s| s.key == key).map(|s| s.name_zh.to_string()).unwrap_or_else(|| key.to_string())
+fn name_of(key: StepKey) -> &'static str {
+    key.zh()
 }
 
 fn int_of(detail: &Value, key: &str) -> Option<i64> {
@@ -189,26 +190,23 @@ fn list_of(detail: &Value, key: &str) -> Vec<Value> {
 /// it, that it is not done, that the steps it depends on were done on or before its date, and its own
 /// conditions (publicity period, consent, satisfaction, acceptance record…). Completing `completion`,
 /// `acceptance` or `management` also moves the project to the matching stage.
-#[allow(clippy::too_many_arguments)]
 pub async fn complete(
     db: &Db,
     profile: &EffectiveProfile,
-    id: i64,
-    expected: i64,
-    key: &str,
+    step: (i64, i64, StepKey),
     c: &Completion,
     actor: &str,
     origin: &str,
 ) -> Result<Project, StoreError> {
+    let (id, expected, key) = step;
     let p = at_version(db, id, expected).await?;
     let decisions = jiugai_rules::project_steps(profile, &facts(&p));
     let Some(step) = decisions.iter().find(|s| s.key == key) else {
-        let keys: Vec<_> = decisions.iter().map(|s| s.key).collect();
         return Err(invalid(
             "step",
-            key,
-            format!("未知步骤“{key}”：应为 {}", keys.join("、")),
-            format!("unknown step “{key}”: use one of {}", keys.join(", ")),
+            key.as_str(),
+            format!("未知步骤“{}”", key.zh()),
+            format!("unknown step “{}”", key.en()),
         ));
     };
     let zh = step.name_zh;
@@ -245,7 +243,7 @@ pub async fn complete(
         if !needed {
             continue;
         }
-        let pre_zh = name_of(&decisions, pre);
+        let pre_zh = name_of(*pre);
         match done.iter().find(|d| d.key == *pre) {
             None => {
                 return Err(invalid(
@@ -270,9 +268,9 @@ pub async fn complete(
     let mut started_on: Option<String> = None;
     let mut set_consent: Option<(i64, i64)> = None;
     let mut set_satisfaction: Option<(i64, i64)> = None;
-    let mut set_management: Option<(String, bool)> = None;
+    let mut set_management: Option<(ManagementMode, bool)> = None;
     match key {
-        "publicity" => {
+        StepKey::Publicity => {
             // The notice's first day: as given, else the day the office published it on the notice page.
             let Some(s) = c.started_on.as_deref().filter(|s| !s.trim().is_empty()).or(p.notice_from.as_deref()) else {
                 return Err(invalid(
@@ -283,33 +281,26 @@ pub async fn complete(
                 ));
             };
             let start = date_of("started_on", s)?;
-            let days = match profile.rule("publicity_days", Some(p.plan_year)).map(|r| (&r.value, r)) {
-                Some((RuleValue::Count(n), _)) => *n,
-                _ => 0,
-            };
-            let source =
-                profile.rule("publicity_days", Some(p.plan_year)).map(|r| r.source.clone()).unwrap_or_default();
-            let lasted = on.to_days() - start.to_days();
-            if lasted < 0 {
-                return Err(invalid("started_on", s, "公示开始日期晚于结束日期", "the notice starts after it ends"));
+            // The length comes from the profile; the rules crate decides whether the notice ran long enough.
+            let d = jiugai_rules::publicity_check(profile, p.plan_year, start, on);
+            if d.outcome == Outcome::Fail {
+                let field = if on < start { "started_on" } else { "done_on" };
+                let value = if on < start { s.to_string() } else { c.done_on.clone() };
+                return Err(invalid(field, value, d.reason_zh, d.reason_en));
             }
-            if lasted < days {
-                return Err(invalid(
-                    "done_on",
-                    &c.done_on,
-                    format!("方案公示自 {start} 起仅 {lasted} 天，不足 {days} 天（{source}）：公示期满后才能完成"),
-                    format!(
-                        "the notice ran {lasted} days from {start}, fewer than {days} ({source}): complete it when the period is over"
-                    ),
-                ));
-            }
+            let (_, days, _) = jiugai_rules::publicity_period(profile, p.plan_year, start);
             started_on = Some(start.to_string());
             detail["publicity_days"] = json!(days);
         }
-        "survey" => {
+        StepKey::Survey => {
             // Closed consent consultations of every estate decide; figures entered by hand only where the
             // system holds no such vote (a survey made on paper before the system was used).
-            let (results, missing) = crate::residents::consultations::project_results(db, &p, "consent").await?;
+            let (results, missing) = crate::residents::consultations::project_results(
+                db,
+                &p,
+                crate::residents::consultations::Kind::Consent,
+            )
+            .await?;
             if missing.is_empty() {
                 for (c, t) in &results {
                     if t.outcome != Outcome::Pass {
@@ -376,17 +367,22 @@ pub async fn complete(
                 json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
             set_consent = Some((agree, households));
         }
-        "start" if stage_index(&p.stage) < stage_index("implementation") => {
+        StepKey::Start if p.stage < Stage::Implementation => {
             return Err(invalid(
                 "step",
-                key,
-                format!("项目处于“{}”阶段：须先转入“实施”阶段才能开工", super::stage_zh(&p.stage)),
-                format!("the project is in “{}”: move it to implementation before it starts", p.stage),
+                key.as_str(),
+                format!("项目处于“{}”阶段：须先转入“实施”阶段才能开工", p.stage.zh()),
+                format!("the project is in “{}”: move it to implementation before it starts", p.stage.en()),
             ));
         }
-        "acceptance" => {
+        StepKey::Acceptance => {
             // Closed satisfaction consultations of every estate decide when the system holds them.
-            let (results, missing) = crate::residents::consultations::project_results(db, &p, "satisfaction").await?;
+            let (results, missing) = crate::residents::consultations::project_results(
+                db,
+                &p,
+                crate::residents::consultations::Kind::Satisfaction,
+            )
+            .await?;
             if missing.is_empty() {
                 for (c, t) in &results {
                     if t.outcome != Outcome::Pass {
@@ -452,7 +448,7 @@ pub async fn complete(
                 json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
             set_satisfaction = Some((yes, answered));
         }
-        "spot_check" => {
+        StepKey::SpotCheck => {
             let result = detail.get("result").and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
             if !matches!(result.as_str(), "pass" | "fail") {
                 return Err(invalid(
@@ -463,7 +459,7 @@ pub async fn complete(
                 ));
             }
         }
-        "handover" => {
+        StepKey::Handover => {
             let ops = list_of(&detail, "operators");
             if ops.is_empty() {
                 return Err(invalid(
@@ -475,17 +471,18 @@ pub async fn complete(
             }
             detail["operators"] = Value::Array(ops);
         }
-        "management" => {
-            let mode = detail.get("mode").and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
-            if !MANAGEMENT_MODES.iter().any(|m| m.0 == mode) {
-                let keys: Vec<_> = MANAGEMENT_MODES.iter().map(|m| format!("{}（{}）", m.0, m.1)).collect();
+        StepKey::Management => {
+            let text = detail.get("mode").and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+            let Some(mode) = ManagementMode::parse(&text).filter(|m| m.is_managed()) else {
+                let zh: Vec<_> = super::management_modes().map(|m| m.zh()).collect();
+                let en: Vec<_> = super::management_modes().map(|m| m.en()).collect();
                 return Err(invalid(
                     "mode",
-                    mode,
-                    format!("请选择管理模式：{}", keys.join("、")),
-                    "choose the management mode: professional, entrusted, self or state_owned",
+                    text,
+                    format!("请选择管理模式：{}", zh.join("、")),
+                    format!("choose the management mode: {}", en.join(", ")),
                 ));
-            }
+            };
             let fund = match detail.get("maintenance_fund") {
                 Some(Value::Bool(b)) => *b,
                 Some(Value::String(s)) => matches!(s.as_str(), "true" | "1" | "是" | "yes" | "on"),
@@ -497,47 +494,47 @@ pub async fn complete(
         _ => {}
     }
     let auto_stage = match key {
-        "completion" if stage_index(&p.stage) < stage_index("completed") => Some("completed"),
-        "acceptance" if stage_index(&p.stage) < stage_index("accepted") => Some("accepted"),
-        "management" if stage_index(&p.stage) < stage_index("management") => Some("management"),
+        StepKey::Completion if p.stage < Stage::Completed => Some(Stage::Completed),
+        StepKey::Acceptance if p.stage < Stage::Accepted => Some(Stage::Accepted),
+        StepKey::Management if p.stage < Stage::Management => Some(Stage::Management),
         _ => None,
     };
-    if auto_stage.is_some() && stage_index(&p.stage) < stage_index("implementation") {
+    if auto_stage.is_some() && p.stage < Stage::Implementation {
         return Err(invalid(
             "step",
-            key,
-            format!("项目处于“{}”阶段，尚未实施", super::stage_zh(&p.stage)),
-            format!("the project is in “{}” and has not been implemented", p.stage),
+            key.as_str(),
+            format!("项目处于“{}”阶段，尚未实施", p.stage.zh()),
+            format!("the project is in “{}” and has not been implemented", p.stage.en()),
         ));
     }
     let now = clock::now_rfc3339();
     let detail_text = detail.to_string();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        bump!(db, tx, id, expected, &now);
-        sqlx::query("INSERT INTO project_steps (project_id, step_key, started_on, done_on, actor, department, note, detail, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
+    {
+        let mut tx = db.begin().await?;
+        bump(db, &mut tx, id, expected, &now).await?;
+        with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_steps (project_id, step_key, started_on, done_on, actor, department, note, detail, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
             .bind(id).bind(key).bind(&started_on).bind(on.to_string()).bind(actor).bind(c.department.trim()).bind(c.note.trim()).bind(&detail_text).bind(&now)
-            .execute(&mut *tx).await?;
+            .execute(&mut *cx).await?.rows_affected());
         if let Some((a, h)) = set_consent {
-            sqlx::query("UPDATE projects SET consent_yes = $1, consent_households = $2 WHERE id = $3").bind(a).bind(h).bind(id).execute(&mut *tx).await?;
+            with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET consent_yes = $1, consent_households = $2 WHERE id = $3").bind(a).bind(h).bind(id).execute(&mut *cx).await?.rows_affected());
         }
         if let Some((a, h)) = set_satisfaction {
-            sqlx::query("UPDATE projects SET satisfaction_yes = $1, satisfaction_answered = $2 WHERE id = $3").bind(a).bind(h).bind(id).execute(&mut *tx).await?;
+            with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET satisfaction_yes = $1, satisfaction_answered = $2 WHERE id = $3").bind(a).bind(h).bind(id).execute(&mut *cx).await?.rows_affected());
         }
         if let Some((mode, fund)) = &set_management {
-            sqlx::query("UPDATE projects SET management_mode = $1, maintenance_fund = $2 WHERE id = $3").bind(mode).bind(*fund).bind(id).execute(&mut *tx).await?;
+            with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET management_mode = $1, maintenance_fund = $2 WHERE id = $3").bind(mode).bind(*fund).bind(id).execute(&mut *cx).await?.rows_affected());
         }
         if let Some(stage) = auto_stage {
-            sqlx::query("UPDATE projects SET stage = $1 WHERE id = $2").bind(stage).bind(id).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$4,$5,$6,$7)")
+            with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET stage = $1 WHERE id = $2").bind(stage).bind(id).execute(&mut *cx).await?.rows_affected());
+            with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$4,$5,$6,$7)")
                 .bind(id).bind(&p.stage).bind(stage).bind(i64::from(p.plan_year)).bind(format!("步骤「{zh}」完成"))
-                .bind(actor).bind(&now).execute(&mut *tx).await?;
+                .bind(actor).bind(&now).execute(&mut *cx).await?.rows_affected());
         }
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "project.step.complete", "project", &id.to_string(), json!({
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.step.complete", "project", &id.to_string(), json!({
             "version": expected + 1, "step": key, "done_on": on.to_string(), "started_on": started_on, "department": c.department.trim(),
-            "note": c.note.trim(), "detail": detail, "stage": auto_stage})))?;
+            "note": c.note.trim(), "detail": detail, "stage": auto_stage}))).await?;
         tx.commit().await?;
-    });
+    };
     get(db, id).await
 }
 

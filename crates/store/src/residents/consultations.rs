@@ -8,84 +8,24 @@
 //! and the closing never interleave: a ballot committed before the closing is in the final tally, one
 //! arriving after it is refused — on SQLite and PostgreSQL alike.
 
-use jiugai_rules::{Decision, EffectiveProfile, JointVote, Matter, Outcome};
+use jiugai_rules::{Decision, EffectiveProfile, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::households;
 use crate::projects::invalid;
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, Tx, audit, clock, with_db, with_tx};
 
-pub const KINDS: [(&str, &str, &str); 5] = [
-    ("consent", "改造意愿征询", "consent to renovation"),
-    ("plan", "改造方案征求意见", "opinions on the plan"),
-    ("satisfaction", "居民满意度测评", "residents' satisfaction"),
-    ("joint_decision", "业主共同决定", "owners' joint decision"),
-    ("survey", "问卷调查", "survey"),
-];
+pub use jiugai_domain::{Channel, Choice, ConsultationKind as Kind, Matter, PaperStatus};
+pub use jiugai_rules::Counts;
 
-pub fn kind_zh(k: &str) -> &'static str {
-    KINDS.iter().find(|x| x.0 == k).map(|x| x.1).unwrap_or("征询")
-}
-pub fn kind_en(k: &str) -> &'static str {
-    KINDS.iter().find(|x| x.0 == k).map(|x| x.2).unwrap_or("consultation")
-}
-
-/// The profile rule that decides a consultation of this kind.
-pub fn rule_key(kind: &str, matter: Option<&str>) -> &'static str {
-    match (kind, matter) {
-        ("consent", _) => "consent_to_plan",
-        ("plan", _) => "consultation_coverage",
-        ("satisfaction", _) => "acceptance_satisfaction",
-        ("joint_decision", Some("major")) => "joint_major_area",
-        ("joint_decision", _) => "joint_ordinary_area",
-        _ => "",
-    }
-}
-
-pub const CHOICES: [(&str, &str, &str); 3] =
-    [("yes", "同意", "yes"), ("no", "不同意", "no"), ("abstain", "弃权", "abstain")];
-
-/// Words for the three choices in a kind: a satisfaction survey asks 满意 / 不满意.
-pub fn choice_zh(kind: &str, c: &str) -> &'static str {
-    match (kind, c) {
-        ("satisfaction", "yes") => "满意",
-        ("satisfaction", "no") => "不满意",
-        (_, "yes") => "同意",
-        (_, "no") => "不同意",
-        (_, "abstain") => "弃权",
-        _ => "？",
-    }
-}
-pub fn choice_en(kind: &str, c: &str) -> &'static str {
-    match (kind, c) {
-        ("satisfaction", "yes") => "satisfied",
-        ("satisfaction", "no") => "not satisfied",
-        (_, "yes") => "yes",
-        (_, "no") => "no",
-        (_, "abstain") => "abstain",
-        _ => "?",
-    }
-}
-
-pub const CHANNELS: [(&str, &str, &str); 3] = [
-    ("qr", "扫码", "QR code"),
-    ("paper", "纸质表决票", "paper form"),
-    ("assisted", "代为录入（协助老人）", "assisted entry"),
-];
-
-pub fn channel_zh(c: &str) -> &'static str {
-    CHANNELS.iter().find(|x| x.0 == c).map(|x| x.1).unwrap_or("？")
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Consultation {
     pub id: i64,
     pub estate_id: i64,
     pub project_id: Option<i64>,
-    pub kind: String,
-    pub matter: Option<String>,
+    pub kind: Kind,
+    pub matter: Option<Matter>,
     pub title: String,
     pub question: String,
     pub opens_at: String,
@@ -152,52 +92,18 @@ impl Consultation {
         self.state_at(&clock::now_rfc3339())
     }
     pub fn matter_enum(&self) -> Matter {
-        if self.matter.as_deref() == Some("major") { Matter::Major } else { Matter::Ordinary }
+        self.matter.unwrap_or(Matter::Ordinary)
     }
 }
 
 const COLS: &str = "id, estate_id, project_id, kind, matter, title, question, opens_at, closes_at, rule_key, eligible_households, eligible_area_dm2, \
     closed_at, closed_by, result_json, result_sha256, passed, version, created_at, created_by";
 
-fn of_row<R: sqlx::Row>(r: &R) -> Result<Consultation, sqlx::Error>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    bool: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(Consultation {
-        id: r.try_get("id")?,
-        estate_id: r.try_get("estate_id")?,
-        project_id: r.try_get("project_id")?,
-        kind: r.try_get("kind")?,
-        matter: r.try_get("matter")?,
-        title: r.try_get("title")?,
-        question: r.try_get("question")?,
-        opens_at: r.try_get("opens_at")?,
-        closes_at: r.try_get("closes_at")?,
-        rule_key: r.try_get("rule_key")?,
-        eligible_households: r.try_get("eligible_households")?,
-        eligible_area_dm2: r.try_get("eligible_area_dm2")?,
-        closed_at: r.try_get("closed_at")?,
-        closed_by: r.try_get("closed_by")?,
-        result_json: r.try_get("result_json")?,
-        result_sha256: r.try_get("result_sha256")?,
-        passed: r.try_get("passed")?,
-        version: r.try_get("version")?,
-        created_at: r.try_get("created_at")?,
-        created_by: r.try_get("created_by")?,
-    })
-}
-
 pub async fn get(db: &Db, id: i64) -> Result<Consultation, StoreError> {
     let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1");
-    with_db!(db, pool => {
-        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
-            Some(r) => Ok(of_row(&r)?),
-            None => Err(StoreError::NotFound("征询", "consultation", id.to_string())),
-        }
-    })
+    let c: Option<Consultation> =
+        with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?);
+    c.ok_or_else(|| StoreError::NotFound("征询", "consultation", id.to_string()))
 }
 
 /// The consultation `id` of estate `estate_id` (404 when it belongs to another estate).
@@ -211,10 +117,7 @@ pub async fn of_estate(db: &Db, estate_id: i64, id: i64) -> Result<Consultation,
 
 async fn list_where(db: &Db, cond: &str, v: i64) -> Result<Vec<Consultation>, StoreError> {
     let sql = format!("SELECT {COLS} FROM consultations WHERE {cond} = $1 ORDER BY id DESC");
-    with_db!(db, pool => {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(v).fetch_all(pool).await?;
-        rows.iter().map(|r| of_row(r).map_err(StoreError::from)).collect()
-    })
+    Ok(with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(v).fetch_all(pool).await?))
 }
 
 pub async fn list_for_estate(db: &Db, estate_id: i64) -> Result<Vec<Consultation>, StoreError> {
@@ -231,68 +134,29 @@ pub async fn list_for_project(db: &Db, project_id: i64) -> Result<Vec<Consultati
 /// `2026-12-01T09:00`, or RFC 3339 with `Z`. Returns RFC 3339 UTC with milliseconds, like the clock.
 pub fn parse_time(field: &str, s: &str, end_of_day: bool) -> Result<String, StoreError> {
     let t = s.trim();
-    let bad = || {
+    jiugai_domain::time::from_beijing_at(t, end_of_day).ok_or_else(|| {
         invalid(
             field,
             t,
             format!("时间“{t}”无法识别：请写成 2026-12-01 09:00（北京时间）"),
             format!("cannot read the time “{t}”: write it as 2026-12-01 09:00 (Beijing time)"),
         )
-    };
-    if let Some(u) = t.strip_suffix('Z') {
-        let (d, hm) = u.split_once('T').ok_or_else(bad)?;
-        let date = jiugai_rules::Date::parse(d).ok_or_else(bad)?;
-        let mut it = hm.split(':');
-        let h: i64 = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let m: i64 = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let sec: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(0.0);
-        if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0.0..60.0).contains(&sec) {
-            return Err(bad());
-        }
-        return Ok(clock::rfc3339(date.to_days() * 86_400 + h * 3600 + m * 60 + sec as i64, 0));
-    }
-    let (d, hm) = match t.split_once(['T', ' ']) {
-        Some((d, hm)) => (d, Some(hm.trim())),
-        None => (t, None),
-    };
-    let date = jiugai_rules::Date::parse(d).ok_or_else(bad)?;
-    let (h, m) = match hm {
-        Some(hm) => {
-            let (h, m) = hm.split_once(':').ok_or_else(bad)?;
-            let h: i64 = h.parse().map_err(|_| bad())?;
-            let m: i64 = m.get(..2).unwrap_or(m).parse().map_err(|_| bad())?;
-            if !(0..24).contains(&h) || !(0..60).contains(&m) {
-                return Err(bad());
-            }
-            (h, m)
-        }
-        None if end_of_day => (24, 0),
-        None => (0, 0),
-    };
-    let secs = date.to_days() * 86_400 + h * 3600 + m * 60 - 8 * 3600;
-    Ok(clock::rfc3339(secs, 0))
+    })
 }
 
 /// An RFC 3339 UTC time shown in Beijing time: `2026-12-01 09:00`.
 pub fn local_text(rfc: &str) -> String {
-    let Some((d, hm)) = rfc.split_once('T') else { return rfc.to_string() };
-    let Some(date) = jiugai_rules::Date::parse(d) else { return rfc.to_string() };
-    let h: i64 = hm.get(0..2).and_then(|x| x.parse().ok()).unwrap_or(0);
-    let m: i64 = hm.get(3..5).and_then(|x| x.parse().ok()).unwrap_or(0);
-    let secs = date.to_days() * 86_400 + h * 3600 + m * 60 + 8 * 3600;
-    let (y, mo, da) = clock::civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!("{y:04}-{mo:02}-{da:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+    jiugai_domain::time::beijing(rfc)
 }
 
 // ───────────────────────────── Creation ─────────────────────────────
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct NewConsultation {
     pub estate_id: i64,
     pub project_id: Option<i64>,
-    pub kind: String,
-    pub matter: Option<String>,
+    pub kind: Kind,
+    pub matter: Option<Matter>,
     pub title: String,
     pub question: String,
     /// Beijing time as offices write it, or RFC 3339 UTC (see [`parse_time`]).
@@ -300,23 +164,31 @@ pub struct NewConsultation {
     pub closes_at: String,
 }
 
+impl Default for NewConsultation {
+    /// A free survey with nothing filled in (every field must be given before it can be created).
+    fn default() -> Self {
+        NewConsultation {
+            estate_id: 0,
+            project_id: None,
+            kind: Kind::Survey,
+            matter: None,
+            title: String::new(),
+            question: String::new(),
+            opens_at: String::new(),
+            closes_at: String::new(),
+        }
+    }
+}
+
 /// Opens a consultation of an estate's households. The registry must list households; the households
 /// and their areas are frozen as the electorate. A project consultation must name an estate of the project.
 pub async fn create(db: &Db, n: &NewConsultation, actor: &str, origin: &str) -> Result<Consultation, StoreError> {
-    if !KINDS.iter().any(|k| k.0 == n.kind) {
-        return Err(invalid(
-            "kind",
-            &n.kind,
-            "征询类型应为 consent（意愿）、plan（方案）、satisfaction（满意度）、joint_decision（共同决定）或 survey（问卷）",
-            "kind must be consent, plan, satisfaction, joint_decision or survey",
-        ));
-    }
-    let matter = match (n.kind.as_str(), n.matter.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
-        ("joint_decision", Some(m @ ("ordinary" | "major"))) => Some(m.to_string()),
-        ("joint_decision", other) => {
+    let matter = match (n.kind, n.matter) {
+        (Kind::JointDecision, Some(m)) => Some(m),
+        (Kind::JointDecision, None) => {
             return Err(invalid(
                 "matter",
-                other.unwrap_or(""),
+                "",
                 "共同决定须选择事项类别：ordinary（一般事项，过半数）或 major（重大事项，四分之三，如使用维修资金、改建重建）",
                 "a joint decision needs its matter: ordinary (more than half) or major (three quarters: maintenance fund, rebuilding…)",
             ));
@@ -381,52 +253,78 @@ pub async fn create(db: &Db, n: &NewConsultation, actor: &str, origin: &str) -> 
             ),
         ));
     }
-    let rule = rule_key(&n.kind, matter.as_deref());
+    let rule = jiugai_rules::consultation_rule(n.kind, matter).unwrap_or("");
     let now = clock::now_rfc3339();
-    let id: i64 = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO consultations (estate_id, project_id, kind, matter, title, question, opens_at, closes_at, rule_key, eligible_households, eligible_area_dm2, version, created_at, created_by) \
+    let id: i64 = {
+        let mut tx = db.begin().await?;
+        let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO consultations (estate_id, project_id, kind, matter, title, question, opens_at, closes_at, rule_key, eligible_households, eligible_area_dm2, version, created_at, created_by) \
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, 1, $10, $11) RETURNING id")
-            .bind(n.estate_id).bind(n.project_id).bind(&n.kind).bind(&matter).bind(title).bind(question).bind(&opens).bind(&closes).bind(rule).bind(&now).bind(actor)
-            .fetch_one(&mut *tx).await?;
-        sqlx::query("INSERT INTO consultation_households (consultation_id, household_id, area_dm2) SELECT $1, id, area_dm2 FROM households WHERE estate_id = $2")
-            .bind(id).bind(n.estate_id).execute(&mut *tx).await?;
-        let (hh, ar): (i64, Option<i64>) = sqlx::query_as("SELECT COUNT(*), CAST(SUM(area_dm2) AS BIGINT) FROM consultation_households WHERE consultation_id = $1")
-            .bind(id).fetch_one(&mut *tx).await?;
-        sqlx::query("UPDATE consultations SET eligible_households = $1, eligible_area_dm2 = $2 WHERE id = $3").bind(hh).bind(ar.unwrap_or(0)).bind(id).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.create", "consultation", &id.to_string(), json!({"after": {
+            .bind(n.estate_id).bind(n.project_id).bind(n.kind).bind(matter).bind(title).bind(question).bind(&opens).bind(&closes).bind(rule).bind(&now).bind(actor)
+            .fetch_one(&mut *cx).await?);
+        with_tx!(&mut tx, cx => sqlx::query("INSERT INTO consultation_households (consultation_id, household_id, area_dm2) SELECT $1, id, area_dm2 FROM households WHERE estate_id = $2")
+            .bind(id).bind(n.estate_id).execute(&mut *cx).await?.rows_affected());
+        let (hh, ar): (i64, Option<i64>) = with_tx!(&mut tx, cx => sqlx::query_as("SELECT COUNT(*), CAST(SUM(area_dm2) AS BIGINT) FROM consultation_households WHERE consultation_id = $1")
+            .bind(id).fetch_one(&mut *cx).await?);
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE consultations SET eligible_households = $1, eligible_area_dm2 = $2 WHERE id = $3").bind(hh).bind(ar.unwrap_or(0)).bind(id).execute(&mut *cx).await?.rows_affected());
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "consultation.create", "consultation", &id.to_string(), json!({"after": {
             "estate_id": n.estate_id, "project_id": n.project_id, "kind": n.kind, "matter": matter, "title": title, "question": question,
-            "opens_at": opens, "closes_at": closes, "rule": rule, "eligible_households": hh, "eligible_area_dm2": ar.unwrap_or(0)}})))?;
+            "opens_at": opens, "closes_at": closes, "rule": rule, "eligible_households": hh, "eligible_area_dm2": ar.unwrap_or(0)}}))).await?;
         tx.commit().await?;
         id
-    });
+    };
     get(db, id).await
 }
 
 // ───────────────────────────── Ballots ─────────────────────────────
+
+/// A kind as a form or a request gives it.
+pub fn parse_kind(s: &str) -> Result<Kind, StoreError> {
+    Kind::parse(s.trim()).ok_or_else(|| {
+        invalid(
+            "kind",
+            s,
+            "征询类型应为 consent（意愿）、plan（方案）、satisfaction（满意度）、joint_decision（共同决定）或 survey（问卷）",
+            "kind must be consent, plan, satisfaction, joint_decision or survey",
+        )
+    })
+}
+
+/// A joint decision's matter as a form gives it (empty: none).
+pub fn parse_matter(s: &str) -> Result<Option<Matter>, StoreError> {
+    match s.trim() {
+        "" => Ok(None),
+        t => Matter::parse(t).map(Some).ok_or_else(|| {
+            invalid(
+                "matter",
+                t,
+                "共同决定须选择事项类别：ordinary（一般事项，过半数）或 major（重大事项，四分之三，如使用维修资金、改建重建）",
+                "a joint decision needs its matter: ordinary (more than half) or major (three quarters: maintenance fund, rebuilding…)",
+            )
+        }),
+    }
+}
+
+/// A choice as a form or a request gives it (`yes`, `no`, `abstain`).
+pub fn parse_choice(s: &str) -> Result<Choice, StoreError> {
+    Choice::parse(s.trim()).ok_or_else(|| {
+        invalid(
+            "choice",
+            s,
+            "表决意见应为 yes（同意）、no（不同意）或 abstain（弃权）",
+            "the choice must be yes, no or abstain",
+        )
+    })
+}
 
 /// How a ballot was accepted.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Accepted {
     pub consultation_id: i64,
     pub household_id: i64,
-    pub choice: String,
-    pub channel: String,
+    pub choice: Choice,
+    pub channel: Channel,
     /// True when it replaced an earlier ballot of the household.
     pub changed: bool,
-}
-
-fn check_choice(choice: &str) -> Result<(), StoreError> {
-    if CHOICES.iter().any(|c| c.0 == choice) {
-        Ok(())
-    } else {
-        Err(invalid(
-            "choice",
-            choice,
-            "表决意见应为 yes（同意）、no（不同意）或 abstain（弃权）",
-            "the choice must be yes, no or abstain",
-        ))
-    }
 }
 
 fn closed_msg(c: &Consultation, state: State) -> StoreError {
@@ -452,49 +350,54 @@ fn closed_msg(c: &Consultation, state: State) -> StoreError {
     }
 }
 
-/// Takes the audit head's row lock: the first statement of every ballot and closing transaction.
-macro_rules! lock_chain {
-    ($tx:expr) => {
-        sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1").execute(&mut *$tx).await
-    };
+/// Reads the consultation inside a transaction (after [`audit::lock`]).
+async fn read_in_tx(tx: &mut Tx, id: i64) -> Result<Consultation, StoreError> {
+    let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1");
+    let c: Option<Consultation> =
+        with_tx!(tx, cx => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *cx).await?);
+    c.ok_or_else(|| StoreError::NotFound("征询", "consultation", id.to_string()))
 }
 
-/// Reads the consultation inside a transaction (after `lock_chain!`), as `Consultation`.
-macro_rules! read_in_tx {
-    ($tx:expr, $id:expr) => {{
-        let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1");
-        match sqlx::query(sqlx::AssertSqlSafe(sql)).bind($id).fetch_optional(&mut *$tx).await? {
-            Some(r) => of_row(&r)?,
-            None => return Err(StoreError::NotFound("征询", "consultation", $id.to_string())),
-        }
-    }};
+/// One accepted submission: the counted ballot and its history row.
+struct Submission<'a> {
+    consultation_id: i64,
+    household_id: i64,
+    choice: Choice,
+    channel: Channel,
+    by: &'a str,
+    at: &'a str,
 }
 
-/// Writes the counted ballot and its history row inside a transaction; returns whether it replaced one.
-macro_rules! upsert_ballot {
-    ($tx:expr, $cid:expr, $hid:expr, $choice:expr, $channel:expr, $by:expr, $now:expr) => {{
-        let before: Option<String> = sqlx::query_scalar("SELECT choice FROM ballots WHERE consultation_id = $1 AND household_id = $2")
-            .bind($cid).bind($hid).fetch_optional(&mut *$tx).await?;
+/// Writes the counted ballot and its history row inside a transaction; returns the choice it replaced.
+async fn upsert_ballot(tx: &mut Tx, b: &Submission<'_>) -> Result<Option<Choice>, StoreError> {
+    let Submission { consultation_id: cid, household_id: hid, choice, channel, by, at } = *b;
+    Ok(with_tx!(tx, cx => {
+        let before: Option<Choice> = sqlx::query_scalar("SELECT choice FROM ballots WHERE consultation_id = $1 AND household_id = $2")
+            .bind(cid).bind(hid).fetch_optional(&mut *cx).await?;
         sqlx::query("INSERT INTO ballots (consultation_id, household_id, choice, channel, recorded_by, cast_at, changes, area_dm2) \
             SELECT $1, $2, $3, $4, $5, $6, 0, ch.area_dm2 FROM consultation_households ch WHERE ch.consultation_id = $1 AND ch.household_id = $2 \
             ON CONFLICT (consultation_id, household_id) DO UPDATE SET choice = excluded.choice, channel = excluded.channel, \
             recorded_by = excluded.recorded_by, cast_at = excluded.cast_at, changes = ballots.changes + 1")
-            .bind($cid).bind($hid).bind($choice).bind($channel).bind($by).bind($now).execute(&mut *$tx).await?;
+            .bind(cid).bind(hid).bind(choice).bind(channel).bind(by).bind(at).execute(&mut *cx).await?;
         sqlx::query("INSERT INTO ballot_history (consultation_id, household_id, choice, channel, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind($cid).bind($hid).bind($choice).bind($channel).bind($by).bind($now).execute(&mut *$tx).await?;
+            .bind(cid).bind(hid).bind(choice).bind(channel).bind(by).bind(at).execute(&mut *cx).await?;
         before
-    }};
+    }))
 }
 
 /// Checks the household may vote in the consultation (inside a transaction).
-macro_rules! eligible_in_tx {
-    ($tx:expr, $c:expr, $hid:expr) => {{
-        let ok: Option<i64> = sqlx::query_scalar("SELECT household_id FROM consultation_households WHERE consultation_id = $1 AND household_id = $2")
-            .bind($c.id).bind($hid).fetch_optional(&mut *$tx).await?;
-        if ok.is_none() {
-            return Err(invalid("household_id", $hid.to_string(), format!("住户 {} 不在「{}」的表决名册中（名册在征询开始时确定）", $hid, $c.title), format!("household {} is not on the roll of “{}” (fixed when it opened)", $hid, $c.title)));
-        }
-    }};
+async fn eligible_in_tx(tx: &mut Tx, c: &Consultation, hid: i64) -> Result<(), StoreError> {
+    let ok: Option<i64> = with_tx!(tx, cx => sqlx::query_scalar("SELECT household_id FROM consultation_households WHERE consultation_id = $1 AND household_id = $2")
+        .bind(c.id).bind(hid).fetch_optional(&mut *cx).await?);
+    if ok.is_none() {
+        return Err(invalid(
+            "household_id",
+            hid.to_string(),
+            format!("住户 {} 不在「{}」的表决名册中（名册在征询开始时确定）", hid, c.title),
+            format!("household {} is not on the roll of “{}” (fixed when it opened)", hid, c.title),
+        ));
+    }
+    Ok(())
 }
 
 /// Records a ballot entered by staff: `assisted` (a community worker for an elderly resident) or a
@@ -503,27 +406,53 @@ pub async fn cast_assisted(
     db: &Db,
     consultation_id: i64,
     household_id: i64,
-    choice: &str,
+    choice: Choice,
     actor: &str,
     origin: &str,
 ) -> Result<Accepted, StoreError> {
-    check_choice(choice)?;
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        lock_chain!(tx)?;
-        let c = read_in_tx!(tx, consultation_id);
+    {
+        let mut tx = db.begin().await?;
+        audit::lock(&mut tx).await?;
+        let c = read_in_tx(&mut tx, consultation_id).await?;
         let st = c.state_at(&now);
         if st != State::Open {
             return Err(closed_msg(&c, st));
         }
-        eligible_in_tx!(tx, c, household_id);
-        let before = upsert_ballot!(tx, c.id, household_id, choice, "assisted", actor, &now);
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "ballot.assisted", "consultation", &c.id.to_string(),
-            json!({"household_id": household_id, "choice": choice, "channel": "assisted", "before": before})))?;
+        eligible_in_tx(&mut tx, &c, household_id).await?;
+        let before = upsert_ballot(
+            &mut tx,
+            &Submission {
+                consultation_id: c.id,
+                household_id,
+                choice,
+                channel: Channel::Assisted,
+                by: actor,
+                at: &now,
+            },
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "ballot.assisted",
+                "consultation",
+                &c.id.to_string(),
+                json!({"household_id": household_id, "choice": choice, "channel": "assisted", "before": before}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(Accepted { consultation_id: c.id, household_id, choice: choice.to_string(), channel: "assisted".into(), changed: before.is_some() })
-    })
+        Ok(Accepted {
+            consultation_id: c.id,
+            household_id,
+            choice,
+            channel: Channel::Assisted,
+            changed: before.is_some(),
+        })
+    }
 }
 
 // ───────────────────────────── One-time codes ─────────────────────────────
@@ -555,19 +484,30 @@ pub async fn issue_codes(db: &Db, consultation_id: i64, actor: &str, origin: &st
         return Err(closed_msg(&c, State::Closed));
     }
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let missing: Vec<i64> = sqlx::query_scalar("SELECT ch.household_id FROM consultation_households ch WHERE ch.consultation_id = $1 \
+    {
+        let mut tx = db.begin().await?;
+        let missing: Vec<i64> = with_tx!(&mut tx, cx => sqlx::query_scalar("SELECT ch.household_id FROM consultation_households ch WHERE ch.consultation_id = $1 \
             AND NOT EXISTS (SELECT 1 FROM vote_codes v WHERE v.consultation_id = ch.consultation_id AND v.household_id = ch.household_id AND v.revoked_at IS NULL) \
-            ORDER BY ch.household_id").bind(c.id).fetch_all(&mut *tx).await?;
+            ORDER BY ch.household_id").bind(c.id).fetch_all(&mut *cx).await?);
         for hid in &missing {
-            sqlx::query("INSERT INTO vote_codes (code, consultation_id, household_id, issued_at) VALUES ($1, $2, $3, $4)")
-                .bind(new_code()).bind(c.id).bind(*hid).bind(&now).execute(&mut *tx).await?;
+            with_tx!(&mut tx, cx => sqlx::query("INSERT INTO vote_codes (code, consultation_id, household_id, issued_at) VALUES ($1, $2, $3, $4)")
+                .bind(new_code()).bind(c.id).bind(*hid).bind(&now).execute(&mut *cx).await?.rows_affected());
         }
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.codes", "consultation", &c.id.to_string(), json!({"issued": missing.len()})))?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "consultation.codes",
+                "consultation",
+                &c.id.to_string(),
+                json!({"issued": missing.len()}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(missing.len() as u64)
-    })
+    }
 }
 
 /// Revokes the household's code (lost slip, or to let it change a ballot cast by code) and issues a new one.
@@ -584,16 +524,27 @@ pub async fn reissue_code(
     }
     let now = clock::now_rfc3339();
     let code = new_code();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        eligible_in_tx!(tx, c, household_id);
-        sqlx::query("UPDATE vote_codes SET revoked_at = $1 WHERE consultation_id = $2 AND household_id = $3 AND revoked_at IS NULL")
-            .bind(&now).bind(c.id).bind(household_id).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO vote_codes (code, consultation_id, household_id, issued_at) VALUES ($1, $2, $3, $4)")
-            .bind(&code).bind(c.id).bind(household_id).bind(&now).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.code_reissued", "consultation", &c.id.to_string(), json!({"household_id": household_id})))?;
+    {
+        let mut tx = db.begin().await?;
+        eligible_in_tx(&mut tx, &c, household_id).await?;
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE vote_codes SET revoked_at = $1 WHERE consultation_id = $2 AND household_id = $3 AND revoked_at IS NULL")
+            .bind(&now).bind(c.id).bind(household_id).execute(&mut *cx).await?.rows_affected());
+        with_tx!(&mut tx, cx => sqlx::query("INSERT INTO vote_codes (code, consultation_id, household_id, issued_at) VALUES ($1, $2, $3, $4)")
+            .bind(&code).bind(c.id).bind(household_id).bind(&now).execute(&mut *cx).await?.rows_affected());
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "consultation.code_reissued",
+                "consultation",
+                &c.id.to_string(),
+                json!({"household_id": household_id}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(code)
 }
 
@@ -632,7 +583,8 @@ pub struct CodeView {
     pub estate_name: String,
     pub state: State,
     /// The ballot already cast with this code, if it was used.
-    pub used: Option<(String, String)>,
+    /// When the code was used (never how the household voted: the page is public).
+    pub used: Option<String>,
 }
 
 fn wrong_code(code: &str) -> StoreError {
@@ -661,49 +613,72 @@ pub async fn open_code(db: &Db, code: &str) -> Result<CodeView, StoreError> {
     let c = get(db, cid).await?;
     let h = households::get(db, hid).await?;
     let estate = crate::estates::get(db, c.estate_id).await?;
-    let used = match used_at {
-        Some(at) => {
-            let choice: Option<String> = with_db!(db, p => sqlx::query_scalar("SELECT choice FROM ballot_history WHERE consultation_id = $1 AND household_id = $2 AND channel = 'qr' ORDER BY id DESC LIMIT 1")
-                .bind(cid).bind(hid).fetch_optional(p).await?);
-            Some((at, choice.unwrap_or_default()))
-        }
-        None => None,
-    };
+    let used = used_at;
     Ok(CodeView { state: c.state(), household_label: h.label(), estate_name: estate.data.name, consultation: c, used })
 }
 
 /// A resident's ballot by one-time code. The code is used once: a used, revoked or wrong code is refused
 /// with a clear message, and a ballot after the closing time is refused.
-pub async fn cast_by_code(db: &Db, code: &str, choice: &str, origin: &str) -> Result<Accepted, StoreError> {
-    check_choice(choice)?;
+pub async fn cast_by_code(db: &Db, code: &str, choice: Choice, origin: &str) -> Result<Accepted, StoreError> {
     let code = normalize_code(code);
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        lock_chain!(tx)?;
-        let row: Option<(i64, i64, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT consultation_id, household_id, used_at, revoked_at FROM vote_codes WHERE code = $1").bind(&code).fetch_optional(&mut *tx).await?;
+    {
+        let mut tx = db.begin().await?;
+        audit::lock(&mut tx).await?;
+        let row: Option<(i64, i64, Option<String>, Option<String>)> = with_tx!(&mut tx, cx => sqlx::query_as(
+            "SELECT consultation_id, household_id, used_at, revoked_at FROM vote_codes WHERE code = $1").bind(&code).fetch_optional(&mut *cx).await?);
         let Some((cid, hid, used_at, revoked)) = row else { return Err(wrong_code(&code)) };
         if revoked.is_some() {
-            return Err(invalid("code", &code, "此表决码已作废（已补发新的表决单）：请使用新的表决单", "this code was replaced by a new slip: use the new slip"));
+            return Err(invalid(
+                "code",
+                &code,
+                "此表决码已作废（已补发新的表决单）：请使用新的表决单",
+                "this code was replaced by a new slip: use the new slip",
+            ));
         }
         if let Some(at) = used_at {
-            return Err(invalid("code", &code,
-                format!("此表决码已于 {} 使用过，每个表决码只能使用一次。如需更改意见，请在截止前联系社区工作人员补发表决单", local_text(&at)),
-                format!("this code was already used at {} (Beijing time); each code works once. To change your answer, ask the community office for a new slip before the closing time", local_text(&at))));
+            return Err(invalid(
+                "code",
+                &code,
+                format!(
+                    "此表决码已于 {} 使用过，每个表决码只能使用一次。如需更改意见，请在截止前联系社区工作人员补发表决单",
+                    local_text(&at)
+                ),
+                format!(
+                    "this code was already used at {} (Beijing time); each code works once. To change your answer, ask the community office for a new slip before the closing time",
+                    local_text(&at)
+                ),
+            ));
         }
-        let c = read_in_tx!(tx, cid);
+        let c = read_in_tx(&mut tx, cid).await?;
         let st = c.state_at(&now);
         if st != State::Open {
             return Err(closed_msg(&c, st));
         }
-        sqlx::query("UPDATE vote_codes SET used_at = $1 WHERE code = $2").bind(&now).bind(&code).execute(&mut *tx).await?;
-        let before = upsert_ballot!(tx, cid, hid, choice, "qr", "resident", &now);
-        append_in_tx!(tx, &audit::Entry::new("resident", origin, "ballot.qr", "consultation", &cid.to_string(),
-            json!({"household_id": hid, "choice": choice, "channel": "qr", "code_prefix": &code[..4.min(code.len())], "before": before})))?;
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE vote_codes SET used_at = $1 WHERE code = $2").bind(&now).bind(&code).execute(&mut *cx).await?.rows_affected());
+        let before = upsert_ballot(
+            &mut tx,
+            &Submission {
+                consultation_id: cid,
+                household_id: hid,
+                choice,
+                channel: Channel::Qr,
+                by: "resident",
+                at: &now,
+            },
+        )
+        .await?;
+        audit::append(&mut tx, &audit::Entry::new("resident", origin, "ballot.qr", "consultation", &cid.to_string(),
+            json!({"household_id": hid, "choice": choice, "channel": "qr", "code_prefix": &code[..4.min(code.len())], "before": before}))).await?;
         tx.commit().await?;
-        Ok(Accepted { consultation_id: cid, household_id: hid, choice: choice.to_string(), channel: "qr".into(), changed: before.is_some() })
-    })
+        Ok(Accepted {
+            consultation_id: cid,
+            household_id: hid,
+            choice,
+            channel: Channel::Qr,
+            changed: before.is_some(),
+        })
+    }
 }
 
 // ───────────────────────────── Paper ballots ─────────────────────────────
@@ -715,27 +690,16 @@ pub struct PaperBallot {
     pub household_id: i64,
     pub household_label: String,
     pub scan_id: Option<i64>,
-    pub first_choice: String,
+    pub first_choice: Choice,
     pub first_by: String,
     pub first_at: String,
-    pub second_choice: Option<String>,
+    pub second_choice: Option<Choice>,
     pub second_by: Option<String>,
     pub second_at: Option<String>,
-    /// pending | agreed | disputed | resolved
-    pub status: String,
-    pub resolved_choice: Option<String>,
+    pub status: PaperStatus,
+    pub resolved_choice: Option<Choice>,
     pub resolved_by: Option<String>,
     pub resolved_at: Option<String>,
-}
-
-pub fn paper_status_zh(s: &str) -> &'static str {
-    match s {
-        "pending" => "待第二人录入",
-        "agreed" => "两次录入一致，已计票",
-        "disputed" => "两次录入不一致，待第三人核对",
-        "resolved" => "已由第三人核对，已计票",
-        _ => "？",
-    }
 }
 
 type PaperRow = (
@@ -743,14 +707,14 @@ type PaperRow = (
     i64,
     i64,
     Option<i64>,
+    Choice,
     String,
     String,
-    String,
+    Option<Choice>,
     Option<String>,
     Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
+    PaperStatus,
+    Option<Choice>,
     Option<String>,
     Option<String>,
 );
@@ -798,12 +762,12 @@ pub async fn paper_ballots(db: &Db, consultation_id: i64) -> Result<Vec<PaperBal
             paper_of(r, l)
         })
         .collect();
-    let rank = |s: &str| match s {
-        "disputed" => 0,
-        "pending" => 1,
+    let rank = |s: PaperStatus| match s {
+        PaperStatus::Disputed => 0,
+        PaperStatus::Pending => 1,
         _ => 2,
     };
-    v.sort_by_key(|p| (rank(&p.status), p.id));
+    v.sort_by_key(|p| (rank(p.status), p.id));
     Ok(v)
 }
 
@@ -826,76 +790,116 @@ pub async fn paper_enter(
     db: &Db,
     consultation_id: i64,
     household_id: i64,
-    choice: &str,
+    choice: Choice,
     scan_id: Option<i64>,
     user: &str,
     origin: &str,
 ) -> Result<(PaperOutcome, i64), StoreError> {
-    check_choice(choice)?;
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        lock_chain!(tx)?;
-        let c = read_in_tx!(tx, consultation_id);
+    {
+        let mut tx = db.begin().await?;
+        audit::lock(&mut tx).await?;
+        let c = read_in_tx(&mut tx, consultation_id).await?;
         let st = c.state_at(&now);
         if st == State::Closed || st == State::Scheduled {
             return Err(closed_msg(&c, st));
         }
-        eligible_in_tx!(tx, c, household_id);
+        eligible_in_tx(&mut tx, &c, household_id).await?;
         let sql = format!("SELECT {PAPER_COLS} FROM paper_ballots WHERE consultation_id = $1 AND household_id = $2");
-        let existing: Option<PaperRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(c.id).bind(household_id).fetch_optional(&mut *tx).await?;
+        let existing: Option<PaperRow> = with_tx!(&mut tx, cx => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(c.id).bind(household_id).fetch_optional(&mut *cx).await?);
         let (outcome, pid) = match existing {
             None => {
                 if st != State::Open {
                     return Err(closed_msg(&c, st));
                 }
                 if let Some(sid) = scan_id {
-                    let est: Option<i64> = sqlx::query_scalar("SELECT estate_id FROM attachments WHERE id = $1").bind(sid).fetch_optional(&mut *tx).await?;
+                    let est: Option<i64> = with_tx!(&mut tx, cx => sqlx::query_scalar("SELECT estate_id FROM attachments WHERE id = $1").bind(sid).fetch_optional(&mut *cx).await?);
                     if est != Some(c.estate_id) {
-                        return Err(invalid("scan_id", sid.to_string(), "扫描件不属于本小区的档案", "the scan is not an attachment of this estate"));
+                        return Err(invalid(
+                            "scan_id",
+                            sid.to_string(),
+                            "扫描件不属于本小区的档案",
+                            "the scan is not an attachment of this estate",
+                        ));
                     }
                 }
-                let pid: i64 = sqlx::query_scalar("INSERT INTO paper_ballots (consultation_id, household_id, scan_id, first_choice, first_by, first_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id")
-                    .bind(c.id).bind(household_id).bind(scan_id).bind(choice).bind(user).bind(&now).fetch_one(&mut *tx).await?;
-                append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.first", "consultation", &c.id.to_string(),
-                    json!({"paper_id": pid, "household_id": household_id, "choice": choice, "scan_id": scan_id})))?;
+                let pid: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO paper_ballots (consultation_id, household_id, scan_id, first_choice, first_by, first_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id")
+                    .bind(c.id).bind(household_id).bind(scan_id).bind(choice).bind(user).bind(&now).fetch_one(&mut *cx).await?);
+                audit::append(
+                    &mut tx,
+                    &audit::Entry::new(
+                        user,
+                        origin,
+                        "ballot.paper.first",
+                        "consultation",
+                        &c.id.to_string(),
+                        json!({"paper_id": pid, "household_id": household_id, "choice": choice, "scan_id": scan_id}),
+                    ),
+                )
+                .await?;
                 (PaperOutcome::AwaitingSecond, pid)
             }
             Some(r) => {
                 let pid = r.0;
-                match r.10.as_str() {
-                    "pending" => {
+                match r.10 {
+                    PaperStatus::Pending => {
                         if r.5 == user {
-                            return Err(invalid("user", user, "同一张纸质表决票须由另一位工作人员第二次录入：您已录入过第一次", "a paper form must be entered a second time by another user: you made the first entry"));
+                            return Err(invalid(
+                                "user",
+                                user,
+                                "同一张纸质表决票须由另一位工作人员第二次录入：您已录入过第一次",
+                                "a paper form must be entered a second time by another user: you made the first entry",
+                            ));
                         }
                         let agreed = r.4 == choice;
-                        let status = if agreed { "agreed" } else { "disputed" };
-                        sqlx::query("UPDATE paper_ballots SET second_choice = $1, second_by = $2, second_at = $3, status = $4 WHERE id = $5")
-                            .bind(choice).bind(user).bind(&now).bind(status).bind(pid).execute(&mut *tx).await?;
+                        let status = if agreed { PaperStatus::Agreed } else { PaperStatus::Disputed };
+                        with_tx!(&mut tx, cx => sqlx::query("UPDATE paper_ballots SET second_choice = $1, second_by = $2, second_at = $3, status = $4 WHERE id = $5")
+                            .bind(choice).bind(user).bind(&now).bind(status).bind(pid).execute(&mut *cx).await?.rows_affected());
                         if agreed {
                             let by = format!("{} + {}", r.5, user);
-                            let before = upsert_ballot!(tx, c.id, household_id, choice, "paper", &by, &now);
-                            append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.agreed", "consultation", &c.id.to_string(),
-                                json!({"paper_id": pid, "household_id": household_id, "choice": choice, "first_by": r.5, "before": before})))?;
+                            let before = upsert_ballot(
+                                &mut tx,
+                                &Submission {
+                                    consultation_id: c.id,
+                                    household_id,
+                                    choice,
+                                    channel: Channel::Paper,
+                                    by: &by,
+                                    at: &now,
+                                },
+                            )
+                            .await?;
+                            audit::append(&mut tx, &audit::Entry::new(user, origin, "ballot.paper.agreed", "consultation", &c.id.to_string(),
+                                json!({"paper_id": pid, "household_id": household_id, "choice": choice, "first_by": r.5, "before": before}))).await?;
                             (PaperOutcome::Counted, pid)
                         } else {
-                            append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.disputed", "consultation", &c.id.to_string(),
-                                json!({"paper_id": pid, "household_id": household_id, "first": r.4, "second": choice})))?;
+                            audit::append(&mut tx, &audit::Entry::new(user, origin, "ballot.paper.disputed", "consultation", &c.id.to_string(),
+                                json!({"paper_id": pid, "household_id": household_id, "first": r.4, "second": choice}))).await?;
                             (PaperOutcome::Disputed, pid)
                         }
                     }
-                    "disputed" => {
-                        return Err(invalid("household_id", household_id.to_string(), "这张纸质表决票两次录入不一致，正由第三人核对：请在“待核对”列表中处理", "the two entries of this paper form disagree and await a third user: resolve it in the list of disputed forms"));
+                    PaperStatus::Disputed => {
+                        return Err(invalid(
+                            "household_id",
+                            household_id.to_string(),
+                            "这张纸质表决票两次录入不一致，正由第三人核对：请在“待核对”列表中处理",
+                            "the two entries of this paper form disagree and await a third user: resolve it in the list of disputed forms",
+                        ));
                     }
                     _ => {
-                        return Err(invalid("household_id", household_id.to_string(), "该户的纸质表决票已录入并计票，不能重复录入", "this household's paper form was already entered and counted"));
+                        return Err(invalid(
+                            "household_id",
+                            household_id.to_string(),
+                            "该户的纸质表决票已录入并计票，不能重复录入",
+                            "this household's paper form was already entered and counted",
+                        ));
                     }
                 }
             }
         };
         tx.commit().await?;
         Ok((outcome, pid))
-    })
+    }
 }
 
 /// A third user, neither of the two who entered it, reads the scan and decides a disputed paper form.
@@ -903,49 +907,70 @@ pub async fn paper_resolve(
     db: &Db,
     consultation_id: i64,
     paper_id: i64,
-    choice: &str,
+    choice: Choice,
     user: &str,
     origin: &str,
 ) -> Result<Accepted, StoreError> {
-    check_choice(choice)?;
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        lock_chain!(tx)?;
-        let c = read_in_tx!(tx, consultation_id);
+    {
+        let mut tx = db.begin().await?;
+        audit::lock(&mut tx).await?;
+        let c = read_in_tx(&mut tx, consultation_id).await?;
         let st = c.state_at(&now);
         if st == State::Closed {
             return Err(closed_msg(&c, st));
         }
         let sql = format!("SELECT {PAPER_COLS} FROM paper_ballots WHERE id = $1 AND consultation_id = $2");
-        let r: PaperRow = match sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(paper_id).bind(c.id).fetch_optional(&mut *tx).await? {
+        let r: PaperRow = match with_tx!(&mut tx, cx => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(paper_id).bind(c.id).fetch_optional(&mut *cx).await?)
+        {
             Some(r) => r,
             None => return Err(StoreError::NotFound("纸质表决票", "paper ballot", paper_id.to_string())),
         };
-        if r.10 != "disputed" {
-            return Err(invalid("paper_id", paper_id.to_string(), format!("这张纸质表决票的状态是“{}”，无需核对", paper_status_zh(&r.10)), format!("this paper form is {}, not disputed", r.10)));
+        if r.10 != PaperStatus::Disputed {
+            return Err(invalid(
+                "paper_id",
+                paper_id.to_string(),
+                format!("这张纸质表决票的状态是“{}”，无需核对", jiugai_domain::Label::zh(r.10)),
+                format!("this paper form is {}, not disputed", r.10),
+            ));
         }
         if r.5 == user || r.8.as_deref() == Some(user) {
-            return Err(invalid("user", user, "核对须由录入之外的第三人进行：您录入过这张表决票", "a third user must resolve it: you entered this form"));
+            return Err(invalid(
+                "user",
+                user,
+                "核对须由录入之外的第三人进行：您录入过这张表决票",
+                "a third user must resolve it: you entered this form",
+            ));
         }
-        sqlx::query("UPDATE paper_ballots SET status = 'resolved', resolved_choice = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4")
-            .bind(choice).bind(user).bind(&now).bind(paper_id).execute(&mut *tx).await?;
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE paper_ballots SET status = 'resolved', resolved_choice = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4")
+            .bind(choice).bind(user).bind(&now).bind(paper_id).execute(&mut *cx).await?.rows_affected());
         let by = format!("{} + {} / {}", r.5, r.8.clone().unwrap_or_default(), user);
-        let before = upsert_ballot!(tx, c.id, r.2, choice, "paper", &by, &now);
-        append_in_tx!(tx, &audit::Entry::new(user, origin, "ballot.paper.resolved", "consultation", &c.id.to_string(),
-            json!({"paper_id": paper_id, "household_id": r.2, "first": r.4, "second": r.7, "resolved": choice, "before": before})))?;
+        let before = upsert_ballot(
+            &mut tx,
+            &Submission {
+                consultation_id: c.id,
+                household_id: r.2,
+                choice,
+                channel: Channel::Paper,
+                by: &by,
+                at: &now,
+            },
+        )
+        .await?;
+        audit::append(&mut tx, &audit::Entry::new(user, origin, "ballot.paper.resolved", "consultation", &c.id.to_string(),
+            json!({"paper_id": paper_id, "household_id": r.2, "first": r.4, "second": r.7, "resolved": choice, "before": before}))).await?;
         tx.commit().await?;
-        Ok(Accepted { consultation_id: c.id, household_id: r.2, choice: choice.to_string(), channel: "paper".into(), changed: before.is_some() })
-    })
+        Ok(Accepted {
+            consultation_id: c.id,
+            household_id: r.2,
+            choice,
+            channel: Channel::Paper,
+            changed: before.is_some(),
+        })
+    }
 }
 
 // ───────────────────────────── Tally ─────────────────────────────
-
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Counts {
-    pub households: i64,
-    pub area_dm2: i64,
-}
 
 /// The tally of a consultation: counts by household and by exclusive area, and each check of its rule.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -953,8 +978,8 @@ pub struct Tally {
     pub consultation_id: i64,
     pub estate_id: i64,
     pub project_id: Option<i64>,
-    pub kind: String,
-    pub matter: Option<String>,
+    pub kind: Kind,
+    pub matter: Option<Matter>,
     pub eligible: Counts,
     pub participating: Counts,
     pub yes: Counts,
@@ -975,69 +1000,36 @@ pub struct Tally {
     pub at: String,
 }
 
-/// Decides a tally under the profile (pure, given the counts).
+/// Decides a tally under the profile: the rules crate's decision on the counts.
 pub fn decide(
     profile: &EffectiveProfile,
     c: &Consultation,
-    eligible: Counts,
-    yes: Counts,
-    no: Counts,
-    abstain: Counts,
-) -> Result<(Vec<Decision>, Outcome, String, String), StoreError> {
-    let part = Counts {
-        households: yes.households + no.households + abstain.households,
-        area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2,
-    };
-    let err = |e: jiugai_rules::InputError| {
-        invalid("tally", format!("{}/{}", yes.households, eligible.households), e.message_zh, e.message_en)
-    };
-    let one = |d: Decision| {
-        let (zh, en) = (d.reason_zh.clone(), d.reason_en.clone());
-        let o = d.outcome;
-        (vec![d], o, zh, en)
-    };
-    Ok(match c.kind.as_str() {
-        "consent" => one(jiugai_rules::consent_to_plan(profile, yes.households, eligible.households).map_err(err)?),
-        "plan" => one(jiugai_rules::consultation_coverage(profile, part.households, eligible.households).map_err(err)?),
-        "satisfaction" => {
-            one(jiugai_rules::acceptance_satisfaction(profile, yes.households, part.households).map_err(err)?)
-        }
-        "joint_decision" => {
-            let v = JointVote {
-                matter: c.matter_enum(),
-                total_area: jiugai_rules::Dm2(eligible.area_dm2),
-                total_owners: eligible.households,
-                participating_area: jiugai_rules::Dm2(part.area_dm2),
-                participating_owners: part.households,
-                yes_area: jiugai_rules::Dm2(yes.area_dm2),
-                yes_owners: yes.households,
-            };
-            let d = jiugai_rules::joint_decision(profile, &v).map_err(err)?;
-            (d.checks, d.outcome, d.reason_zh, d.reason_en)
-        }
-        _ => (
-            Vec::new(),
-            Outcome::NotApplicable,
-            "问卷调查不设通过门槛，仅统计结果".into(),
-            "a survey has no threshold; figures only".into(),
-        ),
+    t: &jiugai_rules::Turnout,
+) -> Result<jiugai_rules::ConsultationDecision, StoreError> {
+    jiugai_rules::decide_consultation(profile, c.kind, c.matter, t).map_err(|e| {
+        invalid("tally", format!("{}/{}", t.yes.households, t.eligible.households), e.message_zh, e.message_en)
     })
 }
 
-type CountRow = (String, String, i64, Option<i64>);
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    choice: Choice,
+    channel: Channel,
+    households: i64,
+    area_dm2: Option<i64>,
+}
+
+const COUNT_SQL: &str = "SELECT choice, channel, COUNT(*) AS households, CAST(SUM(area_dm2) AS BIGINT) AS area_dm2 \
+    FROM ballots WHERE consultation_id = $1 GROUP BY choice, channel";
 
 /// Counts the ballots (choice, channel, households, area) of a consultation: one statement.
-macro_rules! count_rows {
-    ($ex:expr, $cid:expr) => {{
-        let rows: Vec<CountRow> = sqlx::query_as(
-            "SELECT choice, channel, COUNT(*), CAST(SUM(area_dm2) AS BIGINT) FROM ballots \
-            WHERE consultation_id = $1 GROUP BY choice, channel",
-        )
-        .bind($cid)
-        .fetch_all($ex)
-        .await?;
-        rows
-    }};
+async fn count_rows(db: &Db, cid: i64) -> Result<Vec<CountRow>, StoreError> {
+    Ok(with_db!(db, p => sqlx::query_as(COUNT_SQL).bind(cid).fetch_all(p).await?))
+}
+
+/// The same inside a transaction.
+async fn count_rows_in(tx: &mut Tx, cid: i64) -> Result<Vec<CountRow>, StoreError> {
+    Ok(with_tx!(tx, cx => sqlx::query_as(COUNT_SQL).bind(cid).fetch_all(&mut *cx).await?))
 }
 
 fn assemble(
@@ -1049,28 +1041,29 @@ fn assemble(
 ) -> Result<Tally, StoreError> {
     let (mut yes, mut no, mut abstain) = (Counts::default(), Counts::default(), Counts::default());
     let mut by_channel = std::collections::BTreeMap::new();
-    for (choice, channel, n, area) in rows {
-        let slot = match choice.as_str() {
-            "yes" => &mut yes,
-            "no" => &mut no,
-            _ => &mut abstain,
+    for r in rows {
+        let slot = match r.choice {
+            Choice::Yes => &mut yes,
+            Choice::No => &mut no,
+            Choice::Abstain => &mut abstain,
         };
-        slot.households += n;
-        slot.area_dm2 += area.unwrap_or(0);
-        *by_channel.entry(channel).or_insert(0) += n;
+        slot.households += r.households;
+        slot.area_dm2 += r.area_dm2.unwrap_or(0);
+        *by_channel.entry(r.channel.as_str().to_string()).or_insert(0) += r.households;
     }
     let eligible = Counts { households: c.eligible_households, area_dm2: c.eligible_area_dm2 };
     let participating = Counts {
         households: yes.households + no.households + abstain.households,
         area_dm2: yes.area_dm2 + no.area_dm2 + abstain.area_dm2,
     };
-    let (checks, outcome, reason_zh, reason_en) = decide(profile, c, eligible, yes, no, abstain)?;
+    let jiugai_rules::ConsultationDecision { checks, outcome, reason_zh, reason_en } =
+        decide(profile, c, &jiugai_rules::Turnout { eligible, yes, no, abstain })?;
     Ok(Tally {
         consultation_id: c.id,
         estate_id: c.estate_id,
         project_id: c.project_id,
-        kind: c.kind.clone(),
-        matter: c.matter.clone(),
+        kind: c.kind,
+        matter: c.matter,
         eligible,
         participating,
         yes,
@@ -1092,7 +1085,7 @@ pub async fn tally(db: &Db, profile: &EffectiveProfile, c: &Consultation) -> Res
     if let Some(t) = locked_tally(c)? {
         return Ok(t);
     }
-    let rows = with_db!(db, p => count_rows!(p, c.id));
+    let rows = count_rows(db, c.id).await?;
     assemble(profile, c, rows, false, clock::now_rfc3339())
 }
 
@@ -1107,18 +1100,18 @@ pub fn locked_tally(c: &Consultation) -> Result<Option<Tally>, StoreError> {
 /// SHA-256 of the counted ballots in household order, one line `household_id TAB choice TAB channel` each.
 fn ballots_digest(ballots: &[(i64, String, String)]) -> String {
     use std::fmt::Write;
-    let mut h = Sha256::new();
+    let mut h = jiugai_domain::digest::Hasher::new();
     let mut line = String::with_capacity(64);
     for (hid, choice, channel) in ballots {
         line.clear();
         let _ = writeln!(line, "{hid}\t{choice}\t{channel}");
         h.update(line.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.hex()
 }
 
 fn sha_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    jiugai_domain::digest::sha256_hex(data)
 }
 
 /// Closes a consultation: no ballot is accepted afterwards; the final tally, with the SHA-256 of the list
@@ -1133,12 +1126,17 @@ pub async fn close(
     origin: &str,
 ) -> Result<(Consultation, Tally), StoreError> {
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        lock_chain!(tx)?;
-        let c = read_in_tx!(tx, id);
+    {
+        let mut tx = db.begin().await?;
+        audit::lock(&mut tx).await?;
+        let c = read_in_tx(&mut tx, id).await?;
         if c.closed_at.is_some() {
-            return Err(invalid("consultation", id.to_string(), format!("「{}」已于 {} 结束并封存结果", c.title, local_text(c.closed_at.as_deref().unwrap_or(""))), format!("“{}” was already closed", c.title)));
+            return Err(invalid(
+                "consultation",
+                id.to_string(),
+                format!("「{}」已于 {} 结束并封存结果", c.title, local_text(c.closed_at.as_deref().unwrap_or(""))),
+                format!("“{}” was already closed", c.title),
+            ));
         }
         if c.version != expected {
             return Err(StoreError::Stale { entity: "征询", id, expected, current: c.version });
@@ -1147,25 +1145,29 @@ pub async fn close(
             return Err(closed_msg(&c, State::Scheduled));
         }
         let early = now < c.closes_at;
-        let rows = count_rows!(&mut *tx, c.id);
+        let rows = count_rows_in(&mut tx, c.id).await?;
         let mut t = assemble(profile, &c, rows, true, now.clone())?;
         t.final_ = true;
-        let ballots: Vec<(i64, String, String)> = sqlx::query_as("SELECT household_id, choice, channel FROM ballots WHERE consultation_id = $1 ORDER BY household_id")
-            .bind(c.id).fetch_all(&mut *tx).await?;
+        let ballots: Vec<(i64, String, String)> = with_tx!(&mut tx, cx => sqlx::query_as("SELECT household_id, choice, channel FROM ballots WHERE consultation_id = $1 ORDER BY household_id")
+            .bind(c.id).fetch_all(&mut *cx).await?);
         let ballots_sha = ballots_digest(&ballots);
         let doc = json!({"tally": t, "ballots": ballots.len(), "ballots_sha256": ballots_sha, "closed_by": actor, "closed_early": early});
         let text = doc.to_string();
         let sha = sha_hex(text.as_bytes());
-        let passed = match t.outcome { Outcome::Pass => Some(true), Outcome::Fail => Some(false), Outcome::NotApplicable => None };
-        sqlx::query("UPDATE consultations SET closed_at = $1, closed_by = $2, result_json = $3, result_sha256 = $4, passed = $5, version = version + 1 WHERE id = $6")
-            .bind(&now).bind(actor).bind(&text).bind(&sha).bind(passed).bind(c.id).execute(&mut *tx).await?;
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "consultation.close", "consultation", &c.id.to_string(), json!({
+        let passed = match t.outcome {
+            Outcome::Pass => Some(true),
+            Outcome::Fail => Some(false),
+            Outcome::NotApplicable => None,
+        };
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE consultations SET closed_at = $1, closed_by = $2, result_json = $3, result_sha256 = $4, passed = $5, version = version + 1 WHERE id = $6")
+            .bind(&now).bind(actor).bind(&text).bind(&sha).bind(passed).bind(c.id).execute(&mut *cx).await?.rows_affected());
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "consultation.close", "consultation", &c.id.to_string(), json!({
             "result_sha256": sha, "ballots_sha256": ballots_sha, "ballots": ballots.len(), "outcome": t.outcome, "closed_early": early,
-            "yes": t.yes, "no": t.no, "abstain": t.abstain, "eligible": t.eligible})))?;
+            "yes": t.yes, "no": t.no, "abstain": t.abstain, "eligible": t.eligible}))).await?;
         tx.commit().await?;
-        let c = { let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1"); of_row(&sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(pool).await?)? };
+        let c = get(db, id).await?;
         Ok((c, t))
-    })
+    }
 }
 
 /// Recomputes the SHA-256 of a closed consultation's stored result and of its ballots: `true` when both
@@ -1186,17 +1188,17 @@ pub async fn verify(db: &Db, c: &Consultation) -> Result<bool, StoreError> {
 pub struct BallotEntry {
     pub household_id: i64,
     pub household_label: String,
-    pub choice: String,
-    pub channel: String,
+    pub choice: Choice,
+    pub channel: Channel,
     pub recorded_by: String,
     pub at: String,
 }
 
 /// The counted ballots of a consultation, by household.
 pub async fn ballots(db: &Db, c: &Consultation) -> Result<Vec<BallotEntry>, StoreError> {
-    let rows: Vec<(i64, String, String, String, String)> = with_db!(db, p => sqlx::query_as(
+    let rows: Vec<(i64, Choice, Channel, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT household_id, choice, channel, recorded_by, cast_at FROM ballots WHERE consultation_id = $1").bind(c.id).fetch_all(p).await?);
-    let map: std::collections::HashMap<i64, (String, String, String, String)> =
+    let map: std::collections::HashMap<i64, (Choice, Channel, String, String)> =
         rows.into_iter().map(|r| (r.0, (r.1, r.2, r.3, r.4))).collect();
     Ok(households::list(db, c.estate_id)
         .await?
@@ -1217,7 +1219,7 @@ pub async fn ballots(db: &Db, c: &Consultation) -> Result<Vec<BallotEntry>, Stor
 /// Every accepted submission of a household, oldest first (the history of a changed ballot).
 pub async fn history(db: &Db, c: &Consultation, household_id: i64) -> Result<Vec<BallotEntry>, StoreError> {
     let h = households::get(db, household_id).await?;
-    let rows: Vec<(String, String, String, String)> = with_db!(db, p => sqlx::query_as(
+    let rows: Vec<(Choice, Channel, String, String)> = with_db!(db, p => sqlx::query_as(
         "SELECT choice, channel, recorded_by, at FROM ballot_history WHERE consultation_id = $1 AND household_id = $2 ORDER BY id").bind(c.id).bind(household_id).fetch_all(p).await?);
     Ok(rows
         .into_iter()
@@ -1252,15 +1254,12 @@ pub async fn latest_closed(
     db: &Db,
     estate_id: i64,
     project_id: Option<i64>,
-    kind: &str,
+    kind: Kind,
 ) -> Result<Option<(Consultation, Tally)>, StoreError> {
     let sql = format!(
         "SELECT {COLS} FROM consultations WHERE estate_id = $1 AND kind = $2 AND closed_at IS NOT NULL ORDER BY closed_at DESC, id DESC"
     );
-    let all: Vec<Consultation> = with_db!(db, pool => {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(estate_id).bind(kind).fetch_all(pool).await?;
-        rows.iter().map(of_row).collect::<Result<Vec<_>, _>>()?
-    });
+    let all: Vec<Consultation> = with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(estate_id).bind(kind).fetch_all(pool).await?);
     let pick = project_id
         .and_then(|pid| all.iter().find(|c| c.project_id == Some(pid)))
         .or_else(|| all.iter().find(|c| c.project_id.is_none()));
@@ -1279,7 +1278,7 @@ pub async fn latest_closed(
 pub async fn project_results(
     db: &Db,
     p: &crate::projects::Project,
-    kind: &str,
+    kind: Kind,
 ) -> Result<(Vec<(Consultation, Tally)>, Vec<i64>), StoreError> {
     let mut found = Vec::new();
     let mut missing = Vec::new();

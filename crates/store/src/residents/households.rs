@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db, with_tx};
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Household {
@@ -110,18 +110,29 @@ pub async fn insert_all(
 ) -> Result<u64, StoreError> {
     crate::estates::get(db, estate_id).await?;
     let now = clock::now_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    {
+        let mut tx = db.begin().await?;
         for h in rows {
-            sqlx::query("INSERT INTO households (estate_id, building, unit, room, area_dm2, owner_name, owner_phone, proxy_name, proxy_phone, created_at, updated_at) \
+            with_tx!(&mut tx, cx => sqlx::query("INSERT INTO households (estate_id, building, unit, room, area_dm2, owner_name, owner_phone, proxy_name, proxy_phone, created_at, updated_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)")
                 .bind(estate_id).bind(&h.building).bind(&h.unit).bind(&h.room).bind(h.area_dm2)
                 .bind(&h.owner_name).bind(&h.owner_phone).bind(&h.proxy_name).bind(&h.proxy_phone).bind(&now)
-                .execute(&mut *tx).await?;
+                .execute(&mut *cx).await?.rows_affected());
         }
-        append_in_tx!(tx, &audit::Entry::new(actor, origin, "households.add", "estate", &estate_id.to_string(), json!({"added": rows.len()})))?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                origin,
+                "households.add",
+                "estate",
+                &estate_id.to_string(),
+                json!({"added": rows.len()}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(rows.len() as u64)
 }
 

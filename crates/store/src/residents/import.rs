@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::households;
 use crate::estates::query::{Bind, bind_all, region_cond};
 use crate::regions::Regions;
-use crate::{Db, StoreError, append_in_tx, audit, clock, with_db};
+use crate::{Db, StoreError, audit, clock, with_db};
 
 /// Where the roster comes from.
 #[derive(Clone, Copy, Debug)]
@@ -271,7 +271,7 @@ pub async fn import_households(
         let entry = audit::Entry::new(actor, origin, "households.import", "estate", &estate_id.to_string(), json!({
             "file": report.file_name, "sha256": digest, "added": read.records.len(), "area_dm2": read.area_dm2,
         }));
-        append_in_tx!(tx, &entry)?;
+        audit::append_on(&mut *tx, &entry).await?;
         tx.commit().await?;
         Ok(())
     }.await);

@@ -139,10 +139,12 @@ async fn sla_due_date_and_overdue_at_the_boundary() {
     let r = complaints::update(
         db,
         c.id,
-        1,
-        "resolved",
-        "已责令施工单位夜间停工",
-        "2026-03-18T08:00:00.000Z",
+        &jiugai_store::complaints::Update {
+            expected: 1,
+            status: jiugai_store::complaints::Status::Resolved,
+            reply: "已责令施工单位夜间停工",
+            at: "2026-03-18T08:00:00.000Z",
+        },
         "web:zhao",
         "test",
     )
@@ -189,10 +191,12 @@ async fn tracked_by_number_with_the_public_history_only() {
     let c = complaints::update(
         db,
         c.id,
-        1,
-        "processing",
-        "已转古魏镇核实",
-        "2026-03-02T10:00:00.000Z",
+        &jiugai_store::complaints::Update {
+            expected: 1,
+            status: jiugai_store::complaints::Status::Processing,
+            reply: "已转古魏镇核实",
+            at: "2026-03-02T10:00:00.000Z",
+        },
         "web:zhao",
         "10.0.0.9",
     )
@@ -201,17 +205,19 @@ async fn tracked_by_number_with_the_public_history_only() {
     complaints::update(
         db,
         c.id,
-        c.version,
-        "resolved",
-        "已约谈施工单位，22 点后停止高噪声作业",
-        "2026-03-05T10:00:00.000Z",
+        &jiugai_store::complaints::Update {
+            expected: c.version,
+            status: jiugai_store::complaints::Status::Resolved,
+            reply: "已约谈施工单位，22 点后停止高噪声作业",
+            at: "2026-03-05T10:00:00.000Z",
+        },
         "web:zhao",
         "10.0.0.9",
     )
     .await
     .unwrap();
     let tr = complaints::track(db, &no).await.unwrap().unwrap();
-    assert_eq!(tr.status, "resolved");
+    assert_eq!(tr.status.as_str(), "resolved");
     let h: Vec<(&str, &str, &str)> =
         tr.history.iter().map(|e| (e.on.as_str(), e.status.as_str(), e.reply.as_str())).collect();
     assert_eq!(
@@ -266,13 +272,39 @@ async fn updates_are_versioned_audited_and_move_forward() {
     .await
     .unwrap();
     let at = "2026-03-02T10:00:00.000Z";
-    let a = complaints::update(db, c.id, 1, "processing", "", at, "web:a", "test").await.unwrap();
+    let a = complaints::update(
+        db,
+        c.id,
+        &jiugai_store::complaints::Update {
+            expected: 1,
+            status: jiugai_store::complaints::Status::Processing,
+            reply: "",
+            at: at,
+        },
+        "web:a",
+        "test",
+    )
+    .await
+    .unwrap();
     assert_eq!(a.version, 2);
     // A second handler still at version 1 is refused, nothing overwritten.
-    let e = complaints::update(db, c.id, 1, "resolved", "已处理", at, "web:b", "test").await.unwrap_err();
+    let e = complaints::update(
+        db,
+        c.id,
+        &jiugai_store::complaints::Update {
+            expected: 1,
+            status: jiugai_store::complaints::Status::Resolved,
+            reply: "已处理",
+            at: at,
+        },
+        "web:b",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, StoreError::Stale { expected: 1, current: 2, .. }), "{e:?}");
     assert!(msg(&e).contains("已被他人修改"), "{}", msg(&e));
-    assert_eq!(complaints::get(db, c.id).await.unwrap().status, "processing");
+    assert_eq!(complaints::get(db, c.id).await.unwrap().status.as_str(), "processing");
     // Backwards, resolving without a reply, nothing to change: refused with the field.
     for (status, reply, field, text) in [
         ("received", "x", "status", "向前推进"),
@@ -280,7 +312,14 @@ async fn updates_are_versioned_audited_and_move_forward() {
         ("processing", "", "reply", "没有变化"),
         ("closed", "x", "status", "状态应为"),
     ] {
-        let e = complaints::update(db, c.id, 2, status, reply, at, "web:a", "test").await.unwrap_err();
+        let e = match complaints::parse_status(status) {
+            Ok(status) => {
+                complaints::update(db, c.id, &complaints::Update { expected: 2, status, reply, at }, "web:a", "test")
+                    .await
+                    .unwrap_err()
+            }
+            Err(e) => e,
+        };
         match &e {
             StoreError::Invalid { field: f, .. } => assert_eq!(f, field, "{status}"),
             other => panic!("{other:?}"),
@@ -288,10 +327,49 @@ async fn updates_are_versioned_audited_and_move_forward() {
         assert!(msg(&e).contains(text), "{status}: {}", msg(&e));
     }
     // A reply without a status change is fine.
-    let b = complaints::update(db, c.id, 2, "processing", "已联系施工单位", at, "web:a", "test").await.unwrap();
-    let r = complaints::update(db, c.id, b.version, "resolved", "已整改", at, "web:a", "test").await.unwrap();
+    let b = complaints::update(
+        db,
+        c.id,
+        &jiugai_store::complaints::Update {
+            expected: 2,
+            status: jiugai_store::complaints::Status::Processing,
+            reply: "已联系施工单位",
+            at: at,
+        },
+        "web:a",
+        "test",
+    )
+    .await
+    .unwrap();
+    let r = complaints::update(
+        db,
+        c.id,
+        &jiugai_store::complaints::Update {
+            expected: b.version,
+            status: jiugai_store::complaints::Status::Resolved,
+            reply: "已整改",
+            at: at,
+        },
+        "web:a",
+        "test",
+    )
+    .await
+    .unwrap();
     // Resolved is closed.
-    let e = complaints::update(db, c.id, r.version, "resolved", "再答复", at, "web:a", "test").await.unwrap_err();
+    let e = complaints::update(
+        db,
+        c.id,
+        &jiugai_store::complaints::Update {
+            expected: r.version,
+            status: jiugai_store::complaints::Status::Resolved,
+            reply: "再答复",
+            at: at,
+        },
+        "web:a",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("已办结"), "{}", msg(&e));
     // Audited: the submission (no contact, no text) and each change.
     let log = audit::list(db, Some(("complaint", &c.id.to_string())), 100).await.unwrap();

@@ -78,30 +78,31 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
 
     // Due dates from Ruicheng's calendar [001 二(三)3].
     let view = steps::view(&prof, &p, &[], jiugai_rules::Date::parse("2025-01-01").unwrap());
-    let due = |k: &str| view.iter().find(|s| s.key == k).unwrap().due.clone();
+    let due = |k: &str| view.iter().find(|s| s.key.as_str() == k).unwrap().due.clone();
     assert_eq!(due("survey").as_deref(), Some("2025-01-31"));
     assert_eq!(due("design").as_deref(), Some("2025-02-28"));
     assert_eq!(due("approval").as_deref(), Some("2025-03-31"));
     assert_eq!(due("start").as_deref(), Some("2025-05-31"));
     assert_eq!(due("basic_completion").as_deref(), Some("2025-10-31"));
     assert_eq!(due("completion").as_deref(), Some("2025-11-30"));
-    let survey = view.iter().find(|s| s.key == "survey").unwrap();
+    let survey = view.iter().find(|s| s.key.as_str() == "survey").unwrap();
     assert_eq!(survey.rule, "milestone_survey");
     assert!(survey.clause.contains("001"), "{}", survey.clause);
     // As of today (2026), every required step is overdue until done.
     let now = steps::view(&prof, &p, &[], projects::today());
-    assert!(now.iter().find(|s| s.key == "survey").unwrap().overdue);
+    assert!(now.iter().find(|s| s.key.as_str() == "survey").unwrap().overdue);
 
     // Order: design before survey is refused; naming both steps.
-    let e = steps::complete(db, &prof, p.id, 1, "design", &done("2025-02-20"), "county", "test").await.unwrap_err();
+    let e =
+        steps::complete(db, &prof, (p.id, 1, jiugai_domain::StepKey::Design), &done("2025-02-20"), "county", "test")
+            .await
+            .unwrap_err();
     assert!(msg(&e).contains("民意调查"), "{}", msg(&e));
     // Survey: 79 of 100 fails consent (≥80%), 80 passes.
     let e = steps::complete(
         db,
         &prof,
-        p.id,
-        1,
-        "survey",
+        (p.id, 1, jiugai_domain::StepKey::Survey),
         &with("2025-01-20", json!({"agree": 79, "households": 100})),
         "street",
         "test",
@@ -112,9 +113,7 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     let p = steps::complete(
         db,
         &prof,
-        p.id,
-        1,
-        "survey",
+        (p.id, 1, jiugai_domain::StepKey::Survey),
         &with("2025-01-20", json!({"agree": 80, "households": 100})),
         "street",
         "test",
@@ -123,18 +122,22 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     .unwrap();
     assert_eq!((p.version, p.consent_yes, p.consent_households), (2, Some(80), Some(100)));
     // A stale version is refused, and says so.
-    let e = steps::complete(db, &prof, p.id, 1, "design", &done("2025-02-20"), "county", "test").await.unwrap_err();
+    let e =
+        steps::complete(db, &prof, (p.id, 1, jiugai_domain::StepKey::Design), &done("2025-02-20"), "county", "test")
+            .await
+            .unwrap_err();
     assert!(matches!(e, StoreError::Stale { expected: 1, current: 2, .. }), "{e:?}");
     // An implausible date is refused (a date picker typed into can give year 0120).
-    let e = steps::complete(db, &prof, p.id, 2, "design", &done("0120-02-02"), "county", "test").await.unwrap_err();
+    let e =
+        steps::complete(db, &prof, (p.id, 2, jiugai_domain::StepKey::Design), &done("0120-02-02"), "county", "test")
+            .await
+            .unwrap_err();
     assert!(msg(&e).contains("0120-02-02"), "{}", msg(&e));
     // Twice the same step is refused.
     let e = steps::complete(
         db,
         &prof,
-        p.id,
-        2,
-        "survey",
+        (p.id, 2, jiugai_domain::StepKey::Survey),
         &with("2025-01-21", json!({"agree": 90, "households": 100})),
         "street",
         "test",
@@ -142,21 +145,38 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     .await
     .unwrap_err();
     assert!(msg(&e).contains("已于 2025-01-20"), "{}", msg(&e));
-    let mut p = steps::complete(db, &prof, p.id, 2, "design", &done("2025-02-20"), "county", "test").await.unwrap();
+    let mut p =
+        steps::complete(db, &prof, (p.id, 2, jiugai_domain::StepKey::Design), &done("2025-02-20"), "county", "test")
+            .await
+            .unwrap();
     // Publicity lasts at least 5 days (Ruicheng 001 二(四)2).
     let short =
         Completion { done_on: "2025-02-24".into(), started_on: Some("2025-02-21".into()), ..Default::default() };
-    let e = steps::complete(db, &prof, p.id, p.version, "publicity", &short, "county", "test").await.unwrap_err();
-    assert!(msg(&e).contains("不足 5 天"), "{}", msg(&e));
-    let ok = Completion { done_on: "2025-02-26".into(), started_on: Some("2025-02-21".into()), ..Default::default() };
-    p = steps::complete(db, &prof, p.id, p.version, "publicity", &ok, "county", "test").await.unwrap();
-    // A step dated before its prerequisite is refused.
-    let e = steps::complete(db, &prof, p.id, p.version, "joint_review", &done("2025-02-25"), "admin", "test")
+    let e = steps::complete(db, &prof, (p.id, p.version, jiugai_domain::StepKey::Publicity), &short, "county", "test")
         .await
         .unwrap_err();
+    assert!(msg(&e).contains("不足 5 天"), "{}", msg(&e));
+    let ok = Completion { done_on: "2025-02-26".into(), started_on: Some("2025-02-21".into()), ..Default::default() };
+    p = steps::complete(db, &prof, (p.id, p.version, jiugai_domain::StepKey::Publicity), &ok, "county", "test")
+        .await
+        .unwrap();
+    // A step dated before its prerequisite is refused.
+    let e = steps::complete(
+        db,
+        &prof,
+        (p.id, p.version, jiugai_domain::StepKey::JointReview),
+        &done("2025-02-25"),
+        "admin",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("早于"), "{}", msg(&e));
-    let required: Vec<String> =
-        steps::view(&prof, &p, &[], projects::today()).into_iter().filter(|s| s.required).map(|s| s.key).collect();
+    let required: Vec<String> = steps::view(&prof, &p, &[], projects::today())
+        .into_iter()
+        .filter(|s| s.required)
+        .map(|s| s.key.as_str().to_string())
+        .collect();
     for (k, on) in [
         ("joint_review", "2025-03-05"),
         ("feasibility_study", "2025-03-10"),
@@ -169,25 +189,50 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
         ("construction_permit", "2025-05-12"),
     ] {
         if required.iter().any(|r| r == k) {
-            p = steps::complete(db, &prof, p.id, p.version, k, &done(on), "county", "test")
-                .await
-                .unwrap_or_else(|e| panic!("{k}: {}", msg(&e)));
+            p = steps::complete(
+                db,
+                &prof,
+                (p.id, p.version, k.parse::<jiugai_domain::StepKey>().unwrap()),
+                &done(on),
+                "county",
+                "test",
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{k}: {}", msg(&e)));
         }
     }
     // No start in the reserve stage; the move needs a reason.
-    let e =
-        steps::complete(db, &prof, p.id, p.version, "start", &done("2025-05-20"), "county", "test").await.unwrap_err();
+    let e = steps::complete(
+        db,
+        &prof,
+        (p.id, p.version, jiugai_domain::StepKey::Start),
+        &done("2025-05-20"),
+        "county",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("实施"), "{}", msg(&e));
-    let e = projects::move_stage(db, &prof, p.id, p.version, "implementation", 2025, " ", "county", "test")
-        .await
-        .unwrap_err();
+    let e = projects::move_stage(
+        db,
+        &prof,
+        p.id,
+        p.version,
+        jiugai_store::projects::Stage::Implementation,
+        2025,
+        " ",
+        "county",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("理由"), "{}", msg(&e));
     p = projects::move_stage(
         db,
         &prof,
         p.id,
         p.version,
-        "implementation",
+        jiugai_store::projects::Stage::Implementation,
         2025,
         "2025 年度计划已批复",
         "county",
@@ -195,19 +240,24 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     )
     .await
     .unwrap();
-    assert_eq!(p.stage, "implementation");
+    assert_eq!(p.stage.as_str(), "implementation");
     for (k, on) in [("start", "2025-05-20"), ("basic_completion", "2025-10-20")] {
-        p = steps::complete(db, &prof, p.id, p.version, k, &done(on), "county", "test")
-            .await
-            .unwrap_or_else(|e| panic!("{k}: {}", msg(&e)));
+        p = steps::complete(
+            db,
+            &prof,
+            (p.id, p.version, k.parse::<jiugai_domain::StepKey>().unwrap()),
+            &done(on),
+            "county",
+            "test",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{k}: {}", msg(&e)));
     }
     // Acceptance before completion is refused.
     let e = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "acceptance",
+        (p.id, p.version, jiugai_domain::StepKey::Acceptance),
         &with("2025-12-05", json!({"satisfied": 90, "answered": 100, "participants": ["社区"]})),
         "county",
         "test",
@@ -215,15 +265,22 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     .await
     .unwrap_err();
     assert!(msg(&e).contains("全面完成"), "{}", msg(&e));
-    p = steps::complete(db, &prof, p.id, p.version, "completion", &done("2025-11-25"), "county", "test").await.unwrap();
-    assert_eq!(p.stage, "completed");
+    p = steps::complete(
+        db,
+        &prof,
+        (p.id, p.version, jiugai_domain::StepKey::Completion),
+        &done("2025-11-25"),
+        "county",
+        "test",
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.stage.as_str(), "completed");
     // Acceptance needs satisfaction ≥ 80%: 79/100 refused; and its participants.
     let e = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "acceptance",
+        (p.id, p.version, jiugai_domain::StepKey::Acceptance),
         &with("2025-12-05", json!({"satisfied": 79, "answered": 100, "participants": ["社区"]})),
         "county",
         "test",
@@ -234,9 +291,7 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     let e = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "acceptance",
+        (p.id, p.version, jiugai_domain::StepKey::Acceptance),
         &with("2025-12-05", json!({"satisfied": 80, "answered": 100})),
         "county",
         "test",
@@ -244,14 +299,12 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     .await
     .unwrap_err();
     assert!(msg(&e).contains("参加联合验收"), "{}", msg(&e));
-    p = steps::complete(db, &prof, p.id, p.version, "acceptance", &with("2025-12-05", json!({"satisfied": 80, "answered": 100, "participants": "社区、居民代表、设计单位、施工单位、监理单位", "findings": "合格"})), "county", "test").await.unwrap();
+    p = steps::complete(db, &prof, (p.id, p.version, jiugai_domain::StepKey::Acceptance), &with("2025-12-05", json!({"satisfied": 80, "answered": 100, "participants": "社区、居民代表、设计单位、施工单位、监理单位", "findings": "合格"})), "county", "test").await.unwrap();
     assert_eq!((p.stage.as_str(), p.satisfaction_yes), ("accepted", Some(80)));
     p = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "spot_check",
+        (p.id, p.version, jiugai_domain::StepKey::SpotCheck),
         &with("2025-12-10", json!({"result": "pass"})),
         "admin",
         "test",
@@ -261,9 +314,7 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     let e = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "management",
+        (p.id, p.version, jiugai_domain::StepKey::Management),
         &with("2025-12-20", json!({"mode": "professional"})),
         "street",
         "test",
@@ -274,9 +325,7 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     p = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "handover",
+        (p.id, p.version, jiugai_domain::StepKey::Handover),
         &with("2025-12-15", json!({"operators": ["供水—芮城县自来水公司", "供电—国网芮城县供电公司"]})),
         "county",
         "test",
@@ -286,9 +335,7 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     let e = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "management",
+        (p.id, p.version, jiugai_domain::StepKey::Management),
         &with("2025-12-20", json!({"mode": "nobody"})),
         "street",
         "test",
@@ -299,9 +346,7 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     p = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "management",
+        (p.id, p.version, jiugai_domain::StepKey::Management),
         &with("2025-12-20", json!({"mode": "professional", "maintenance_fund": true})),
         "street",
         "test",
@@ -309,7 +354,7 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
     .await
     .unwrap();
     assert_eq!(
-        (p.stage.as_str(), p.management_mode.as_deref(), p.maintenance_fund),
+        (p.stage.as_str(), p.management_mode.map(|m| m.as_str()), p.maintenance_fund),
         ("management", Some("professional"), Some(true))
     );
     // 有人管: both estates of the renovated project have a management mode.
@@ -401,7 +446,7 @@ async fn qinzhou_2021_calendar_and_the_four_million_boundary() {
     let at = jiugai_rules::Date::parse("2021-01-01").unwrap();
     let vs = steps::view(&prof, &small, &[], at);
     let vb = steps::view(&prof, &big, &[], at);
-    let get = |v: &[steps::StepView], k: &str| v.iter().find(|s| s.key == k).unwrap().clone();
+    let get = |v: &[steps::StepView], k: &str| v.iter().find(|s| s.key.as_str() == k).unwrap().clone();
     assert_eq!(get(&vs, "start").due.as_deref(), Some("2021-06-30"));
     assert_eq!(get(&vs, "completion").due.as_deref(), Some("2021-12-31"));
     assert!(!get(&vs, "preliminary_design").required, "{:?}", get(&vs, "preliminary_design"));
@@ -412,8 +457,16 @@ async fn qinzhou_2021_calendar_and_the_four_million_boundary() {
         get(&vs, "preliminary_design").required_clause
     );
     // Completing a step the project does not need is refused with the reason.
-    let e =
-        steps::complete(db, &prof, small.id, 1, "preliminary_design", &done("2021-03-01"), "t", "t").await.unwrap_err();
+    let e = steps::complete(
+        db,
+        &prof,
+        (small.id, 1, jiugai_domain::StepKey::PreliminaryDesign),
+        &done("2021-03-01"),
+        "t",
+        "t",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("无需"), "{}", msg(&e));
     // A different county cannot join the package.
     let d = EstateData {
@@ -462,22 +515,56 @@ async fn an_ineligible_estate_needs_an_exception_to_enter_implementation() {
     .await
     .unwrap();
     let prof = profile("450721");
-    let p = projects::move_stage(db, &prof, p.id, 1, "planning", 2022, "谋划", "t", "t").await.unwrap();
-    let e =
-        projects::move_stage(db, &prof, p.id, p.version, "implementation", 2022, "计划", "t", "t").await.unwrap_err();
-    assert!(msg(&e).contains("不能进入实施阶段"), "{}", msg(&e));
-    // Moving between years is fine (dynamic adjustment), with its reason recorded.
-    let p = projects::move_stage(db, &prof, p.id, p.version, "planning", 2023, "资金未落实，调整至 2023 年", "t", "t")
+    let p = projects::move_stage(db, &prof, p.id, 1, jiugai_store::projects::Stage::Planning, 2022, "谋划", "t", "t")
         .await
         .unwrap();
+    let e = projects::move_stage(
+        db,
+        &prof,
+        p.id,
+        p.version,
+        jiugai_store::projects::Stage::Implementation,
+        2022,
+        "计划",
+        "t",
+        "t",
+    )
+    .await
+    .unwrap_err();
+    assert!(msg(&e).contains("不能进入实施阶段"), "{}", msg(&e));
+    // Moving between years is fine (dynamic adjustment), with its reason recorded.
+    let p = projects::move_stage(
+        db,
+        &prof,
+        p.id,
+        p.version,
+        jiugai_store::projects::Stage::Planning,
+        2023,
+        "资金未落实，调整至 2023 年",
+        "t",
+        "t",
+    )
+    .await
+    .unwrap();
     assert_eq!(p.plan_year, 2023);
     let e = projects::record_exception(db, p.id, p.version, "", "admin", "t").await.unwrap_err();
     assert!(msg(&e).contains("理由"));
     let p =
         projects::record_exception(db, p.id, p.version, "市政府专题会议纪要〔2023〕5号", "admin", "t").await.unwrap();
-    let p =
-        projects::move_stage(db, &prof, p.id, p.version, "implementation", 2023, "例外已登记", "t", "t").await.unwrap();
-    assert_eq!(p.stage, "implementation");
+    let p = projects::move_stage(
+        db,
+        &prof,
+        p.id,
+        p.version,
+        jiugai_store::projects::Stage::Implementation,
+        2023,
+        "例外已登记",
+        "t",
+        "t",
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.stage.as_str(), "implementation");
     let moves = projects::moves(db, p.id).await.unwrap();
     assert_eq!(moves.len(), 3);
     assert_eq!((moves[1].from_year, moves[1].to_year), (2022, 2023));
@@ -645,9 +732,20 @@ async fn project_lists_follow_the_scope_and_membership() {
     assert!(projects::visible(db, &regions, p.id, Some("140830"), None).await.unwrap());
     assert!(!projects::visible(db, &regions, p.id, Some("1404"), None).await.unwrap());
     assert!(!projects::visible(db, &regions, p.id, None, Some("builder")).await.unwrap());
-    jiugai_store::users::create(db, "builder", jiugai_store::users::Role::Contractor, "140830", "x", false, "t", "t")
-        .await
-        .unwrap();
+    jiugai_store::users::create(
+        db,
+        &jiugai_store::users::NewUser {
+            name: "builder",
+            role: jiugai_store::users::Role::Contractor,
+            scope_code: "140830",
+            password_hash: "x",
+            must_change_password: false,
+        },
+        "t",
+        "t",
+    )
+    .await
+    .unwrap();
     let e = projects::add_member(db, p.id, 1, "nobody", "construction", "t", "t").await.unwrap_err();
     assert!(msg(&e).contains("找不到用户"));
     projects::add_member(db, p.id, 1, "builder", "construction", "t", "t").await.unwrap();
@@ -698,7 +796,7 @@ async fn the_summary_counts_stages_overdue_and_management() {
         .await
         .unwrap();
     assert_eq!((s.projects, s.overdue_projects), (2, 1), "only the 2025 project is late: {s:?}");
-    assert_eq!(s.by_stage[0], ("reserve".to_string(), 2));
+    assert_eq!(s.by_stage[0], (jiugai_store::projects::Stage::Reserve, 2));
     assert!(s.overdue_steps >= 6);
     assert_eq!((s.renovated_estates, s.managed_estates), (0, 0));
     // Outside the scope: nothing.

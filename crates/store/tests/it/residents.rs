@@ -61,8 +61,8 @@ fn open_now(estate: i64, kind: &str, matter: Option<&str>) -> NewConsultation {
     NewConsultation {
         estate_id: estate,
         project_id: None,
-        kind: kind.into(),
-        matter: matter.map(String::from),
+        kind: kind.parse().unwrap_or(cons::Kind::Survey),
+        matter: matter.map(|m| m.parse().unwrap()),
         title: format!("{kind} 征询"),
         question: "您是否同意？".into(),
         opens_at: "2020-01-01T00:00:00Z".into(),
@@ -76,7 +76,7 @@ fn msg(e: &StoreError) -> String {
 
 async fn vote(db: &Db, cid: i64, hids: &[i64], choice: &str) {
     for h in hids {
-        cons::cast_assisted(db, cid, *h, choice, "web:worker", "test").await.unwrap();
+        cons::cast_assisted(db, cid, *h, choice.parse().unwrap(), "web:worker", "test").await.unwrap();
     }
 }
 
@@ -115,7 +115,16 @@ async fn consent_79_of_100_fails_80_passes() {
         assert_eq!(cons::tally(db, &p, &closed).await.unwrap().yes, live.yes);
         assert!(cons::verify(db, &closed).await.unwrap());
         // Locked: no ballot after closing, not even assisted; no second closing.
-        let e = cons::cast_assisted(db, c.id, hids[99], "yes", "web:worker", "test").await.unwrap_err();
+        let e = cons::cast_assisted(
+            db,
+            c.id,
+            hids[99],
+            jiugai_store::residents::consultations::Choice::Yes,
+            "web:worker",
+            "test",
+        )
+        .await
+        .unwrap_err();
         assert!(msg(&e).contains("已结束"), "{}", msg(&e));
         assert!(cons::close(db, &p, c.id, closed.version, "web:street", "test").await.is_err());
         // The result is signed into the audit log, and the chain still verifies.
@@ -124,7 +133,7 @@ async fn consent_79_of_100_fails_80_passes() {
         assert!(entry.detail.contains(closed.result_sha256.as_deref().unwrap()), "{}", entry.detail);
         assert!(audit::verify(db).await.unwrap().first_broken.is_none());
         // The latest closed consent result of the estate is what projects read.
-        let (lc, lt) = cons::latest_closed(db, estate, None, "consent").await.unwrap().unwrap();
+        let (lc, lt) = cons::latest_closed(db, estate, None, cons::Kind::Consent).await.unwrap().unwrap();
         assert_eq!((lc.id, lt.yes.households, lt.eligible.households), (c.id, yes as i64, 100));
     }
 }
@@ -193,28 +202,43 @@ async fn one_time_codes_are_used_once_and_changes_keep_history() {
         (view.state, view.household_label.as_str(), view.used.is_none()),
         (State::Open, s.household.label().as_str(), true)
     );
-    let ok = cons::cast_by_code(db, &s.code, "no", "1.2.3.4").await.unwrap();
+    let ok = cons::cast_by_code(db, &s.code, cons::Choice::No, "1.2.3.4").await.unwrap();
     assert_eq!((ok.household_id, ok.channel.as_str(), ok.changed), (s.household.id, "qr", false));
     // Reused: refused, saying when it was used and what to do.
-    let e = cons::cast_by_code(db, &s.code, "yes", "1.2.3.4").await.unwrap_err();
+    let e = cons::cast_by_code(db, &s.code, cons::Choice::Yes, "1.2.3.4").await.unwrap_err();
     assert!(msg(&e).contains("已于") && msg(&e).contains("只能使用一次"), "{}", msg(&e));
-    assert_eq!(cons::open_code(db, &s.code).await.unwrap().used.unwrap().1, "no");
+    // The public view says when the code was used, never how; the counted ballot holds the answer.
+    assert!(cons::open_code(db, &s.code).await.unwrap().used.is_some());
+    let c0 = cons::get(db, ok.consultation_id).await.unwrap();
+    let b = cons::ballots(db, &c0).await.unwrap();
+    assert_eq!(b.iter().find(|b| b.household_id == ok.household_id).unwrap().choice.as_str(), "no");
     // Wrong code: refused.
-    let e = cons::cast_by_code(db, "ABCDEFGHJKMN", "yes", "1.2.3.4").await.unwrap_err();
+    let e = cons::cast_by_code(db, "ABCDEFGHJKMN", cons::Choice::Yes, "1.2.3.4").await.unwrap_err();
     assert!(msg(&e).contains("表决码无效"), "{}", msg(&e));
     // A new slip lets the household change its answer; the old code is void; the history keeps both.
     let new = cons::reissue_code(db, c.id, s.household.id, "web:street", "test").await.unwrap();
-    let e = cons::cast_by_code(db, &s.code, "yes", "1.2.3.4").await.unwrap_err();
+    let e = cons::cast_by_code(db, &s.code, cons::Choice::Yes, "1.2.3.4").await.unwrap_err();
     assert!(msg(&e).contains("作废"), "{}", msg(&e));
-    let ch = cons::cast_by_code(db, &new, "yes", "1.2.3.4").await.unwrap();
+    let ch = cons::cast_by_code(db, &new, cons::Choice::Yes, "1.2.3.4").await.unwrap();
     assert!(ch.changed);
     let hist = cons::history(db, &c, s.household.id).await.unwrap();
     assert_eq!(hist.iter().map(|h| h.choice.as_str()).collect::<Vec<_>>(), ["no", "yes"]);
     let r = cons::tally(db, &p, &c).await.unwrap();
     assert_eq!((r.yes.households, r.no.households, r.participating.households), (1, 0, 1));
     // Another household by assisted entry; a household from another estate is refused.
-    cons::cast_assisted(db, c.id, hids[5], "yes", "web:worker", "test").await.unwrap();
-    let e = cons::cast_assisted(db, c.id, 999_999, "yes", "web:worker", "test").await.unwrap_err();
+    cons::cast_assisted(db, c.id, hids[5], jiugai_store::residents::consultations::Choice::Yes, "web:worker", "test")
+        .await
+        .unwrap();
+    let e = cons::cast_assisted(
+        db,
+        c.id,
+        999_999,
+        jiugai_store::residents::consultations::Choice::Yes,
+        "web:worker",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("表决名册"), "{}", msg(&e));
     let r = cons::tally(db, &p, &c).await.unwrap();
     assert_eq!(r.by_channel.get("assisted"), Some(&1));
@@ -233,32 +257,107 @@ async fn paper_ballots_count_only_when_two_entries_agree() {
             .await
             .unwrap();
     // Agreeing entries by two users: counted.
-    let (o, _) = cons::paper_enter(db, c.id, hids[0], "yes", Some(scan.id), "web:clerk1", "test").await.unwrap();
+    let (o, _) = cons::paper_enter(
+        db,
+        c.id,
+        hids[0],
+        jiugai_store::residents::consultations::Choice::Yes,
+        Some(scan.id),
+        "web:clerk1",
+        "test",
+    )
+    .await
+    .unwrap();
     assert_eq!(o, PaperOutcome::AwaitingSecond);
     assert_eq!(cons::tally(db, &p, &c).await.unwrap().participating.households, 0, "one entry does not count");
-    let e = cons::paper_enter(db, c.id, hids[0], "yes", None, "web:clerk1", "test").await.unwrap_err();
+    let e = cons::paper_enter(
+        db,
+        c.id,
+        hids[0],
+        jiugai_store::residents::consultations::Choice::Yes,
+        None,
+        "web:clerk1",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("另一位工作人员"), "{}", msg(&e));
-    let (o, _) = cons::paper_enter(db, c.id, hids[0], "yes", None, "web:clerk2", "test").await.unwrap();
+    let (o, _) = cons::paper_enter(
+        db,
+        c.id,
+        hids[0],
+        jiugai_store::residents::consultations::Choice::Yes,
+        None,
+        "web:clerk2",
+        "test",
+    )
+    .await
+    .unwrap();
     assert_eq!(o, PaperOutcome::Counted);
     assert_eq!(cons::tally(db, &p, &c).await.unwrap().yes.households, 1);
     // A mismatch: not counted, shown to a third user, who alone may resolve it.
-    cons::paper_enter(db, c.id, hids[1], "yes", None, "web:clerk1", "test").await.unwrap();
-    let (o, pid) = cons::paper_enter(db, c.id, hids[1], "no", None, "web:clerk2", "test").await.unwrap();
+    cons::paper_enter(
+        db,
+        c.id,
+        hids[1],
+        jiugai_store::residents::consultations::Choice::Yes,
+        None,
+        "web:clerk1",
+        "test",
+    )
+    .await
+    .unwrap();
+    let (o, pid) = cons::paper_enter(
+        db,
+        c.id,
+        hids[1],
+        jiugai_store::residents::consultations::Choice::No,
+        None,
+        "web:clerk2",
+        "test",
+    )
+    .await
+    .unwrap();
     assert_eq!(o, PaperOutcome::Disputed);
     assert_eq!(cons::tally(db, &p, &c).await.unwrap().participating.households, 1);
     let list = cons::paper_ballots(db, c.id).await.unwrap();
     assert_eq!((list[0].status.as_str(), list[0].id), ("disputed", pid), "disputed forms come first");
-    let e = cons::paper_resolve(db, c.id, pid, "no", "web:clerk2", "test").await.unwrap_err();
+    let e =
+        cons::paper_resolve(db, c.id, pid, jiugai_store::residents::consultations::Choice::No, "web:clerk2", "test")
+            .await
+            .unwrap_err();
     assert!(msg(&e).contains("第三人"), "{}", msg(&e));
-    let e = cons::paper_enter(db, c.id, hids[1], "no", None, "web:clerk3", "test").await.unwrap_err();
+    let e = cons::paper_enter(
+        db,
+        c.id,
+        hids[1],
+        jiugai_store::residents::consultations::Choice::No,
+        None,
+        "web:clerk3",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("不一致"), "{}", msg(&e));
-    cons::paper_resolve(db, c.id, pid, "no", "web:clerk3", "test").await.unwrap();
+    cons::paper_resolve(db, c.id, pid, jiugai_store::residents::consultations::Choice::No, "web:clerk3", "test")
+        .await
+        .unwrap();
     let r = cons::tally(db, &p, &c).await.unwrap();
     assert_eq!((r.yes.households, r.no.households, r.by_channel.get("paper").copied()), (1, 1, Some(2)));
     // A scan from another estate is refused.
     let other =
         jiugai_store::attachments::add(db, _b, "x.jpg", "image/jpeg", b"x", "web:clerk1", "test").await.unwrap();
-    let e = cons::paper_enter(db, c.id, hids[2], "yes", Some(other.id), "web:clerk1", "test").await.unwrap_err();
+    let e = cons::paper_enter(
+        db,
+        c.id,
+        hids[2],
+        jiugai_store::residents::consultations::Choice::Yes,
+        Some(other.id),
+        "web:clerk1",
+        "test",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("扫描件"), "{}", msg(&e));
 }
 
@@ -275,9 +374,8 @@ async fn consultations_refuse_bad_input_and_respect_their_window() {
     assert!(msg(&cons::create(db, &n, "s", "t").await.unwrap_err()).contains("须晚于"));
     n.closes_at = "明天".into();
     assert!(msg(&cons::create(db, &n, "s", "t").await.unwrap_err()).contains("无法识别"));
-    let mut n = open_now(a, "vote", None);
-    n.kind = "vote".into();
-    assert!(cons::create(db, &n, "s", "t").await.is_err());
+    // An unknown kind cannot be represented; the text is refused where it enters.
+    assert!(cons::parse_kind("vote").is_err());
     // A project consultation must name one of the project's estates.
     let prj = jiugai_store::projects::create(
         db,
@@ -302,12 +400,16 @@ async fn consultations_refuse_bad_input_and_respect_their_window() {
     n.closes_at = "2020-01-02 00:00".into();
     let ended = cons::create(db, &n, "s", "t").await.unwrap();
     assert_eq!(ended.state(), State::Ended);
-    let e = cons::cast_assisted(db, ended.id, hids[0], "yes", "w", "t").await.unwrap_err();
+    let e = cons::cast_assisted(db, ended.id, hids[0], jiugai_store::residents::consultations::Choice::Yes, "w", "t")
+        .await
+        .unwrap_err();
     assert!(msg(&e).contains("截止") && msg(&e).contains("2020-01-02 00:00"), "{}", msg(&e));
     let mut n = open_now(a, "consent", None);
     n.opens_at = "2099-01-01 08:00".into();
     let later = cons::create(db, &n, "s", "t").await.unwrap();
-    let e = cons::cast_assisted(db, later.id, hids[0], "yes", "w", "t").await.unwrap_err();
+    let e = cons::cast_assisted(db, later.id, hids[0], jiugai_store::residents::consultations::Choice::Yes, "w", "t")
+        .await
+        .unwrap_err();
     assert!(msg(&e).contains("尚未开始") && msg(&e).contains("2099-01-01 08:00"), "{}", msg(&e));
     // Times are Beijing time, stored as UTC.
     assert_eq!(later.opens_at, "2099-01-01T00:00:00.000Z");
@@ -330,11 +432,17 @@ async fn consultations_refuse_bad_input_and_respect_their_window() {
     .await
     .unwrap();
     let newest = households::list(db, a).await.unwrap().into_iter().map(|h| h.id).max().unwrap();
-    assert!(cons::cast_assisted(db, c.id, newest, "yes", "w", "t").await.is_err());
+    assert!(
+        cons::cast_assisted(db, c.id, newest, jiugai_store::residents::consultations::Choice::Yes, "w", "t")
+            .await
+            .is_err()
+    );
     assert_eq!(cons::get(db, c.id).await.unwrap().eligible_households, 5);
     // Closing with an old version is refused as stale.
     let p = profile();
-    cons::cast_assisted(db, c.id, hids[0], "yes", "w", "t").await.unwrap();
+    cons::cast_assisted(db, c.id, hids[0], jiugai_store::residents::consultations::Choice::Yes, "w", "t")
+        .await
+        .unwrap();
     let e = cons::close(db, &p, c.id, c.version + 1, "s", "t").await.unwrap_err();
     assert!(matches!(e, StoreError::Stale { .. }), "{e:?}");
 }
@@ -377,8 +485,12 @@ async fn concurrent_ballots_are_counted_exactly_once() {
                         let choice = if (i % 5 == 0) ^ (client == 3) { "no" } else { "yes" };
                         let tries = if client < 3 { 2 } else { 1 };
                         for _ in 0..tries {
-                            match cons::cast_by_code(&db, &s.code, choice, "client").await {
-                                Ok(a) => accepted.lock().unwrap().push((a.household_id, a.choice, a.channel)),
+                            match cons::cast_by_code(&db, &s.code, choice.parse().unwrap(), "client").await {
+                                Ok(a) => accepted.lock().unwrap().push((
+                                    a.household_id,
+                                    a.choice.as_str().to_string(),
+                                    a.channel.as_str().to_string(),
+                                )),
                                 Err(StoreError::Invalid { .. }) => refused += 1,
                                 Err(e) => panic!("unexpected: {e:?}"),
                             }
@@ -392,10 +504,14 @@ async fn concurrent_ballots_are_counted_exactly_once() {
                                 continue;
                             }
                             let choice = ["yes", "no", "abstain"][(round + i) % 3];
-                            let a = cons::cast_assisted(&db, cid, *h, choice, "web:worker", "client")
+                            let a = cons::cast_assisted(&db, cid, *h, choice.parse().unwrap(), "web:worker", "client")
                                 .await
                                 .expect("assisted ballot");
-                            accepted.lock().unwrap().push((a.household_id, a.choice, a.channel));
+                            accepted.lock().unwrap().push((
+                                a.household_id,
+                                a.choice.as_str().to_string(),
+                                a.channel.as_str().to_string(),
+                            ));
                         }
                     }
                 }
@@ -468,17 +584,27 @@ async fn steps_until(db: &Db, prof: &EffectiveProfile, pid: i64, stop: &str) {
     let p = projects::get(db, pid).await.unwrap();
     let done = steps::done_steps(db, pid).await.unwrap();
     for s in steps::view(prof, &p, &done, projects::today()) {
-        if s.key == stop {
+        if s.key.as_str() == stop {
             break;
         }
         if !s.required || s.done.is_some() {
             continue;
         }
         let p = projects::get(db, pid).await.unwrap();
-        if s.key == "start" && p.stage != "implementation" {
-            projects::move_stage(db, prof, pid, p.version, "implementation", p.plan_year, "列入年度计划", "t", "t")
-                .await
-                .unwrap();
+        if s.key.as_str() == "start" && p.stage.as_str() != "implementation" {
+            projects::move_stage(
+                db,
+                prof,
+                pid,
+                p.version,
+                jiugai_store::projects::Stage::Implementation,
+                p.plan_year,
+                "列入年度计划",
+                "t",
+                "t",
+            )
+            .await
+            .unwrap();
         }
         let p = projects::get(db, pid).await.unwrap();
         let started = jiugai_rules::Date::from_days(day.to_days() - 20).unwrap().to_string();
@@ -488,7 +614,7 @@ async fn steps_until(db: &Db, prof: &EffectiveProfile, pid: i64, stop: &str) {
             _ => serde_json::json!({}),
         };
         let c = steps::Completion { done_on: day.to_string(), started_on: Some(started), detail, ..Default::default() };
-        steps::complete(db, prof, pid, p.version, &s.key, &c, "t", "t")
+        steps::complete(db, prof, (pid, p.version, s.key), &c, "t", "t")
             .await
             .unwrap_or_else(|e| panic!("{}: {}", s.key, msg(&e)));
         day = jiugai_rules::Date::from_days(day.to_days() + 3).unwrap();
@@ -530,9 +656,7 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     let e = steps::complete(
         db,
         &prof,
-        prj.id,
-        prj.version,
-        "survey",
+        (prj.id, prj.version, jiugai_domain::StepKey::Survey),
         &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() },
         "t",
         "t",
@@ -546,9 +670,7 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     let e = steps::complete(
         db,
         &prof,
-        prj.id,
-        prj.version,
-        "survey",
+        (prj.id, prj.version, jiugai_domain::StepKey::Survey),
         &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() },
         "t",
         "t",
@@ -558,9 +680,19 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     assert!(msg(&e).contains("粮苑小区2号楼") && msg(&e).contains(&format!("#{}", cb.id)), "{}", msg(&e));
     // The plan check: the failed vote keeps the project out of implementation.
     let p = projects::get(db, prj.id).await.unwrap();
-    let e = projects::move_stage(db, &prof, p.id, p.version, "implementation", 2026, "列入计划", "t", "t")
-        .await
-        .unwrap_err();
+    let e = projects::move_stage(
+        db,
+        &prof,
+        p.id,
+        p.version,
+        jiugai_store::projects::Stage::Implementation,
+        2026,
+        "列入计划",
+        "t",
+        "t",
+    )
+    .await
+    .unwrap_err();
     assert!(msg(&e).contains("未通过"), "{}", msg(&e));
     // A new vote in estate b passes (9/10): the latest closed result counts; the survey records both.
     let cb2 = cons::create(db, &consult(b, "consent"), "s", "t").await.unwrap();
@@ -570,9 +702,7 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     let p = steps::complete(
         db,
         &prof,
-        p.id,
-        p.version,
-        "survey",
+        (p.id, p.version, jiugai_domain::StepKey::Survey),
         &steps::Completion { done_on: "2026-01-05".into(), ..Default::default() },
         "t",
         "t",
@@ -581,7 +711,7 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     .unwrap();
     assert_eq!((p.consent_yes, p.consent_households), (Some(26), Some(30)));
     let done = steps::done_steps(db, p.id).await.unwrap();
-    let d = &done.iter().find(|d| d.key == "survey").unwrap().detail;
+    let d = &done.iter().find(|d| d.key.as_str() == "survey").unwrap().detail;
     let ids: Vec<i64> =
         d["consultations"].as_array().unwrap().iter().map(|c| c["consultation_id"].as_i64().unwrap()).collect();
     assert_eq!(ids, vec![ca.id, cb2.id]);
@@ -603,16 +733,26 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
         ..Default::default()
     };
     let p = projects::get(db, prj.id).await.unwrap();
-    let e = steps::complete(db, &prof, p.id, p.version, "acceptance", &acc("2026-11-01"), "t", "t").await.unwrap_err();
+    let e =
+        steps::complete(db, &prof, (p.id, p.version, jiugai_domain::StepKey::Acceptance), &acc("2026-11-01"), "t", "t")
+            .await
+            .unwrap_err();
     assert!(msg(&e).contains("满意度") && msg(&e).contains("粮苑小区2号楼"), "{}", msg(&e));
     // Entered figures cannot override the residents' vote.
     let mut forged = acc("2026-11-01");
     forged.detail["satisfied"] = serde_json::json!(30);
     forged.detail["answered"] = serde_json::json!(30);
-    assert!(steps::complete(db, &prof, p.id, p.version, "acceptance", &forged, "t", "t").await.is_err());
+    assert!(
+        steps::complete(db, &prof, (p.id, p.version, jiugai_domain::StepKey::Acceptance), &forged, "t", "t")
+            .await
+            .is_err()
+    );
     let sb2 = cons::create(db, &consult(b, "satisfaction"), "s", "t").await.unwrap();
     vote(db, sb2.id, &hb[..9], "yes").await;
     cons::close(db, &prof, sb2.id, sb2.version, "s", "t").await.unwrap();
-    let p = steps::complete(db, &prof, p.id, p.version, "acceptance", &acc("2026-11-01"), "t", "t").await.unwrap();
+    let p =
+        steps::complete(db, &prof, (p.id, p.version, jiugai_domain::StepKey::Acceptance), &acc("2026-11-01"), "t", "t")
+            .await
+            .unwrap();
     assert_eq!((p.stage.as_str(), p.satisfaction_yes, p.satisfaction_answered), ("accepted", Some(25), Some(29)));
 }

@@ -30,13 +30,54 @@ async fn users_tokens_sessions() {
     let t = TestDb::new().await;
     let db = &t.db;
     assert_eq!(users::count(db).await.unwrap(), 0);
-    let u = users::create(db, "alice", Role::County, "140830", "$argon2id$x", true, "test", "127.0.0.1").await.unwrap();
+    let u = users::create(
+        db,
+        &jiugai_store::users::NewUser {
+            name: "alice",
+            role: Role::County,
+            scope_code: "140830",
+            password_hash: "$argon2id$x",
+            must_change_password: true,
+        },
+        "test",
+        "127.0.0.1",
+    )
+    .await
+    .unwrap();
     assert_eq!((u.role, u.scope_code.as_str(), u.must_change_password), (Role::County, "140830", true));
     assert!(
-        users::create(db, "alice", Role::Street, "140830100", "h", true, "test", "t").await.is_err(),
+        users::create(
+            db,
+            &jiugai_store::users::NewUser {
+                name: "alice",
+                role: Role::Street,
+                scope_code: "140830100",
+                password_hash: "h",
+                must_change_password: true
+            },
+            "test",
+            "t"
+        )
+        .await
+        .is_err(),
         "names are unique"
     );
-    assert!(users::create(db, "a b", Role::Street, "140830100", "h", true, "test", "t").await.is_err());
+    assert!(
+        users::create(
+            db,
+            &jiugai_store::users::NewUser {
+                name: "a b",
+                role: Role::Street,
+                scope_code: "140830100",
+                password_hash: "h",
+                must_change_password: true
+            },
+            "test",
+            "t"
+        )
+        .await
+        .is_err()
+    );
     users::set_password(db, u.id, "$argon2id$y", false, "alice", "t").await.unwrap();
     let u2 = users::by_name(db, "alice").await.unwrap().unwrap();
     assert_eq!((u2.password_hash.as_str(), u2.must_change_password), ("$argon2id$y", false));

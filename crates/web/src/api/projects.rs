@@ -142,7 +142,8 @@ pub async fn complete_step(
         note: text(&m, "note").to_string(),
         detail: m.get("detail").cloned().unwrap_or(json!({})),
     };
-    steps::complete(&state.db, &prof, id, version, &key, &c, &ctx.actor(), &ctx.origin).await?;
+    steps::complete(&state.db, &prof, (id, version, crate::error::word("step", &key)?), &c, &ctx.actor(), &ctx.origin)
+        .await?;
     Ok(Json(doc(&state, id).await?))
 }
 
@@ -163,7 +164,7 @@ pub async fn move_stage(
         &prof,
         id,
         version,
-        text(&m, "stage"),
+        crate::error::word("stage", text(&m, "stage"))?,
         year,
         text(&m, "reason"),
         &ctx.actor(),

@@ -37,7 +37,9 @@ pub async fn create_user(
     origin: &str,
 ) -> Result<(User, String), StoreError> {
     let pw = util::one_time_password();
-    let u = users::create(db, name, role, scope_code, &hash_password(&pw), true, actor, origin).await?;
+    let hash = hash_password(&pw);
+    let n = users::NewUser { name, role, scope_code, password_hash: &hash, must_change_password: true };
+    let u = users::create(db, &n, actor, origin).await?;
     Ok((u, pw))
 }
 

@@ -104,7 +104,7 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
 pub async fn track(State(state): State<AppState>, ctx: Ctx, Path(no): Path<String>) -> Result<Json<Value>, AppError> {
     let tr = complaints::track(&state.db, &no).await?.ok_or(AppError::NotFound)?;
     let mut v = serde_json::to_value(&tr).unwrap_or_default();
-    v["status_label"] = json!(super::status_label(&ctx, &tr.status));
-    v["category_label"] = json!(super::category_label(&ctx, &tr.category));
+    v["status_label"] = json!(super::status_label(&ctx, tr.status));
+    v["category_label"] = json!(super::category_label(&ctx, tr.category));
     Ok(Json(v))
 }

@@ -29,12 +29,12 @@ pub fn sla_text(ctx: &Ctx, c: &Complaint) -> (String, bool) {
     }
 }
 
-pub fn category_label(ctx: &Ctx, k: &str) -> &'static str {
-    complaints::category_label(k, ctx.t().zh())
+pub fn category_label(ctx: &Ctx, k: complaints::Category) -> &'static str {
+    ctx.t().l(k)
 }
 
-pub fn status_label(ctx: &Ctx, k: &str) -> &'static str {
-    complaints::status_label(k, ctx.t().zh())
+pub fn status_label(ctx: &Ctx, k: complaints::Status) -> &'static str {
+    ctx.t().l(k)
 }
 
 /// What a complaint is about, as staff read it: "项目名 · 小区名".

@@ -143,7 +143,7 @@ async fn report_page(
         estates: if estates.len() > 1 { estates } else { vec![] },
         estate: f.estate.trim().to_string(),
         estate_name,
-        categories: complaints::CATEGORIES.iter().map(|c| (c.0, if t.zh() { c.1 } else { c.2 })).collect(),
+        categories: complaints::Category::ALL.iter().map(|&c| (c.as_str(), t.l(c))).collect(),
         f,
         error,
         error_field,
@@ -208,15 +208,15 @@ pub fn track_page(ctx: &Ctx, no: &str, found: Option<Tracking>) -> TrackPage {
             t,
             no: tr.tracking_no.clone(),
             found: true,
-            status_label: super::status_label(ctx, &tr.status),
-            status: tr.status,
-            category: super::category_label(ctx, &tr.category),
+            status_label: super::status_label(ctx, tr.status),
+            status: tr.status.as_str().to_string(),
+            category: super::category_label(ctx, tr.category),
             received_on: tr.received_on,
             project_name: tr.project_name.unwrap_or_default(),
             history: tr
                 .history
                 .into_iter()
-                .map(|e| HistoryRow { on: e.on, status: super::status_label(ctx, &e.status), reply: e.reply })
+                .map(|e| HistoryRow { on: e.on, status: super::status_label(ctx, e.status), reply: e.reply })
                 .collect(),
             error: String::new(),
             here,

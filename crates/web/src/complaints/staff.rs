@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use jiugai_store::complaints::{self, Filter, STATUSES};
+use jiugai_store::complaints::{self, Filter, Status};
 use jiugai_store::{StoreError, projects};
 use serde::{Deserialize, Serialize};
 
@@ -90,11 +90,11 @@ pub async fn list(
                 id: c.id,
                 tracking_no: c.tracking_no.clone(),
                 received_on: c.received_on().to_string(),
-                category: super::category_label(&ctx, &c.category),
+                category: super::category_label(&ctx, c.category),
                 subject: super::subject(c),
                 region: super::region(&state, &ctx, &c.region_code),
-                status: c.status.clone(),
-                status_label: super::status_label(&ctx, &c.status),
+                status: c.status.as_str().to_string(),
+                status_label: super::status_label(&ctx, c.status),
                 due_on: c.due_on.clone(),
                 sla,
                 late,
@@ -102,7 +102,7 @@ pub async fn list(
         })
         .collect();
     let mut statuses = vec![("open", ctx.t().b("未办结", "open"))];
-    statuses.extend(STATUSES.iter().map(|s| (s.0, super::status_label(&ctx, s.0))));
+    statuses.extend(Status::ALL.iter().map(|&s| (s.as_str(), super::status_label(&ctx, s))));
     Ok(view::html(&ListPage { l: Layout::new(&ctx, &state, "complaints", "/complaints"), q, statuses, rows, error }))
 }
 
@@ -145,15 +145,15 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         .map(|e| EventRow {
             at: view::short_time(&e.at),
             actor: e.actor,
-            status: super::status_label(ctx, &e.status),
+            status: super::status_label(ctx, e.status),
             note: e.note,
         })
         .collect();
-    let pos = STATUSES.iter().position(|s| s.0 == c.status).unwrap_or(0);
+    let pos = c.status.index();
     Ok(ShowPage {
         l: Layout::new(ctx, state, "complaints", &format!("/complaints/{id}")),
         received_at: view::short_time(&c.created_at),
-        category: super::category_label(ctx, &c.category),
+        category: super::category_label(ctx, c.category),
         subject: super::subject(&c),
         subject_link: match (c.project_id, c.estate_id) {
             (Some(p), _) => format!("/projects/{p}"),
@@ -161,12 +161,12 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
             (None, None) => String::new(),
         },
         region: super::region(state, ctx, &c.region_code),
-        status_label: super::status_label(ctx, &c.status),
+        status_label: super::status_label(ctx, c.status),
         sla,
         late,
         events,
-        can_handle: ctx.may(Action::HandleComplaints) && c.status != "resolved",
-        next: STATUSES[pos..].iter().map(|s| (s.0, super::status_label(ctx, s.0))).collect(),
+        can_handle: ctx.may(Action::HandleComplaints) && c.status != Status::Resolved,
+        next: Status::ALL[pos..].iter().map(|&s| (s.as_str(), super::status_label(ctx, s))).collect(),
         saved: false,
         error: String::new(),
         reply: String::new(),
@@ -209,8 +209,9 @@ pub async fn update(
             )
         })?;
         let at = complaints::stamp(projects::today());
-        complaints::update(&state.db, id, version, get("status").trim(), get("reply"), &at, &ctx.actor(), &ctx.origin)
-            .await?;
+        let status = complaints::parse_status(get("status"))?;
+        let u = complaints::Update { expected: version, status, reply: get("reply"), at: &at };
+        complaints::update(&state.db, id, &u, &ctx.actor(), &ctx.origin).await?;
         Ok::<_, AppError>(())
     }
     .await;

@@ -96,7 +96,9 @@ pub async fn paper(
             }
             (_, false) => None,
         };
-        let (o, _) = cons::paper_enter(&state.db, c.id, hid, &choice, scan_id, &ctx.actor(), &ctx.origin).await?;
+        let (o, _) =
+            cons::paper_enter(&state.db, c.id, hid, cons::parse_choice(&choice)?, scan_id, &ctx.actor(), &ctx.origin)
+                .await?;
         Ok(o)
     }
     .await;
@@ -116,7 +118,8 @@ pub async fn resolve(
 ) -> Result<Response, AppError> {
     let r = async {
         let c = cons::of_estate(&state.db, id, cid).await?;
-        cons::paper_resolve(&state.db, c.id, pid, get(&f, "choice"), &ctx.actor(), &ctx.origin).await?;
+        cons::paper_resolve(&state.db, c.id, pid, cons::parse_choice(get(&f, "choice"))?, &ctx.actor(), &ctx.origin)
+            .await?;
         Ok::<_, AppError>(())
     }
     .await;
@@ -141,7 +144,15 @@ pub async fn assisted(
                 "confirm that you read the question to the resident, who answered in person",
             ));
         }
-        cons::cast_assisted(&state.db, c.id, household_of(&f)?, get(&f, "choice"), &ctx.actor(), &ctx.origin).await?;
+        cons::cast_assisted(
+            &state.db,
+            c.id,
+            household_of(&f)?,
+            cons::parse_choice(get(&f, "choice"))?,
+            &ctx.actor(),
+            &ctx.origin,
+        )
+        .await?;
         Ok(())
     }
     .await;

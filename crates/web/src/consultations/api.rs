@@ -95,7 +95,8 @@ pub async fn ballot(
     let choice = text(&m, "choice");
     match text(&m, "channel").as_str() {
         "assisted" => {
-            let a = cons::cast_assisted(&state.db, c.id, hid, &choice, &ctx.actor(), &ctx.origin).await?;
+            let a = cons::cast_assisted(&state.db, c.id, hid, cons::parse_choice(&choice)?, &ctx.actor(), &ctx.origin)
+                .await?;
             Ok(Json(json!({"accepted": a})))
         }
         "paper" => {
@@ -103,7 +104,9 @@ pub async fn ballot(
                 None | Some(Value::Null) => None,
                 _ => Some(int(&m, "scan_id")?),
             };
-            let (o, pid) = cons::paper_enter(&state.db, c.id, hid, &choice, scan, &ctx.actor(), &ctx.origin).await?;
+            let (o, pid) =
+                cons::paper_enter(&state.db, c.id, hid, cons::parse_choice(&choice)?, scan, &ctx.actor(), &ctx.origin)
+                    .await?;
             Ok(Json(json!({"paper_id": pid, "outcome": o})))
         }
         other => Err(AppError::invalid(

@@ -21,41 +21,32 @@ use crate::i18n::Tr;
 use crate::util::m2;
 
 pub fn profile_of(state: &AppState, e: &Estate) -> Result<EffectiveProfile, AppError> {
-    let name = state.profiles.for_region(&e.data.region_code);
+    let name = state.profiles.for_estate(&e.data.region_code, e.data.street_code.as_deref());
     state
         .profiles
         .effective(name)
         .map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
 }
 
-pub fn kind_label(t: Tr, kind: &str) -> String {
-    t.b(cons::kind_zh(kind), cons::kind_en(kind)).to_string()
+pub fn kind_label(t: Tr, kind: cons::Kind) -> String {
+    t.l(kind).to_string()
 }
 
-pub fn choice_label(t: Tr, kind: &str, c: &str) -> String {
-    t.b(cons::choice_zh(kind, c), cons::choice_en(kind, c)).to_string()
+pub fn choice_label(t: Tr, kind: cons::Kind, c: cons::Choice) -> String {
+    jiugai_domain::label::choice(kind, c, t.0).to_string()
 }
 
 pub fn state_label(t: Tr, s: cons::State) -> String {
     t.b(s.zh(), s.en()).to_string()
 }
 
+/// A channel as stored in a tally's counts (`qr`, `paper`, `assisted`).
 pub fn channel_label(t: Tr, c: &str) -> String {
-    match c {
-        "qr" => t.b("扫码", "QR code"),
-        "paper" => t.b("纸质表决票", "paper form"),
-        "assisted" => t.b("代为录入（协助）", "assisted entry"),
-        _ => c,
-    }
-    .to_string()
+    cons::Channel::parse(c).map_or_else(|| c.to_string(), |c| t.l(c).to_string())
 }
 
-pub fn matter_label(t: Tr, m: Option<&str>) -> String {
-    match m {
-        Some("major") => t.b("重大事项（双四分之三）", "major matter (three quarters)").to_string(),
-        Some("ordinary") => t.b("一般事项（双过半）", "ordinary matter (more than half)").to_string(),
-        _ => String::new(),
-    }
+pub fn matter_label(t: Tr, m: Option<cons::Matter>) -> String {
+    m.map(|m| t.l(m).to_string()).unwrap_or_default()
 }
 
 fn pct(num: i64, den: i64) -> String {
@@ -88,9 +79,9 @@ pub fn count_rows(t: Tr, tally: &Tally) -> Vec<CountRow> {
     vec![
         row("eligible", t.b("有表决权的户（名册）", "households on the roll").into(), tally.eligible),
         row("participating", t.b("参与表决", "taking part").into(), tally.participating),
-        row("yes", choice_label(t, &tally.kind, "yes"), tally.yes),
-        row("no", choice_label(t, &tally.kind, "no"), tally.no),
-        row("abstain", choice_label(t, &tally.kind, "abstain"), tally.abstain),
+        row("yes", choice_label(t, tally.kind, cons::Choice::Yes), tally.yes),
+        row("no", choice_label(t, tally.kind, cons::Choice::No), tally.no),
+        row("abstain", choice_label(t, tally.kind, cons::Choice::Abstain), tally.abstain),
     ]
 }
 

@@ -128,25 +128,27 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
         .map(|p| PaperView {
             id: p.id,
             household: p.household_label.clone(),
-            status: t.b(cons::paper_status_zh(&p.status), &p.status).to_string(),
-            status_key: p.status.clone(),
-            first: format!("{}（{}）", super::choice_label(t, &c.kind, &p.first_choice), p.first_by),
+            status: t.l(p.status).to_string(),
+            status_key: p.status.as_str().to_string(),
+            first: format!("{}（{}）", super::choice_label(t, c.kind, p.first_choice), p.first_by),
             second: p
                 .second_choice
                 .as_ref()
                 .map(|s| {
-                    format!("{}（{}）", super::choice_label(t, &c.kind, s), p.second_by.clone().unwrap_or_default())
+                    format!("{}（{}）", super::choice_label(t, c.kind, *s), p.second_by.clone().unwrap_or_default())
                 })
                 .unwrap_or_default(),
             resolved: p
                 .resolved_choice
                 .as_ref()
                 .map(|s| {
-                    format!("{}（{}）", super::choice_label(t, &c.kind, s), p.resolved_by.clone().unwrap_or_default())
+                    format!("{}（{}）", super::choice_label(t, c.kind, *s), p.resolved_by.clone().unwrap_or_default())
                 })
                 .unwrap_or_default(),
             scan_id: p.scan_id,
-            can_resolve: p.status == "disputed" && p.first_by != me && p.second_by.as_deref() != Some(me.as_str()),
+            can_resolve: p.status == cons::PaperStatus::Disputed
+                && p.first_by != me
+                && p.second_by.as_deref() != Some(me.as_str()),
         })
         .collect();
     let ballots = cons::ballots(&state.db, &c)
@@ -154,9 +156,9 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
         .into_iter()
         .map(|b| BallotView {
             household: b.household_label,
-            choice: super::choice_label(t, &c.kind, &b.choice),
-            choice_key: b.choice,
-            channel: super::channel_label(t, &b.channel),
+            choice: super::choice_label(t, c.kind, b.choice),
+            choice_key: b.choice.as_str().to_string(),
+            channel: t.l(b.channel).to_string(),
             by: if b.recorded_by == "resident" {
                 t.b("住户本人", "the resident").to_string()
             } else {
@@ -174,8 +176,8 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
         l: Layout::new(ctx, state, "estates", &format!("/estates/{id}/consultations/{cid}")),
         estate_id: id,
         estate_name: e.data.name.clone(),
-        kind: super::kind_label(t, &c.kind),
-        matter: super::matter_label(t, c.matter.as_deref()),
+        kind: super::kind_label(t, c.kind),
+        matter: super::matter_label(t, c.matter),
         state: super::state_label(t, st),
         state_key: format!("{st:?}").to_lowercase(),
         open: st == cons::State::Open,
@@ -195,7 +197,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
         codes_used,
         buildings,
         households: hh.iter().map(|h| (h.id, h.label())).collect(),
-        choices: cons::CHOICES.iter().map(|x| (x.0, super::choice_label(t, &c.kind, x.0))).collect(),
+        choices: cons::Choice::ALL.iter().map(|&x| (x.as_str(), super::choice_label(t, c.kind, x))).collect(),
         paper,
         ballots,
         can_manage,

@@ -68,8 +68,9 @@ async fn page_of(state: &AppState, t: Tr, code: &str, v: &CodeView) -> Result<Vo
         },
         None => None,
     };
+    // A used code says when, never what: the page is public and the code may be seen by others.
     let (recorded, recorded_at) = match &v.used {
-        Some((at, choice)) => (super::choice_label(t, &c.kind, choice), cons::local_text(at)),
+        Some(at) => (String::new(), cons::local_text(at)),
         None => (String::new(), String::new()),
     };
     Ok(VotePage {
@@ -78,14 +79,14 @@ async fn page_of(state: &AppState, t: Tr, code: &str, v: &CodeView) -> Result<Vo
         estate: v.estate_name.clone(),
         room: v.household_label.clone(),
         title: c.title.clone(),
-        kind: super::kind_label(t, &c.kind),
+        kind: super::kind_label(t, c.kind),
         question: c.question.clone(),
         closes: cons::local_text(&c.closes_at),
         can_vote: v.state == cons::State::Open && v.used.is_none(),
         recorded,
         recorded_at,
         just_recorded: false,
-        choices: cons::CHOICES.iter().map(|x| (x.0, super::choice_label(t, &c.kind, x.0))).collect(),
+        choices: cons::Choice::ALL.iter().map(|&x| (x.as_str(), super::choice_label(t, c.kind, x))).collect(),
         state: super::state_label(t, v.state),
         notice,
         error: String::new(),
@@ -132,7 +133,8 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let t = ctx.t();
     let choice = f.get("choice").map(|s| s.trim()).unwrap_or("");
-    match cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await {
+    let cast = async { cons::cast_by_code(&state.db, &code, cons::parse_choice(choice)?, &ctx.origin).await };
+    match cast.await {
         Ok(_) => {
             let v = cons::open_code(&state.db, &code).await?;
             let mut p = page_of(&state, t, &code, &v).await?;
@@ -162,7 +164,8 @@ pub async fn api(
 ) -> Result<Response, AppError> {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let choice = v.get("choice").and_then(|c| c.as_str()).unwrap_or("");
-    match cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await {
+    let cast = async { cons::cast_by_code(&state.db, &code, cons::parse_choice(choice)?, &ctx.origin).await };
+    match cast.await {
         Ok(a) => Ok(Json(json!({"accepted": a})).into_response()),
         Err(e @ StoreError::Invalid { .. }) => {
             let status = match cons::open_code(&state.db, &code).await {

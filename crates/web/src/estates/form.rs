@@ -84,8 +84,8 @@ pub fn display_of(d: &EstateData, key: &str, lang: Lang) -> String {
         return d
             .management
             .as_deref()
-            .and_then(Management::from_key)
-            .map(|m| if lang == Lang::Zh { m.label_zh() } else { m.label_en() }.to_string())
+            .and_then(Management::parse)
+            .map(|m| jiugai_domain::Label::label(m, lang).to_string())
             .unwrap_or_default();
     }
     let t = text_of(d, key);

@@ -70,7 +70,7 @@ pub async fn move_stage(
             &prof,
             id,
             version,
-            get(&f, "stage"),
+            crate::error::word("stage", get(&f, "stage"))?,
             year,
             get(&f, "reason"),
             &ctx.actor(),
@@ -305,7 +305,15 @@ pub async fn complete_step(
             note: get(&f, "note").to_string(),
             detail: step_detail(&key, &f),
         };
-        steps::complete(&state.db, &prof, id, version_of(&f)?, &key, &c, &ctx.actor(), &ctx.origin).await?;
+        steps::complete(
+            &state.db,
+            &prof,
+            (id, version_of(&f)?, crate::error::word("step", &key)?),
+            &c,
+            &ctx.actor(),
+            &ctx.origin,
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -454,7 +462,10 @@ pub async fn add_document(
         let Some((name, kind, data)) = parts.files.first() else {
             return Err(AppError::invalid("file", "请选择要上传的文件", "choose a file to upload"));
         };
-        let step = Some(get(&parts.fields, "step_key")).filter(|s| !s.is_empty());
+        let step = match get(&parts.fields, "step_key") {
+            "" => None,
+            k => Some(crate::error::word("step_key", k)?),
+        };
         ledger::add_document(
             &state.db,
             id,

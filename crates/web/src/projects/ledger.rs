@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use jiugai_store::projects::{STAGES, ledger};
+use jiugai_store::projects::{Stage, ledger};
 
 use super::list::ListParams;
 use crate::AppState;
@@ -61,7 +61,7 @@ pub async fn page(
             name: r.project.name.clone(),
             region: view::region_name(&state, &r.project.region_code, ctx.t()),
             year: r.project.plan_year,
-            stage: super::stage_label(&ctx, &r.project.stage),
+            stage: super::stage_label(&ctx, r.project.stage),
             estates: r.estates.clone(),
             items: r.items,
             cost: super::yuan(r.cost_fen),
@@ -72,7 +72,7 @@ pub async fn page(
         })
         .collect();
     let export_query = serde_urlencoded::to_string(&q).unwrap_or_default();
-    let stages = STAGES.iter().map(|s| (*s, super::stage_label(&ctx, s))).collect();
+    let stages = Stage::ALL.iter().map(|&s| (s.as_str(), super::stage_label(&ctx, s))).collect();
     Ok(view::html(&LedgerPage {
         l: Layout::new(&ctx, &state, "projects", "/projects/ledger"),
         q,

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use jiugai_store::projects::{self, STAGES, items, steps};
+use jiugai_store::projects::{self, Stage, items, steps};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -63,14 +63,14 @@ pub async fn select(
 ) -> Result<(Vec<projects::Project>, Vec<(i64, steps::StepView)>), AppError> {
     let mut f = super::filter_of(ctx);
     if !q.stage.is_empty() {
-        if !STAGES.contains(&q.stage.as_str()) {
+        let Some(stage) = Stage::parse(&q.stage) else {
             return Err(AppError::invalid(
                 "stage",
                 format!("未知阶段“{}”", q.stage),
                 format!("unknown stage “{}”", q.stage),
             ));
-        }
-        f.stage = Some(q.stage.clone());
+        };
+        f.stage = Some(stage);
     }
     if !q.year.trim().is_empty() {
         f.plan_year = Some(q.year.trim().trim_end_matches('年').parse().map_err(|_| {
@@ -119,7 +119,7 @@ pub async fn page(
                 project_id: p.id,
                 project: p.name.clone(),
                 region: region.clone(),
-                step: super::step_label(&ctx, &s.key),
+                step: super::step_label(&ctx, s.key),
                 due,
                 days,
             });
@@ -130,7 +130,7 @@ pub async fn page(
                 steps::view(&prof, p, &d, today)
                     .into_iter()
                     .find(|s| s.required && s.done.is_none())
-                    .map(|s| format!("{} {}", super::step_label(&ctx, &s.key), s.due.unwrap_or_default()))
+                    .map(|s| format!("{} {}", super::step_label(&ctx, s.key), s.due.unwrap_or_default()))
                     .unwrap_or_default()
             }
             Err(_) => String::new(),
@@ -140,20 +140,17 @@ pub async fn page(
             name: p.name.clone(),
             region,
             year: p.plan_year,
-            stage: p.stage.clone(),
-            stage_label: super::stage_label(&ctx, &p.stage),
+            stage: p.stage.as_str().to_string(),
+            stage_label: super::stage_label(&ctx, p.stage),
             estates: p.estate_ids.len(),
             investment: super::yuan(p.investment_fen),
             progress: super::hundredths(progress.get(&p.id).copied().unwrap_or(0)),
-            overdue: mine
-                .iter()
-                .map(|s| (super::step_label(&ctx, &s.key), s.due.clone().unwrap_or_default()))
-                .collect(),
+            overdue: mine.iter().map(|s| (super::step_label(&ctx, s.key), s.due.clone().unwrap_or_default())).collect(),
             next_due,
         });
     }
     overdue_rows.sort_by(|a, b| a.region.cmp(&b.region).then(a.due.cmp(&b.due)));
-    let stages = STAGES.iter().map(|s| (*s, super::stage_label(&ctx, s))).collect();
+    let stages = Stage::ALL.iter().map(|&s| (s.as_str(), super::stage_label(&ctx, s))).collect();
     Ok(view::html(&ListPage {
         l: Layout::new(&ctx, &state, "projects", "/projects"),
         q,

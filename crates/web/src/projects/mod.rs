@@ -83,16 +83,12 @@ pub fn parse_count(field: &str, label_zh: &str, s: &str) -> Result<Option<i64>, 
     })
 }
 
-pub fn stage_label(ctx: &Ctx, s: &str) -> &'static str {
-    if ctx.t().zh() { projects::stage_zh(s) } else { projects::stage_en(s) }
+pub fn stage_label(ctx: &Ctx, s: projects::Stage) -> &'static str {
+    ctx.t().l(s)
 }
 
-pub fn step_label(ctx: &Ctx, key: &str) -> String {
-    if ctx.t().zh() {
-        jiugai_rules::STEPS.iter().find(|s| s.0 == key).map(|s| s.1.to_string()).unwrap_or_else(|| key.to_string())
-    } else {
-        key.replace('_', " ")
-    }
+pub fn step_label(ctx: &Ctx, key: jiugai_domain::StepKey) -> String {
+    ctx.t().l(key).to_string()
 }
 
 pub fn class_label(ctx: &Ctx, c: &str) -> &'static str {

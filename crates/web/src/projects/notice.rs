@@ -93,7 +93,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
         .into_iter()
         .filter(|s| s.required && (s.due.is_some() || s.done.is_some()))
         .map(|s| Milestone {
-            name: super::step_label(&ctx, &s.key),
+            name: super::step_label(&ctx, s.key),
             due: s.due.unwrap_or_default(),
             done: s.done.unwrap_or_default(),
         })
@@ -104,7 +104,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
         name: p.name.clone(),
         region: view::region_name(&state, &p.region_code, t),
         plan_year: p.plan_year,
-        stage: super::stage_label(&ctx, &p.stage),
+        stage: super::stage_label(&ctx, p.stage),
         estates,
         from: from.to_string(),
         until: until.to_string(),

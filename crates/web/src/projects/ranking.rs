@@ -68,7 +68,7 @@ pub async fn ranked(
     let list: Vec<_> = projects::list(&state.db, &state.regions, &f)
         .await?
         .into_iter()
-        .filter(|p| p.stage == "reserve" || p.stage == "planning")
+        .filter(|p| matches!(p.stage, projects::Stage::Reserve | projects::Stage::Planning))
         .collect();
     Ok(projects::ranking(&state.db, &state.profiles, list).await?)
 }
@@ -110,7 +110,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Param
             id: p.id,
             name: p.name.clone(),
             region: view::region_name(&state, &p.region_code, ctx.t()),
-            stage: super::stage_label(&ctx, &p.stage),
+            stage: super::stage_label(&ctx, p.stage),
             score: super::hundredths(s.score_centi),
             parts: s
                 .parts

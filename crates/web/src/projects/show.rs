@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use jiugai_store::projects::{self, MANAGEMENT_MODES, STAGES, items, ledger, steps};
+use jiugai_store::projects::{self, ManagementMode, Stage, items, ledger, steps};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -133,13 +133,7 @@ impl ShowPage {
         if self.p.new_floor_area_dm2 == 0 { String::new() } else { super::hundredths(self.p.new_floor_area_dm2) }
     }
     pub fn mode_label(&self) -> String {
-        let m = self.p.management_mode.as_deref().unwrap_or("");
-        MANAGEMENT_MODES
-            .iter()
-            .find(|x| x.0 == m)
-            .map(|x| if self.l.t.zh() { x.1 } else { x.2 })
-            .unwrap_or("")
-            .to_string()
+        self.p.management_mode.map(|m| self.l.t.l(m).to_string()).unwrap_or_default()
     }
 }
 
@@ -165,7 +159,7 @@ fn detail_lines(ctx: &Ctx, v: &serde_json::Value) -> Vec<(String, String)> {
     let text = |k: &str, v: &serde_json::Value| -> String {
         match (k, v) {
             ("mode", serde_json::Value::String(m)) => {
-                MANAGEMENT_MODES.iter().find(|x| x.0 == m).map(|x| t.b(x.1, x.2).to_string()).unwrap_or(m.clone())
+                ManagementMode::parse(m).map(|x| t.l(x).to_string()).unwrap_or(m.clone())
             }
             ("result", serde_json::Value::String(r)) => match r.as_str() {
                 "pass" => t.b("合格", "pass").into(),
@@ -240,7 +234,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
     let steps = step_views
         .into_iter()
         .map(|s| StepLine {
-            name: super::step_label(ctx, &s.key),
+            name: super::step_label(ctx, s.key),
             required: s.required,
             due: s.due.clone().unwrap_or_default(),
             done: s.done.clone().unwrap_or_default(),
@@ -252,9 +246,9 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
             detail: detail_lines(ctx, &s.detail),
             rule: format!("{} — {}", s.rule, s.clause),
             reason: if t.zh() { s.reason_zh.clone() } else { s.reason_en.clone() },
-            can_complete: s.required && s.done.is_none() && ctx.may_step(&s.key),
-            documents: documents.iter().filter(|d| d.step_key.as_deref() == Some(s.key.as_str())).cloned().collect(),
-            key: s.key,
+            can_complete: s.required && s.done.is_none() && ctx.may_step(s.key),
+            documents: documents.iter().filter(|d| d.step_key == Some(s.key)).cloned().collect(),
+            key: s.key.as_str().to_string(),
         })
         .collect();
     let its = items::items(&state.db, id).await?;
@@ -346,7 +340,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
     Ok(ShowPage {
         l: Layout::new(ctx, state, "projects", &format!("/projects/{id}")),
         region: view::region_name(state, &p.region_code, t),
-        stage_label: super::stage_label(ctx, &p.stage),
+        stage_label: super::stage_label(ctx, p.stage),
         investment: super::yuan(p.investment_fen),
         profile: format!("{}（{}）", prof.title, prof.name),
         estates,
@@ -365,12 +359,12 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
             .await?
             .into_iter()
             .map(|m| {
-                let (a, b) = (super::stage_label(ctx, &m.from_stage), super::stage_label(ctx, &m.to_stage));
+                let (a, b) = (super::stage_label(ctx, m.from_stage), super::stage_label(ctx, m.to_stage));
                 (m, a, b)
             })
             .collect(),
-        stages: STAGES.iter().map(|s| (*s, super::stage_label(ctx, s))).collect(),
-        modes: MANAGEMENT_MODES.iter().map(|m| (m.0, if t.zh() { m.1 } else { m.2 })).collect(),
+        stages: Stage::ALL.iter().map(|&s| (s.as_str(), super::stage_label(ctx, s))).collect(),
+        modes: projects::management_modes().map(|m| (m.as_str(), t.l(m))).collect(),
         score: score_text,
         score_max,
         score_parts,
@@ -410,7 +404,7 @@ async fn consultations_of(
             c.id,
             estate,
             c.title.clone(),
-            crate::consultations::kind_label(t, &c.kind),
+            crate::consultations::kind_label(t, c.kind),
             crate::consultations::state_label(t, st),
             result,
         ));

@@ -166,7 +166,7 @@ async fn every_route_every_role_inside_and_outside_scope() {
     use jiugai_store::residents::consultations as cons;
     let nc = cons::NewConsultation {
         estate_id: 1,
-        kind: "consent".into(),
+        kind: jiugai_store::residents::consultations::Kind::Consent,
         title: "矩阵征询".into(),
         question: "同意吗？".into(),
         opens_at: "2020-01-01".into(),
@@ -176,8 +176,21 @@ async fn every_route_every_role_inside_and_outside_scope() {
     let cid = cons::create(db, &nc, "test", "test").await.unwrap().id;
     cons::issue_codes(db, cid, "test", "test").await.unwrap();
     let code = cons::slips(db, cid, None).await.unwrap().into_iter().find(|s| s.household.id == hh[0].id).unwrap().code;
-    cons::paper_enter(db, cid, hh[1].id, "yes", Some(att.id), "test1", "test").await.unwrap();
-    let (_, pid) = cons::paper_enter(db, cid, hh[1].id, "no", None, "test2", "test").await.unwrap();
+    cons::paper_enter(
+        db,
+        cid,
+        hh[1].id,
+        jiugai_store::residents::consultations::Choice::Yes,
+        Some(att.id),
+        "test1",
+        "test",
+    )
+    .await
+    .unwrap();
+    let (_, pid) =
+        cons::paper_enter(db, cid, hh[1].id, jiugai_store::residents::consultations::Choice::No, None, "test2", "test")
+            .await
+            .unwrap();
     let nc = jiugai_store::complaints::NewComplaint {
         project_id: Some(1),
         category: "safety".into(),
@@ -211,9 +224,9 @@ async fn every_route_every_role_inside_and_outside_scope() {
     let mut routes: Vec<_> = ROUTES.to_vec();
     routes.sort_by_key(|(m, p, _)| (*m == "POST" && *p == "/logout") as u8);
     let mut n = 0;
-    for role in Role::ALL {
+    for &role in Role::ALL {
         for (where_, scope) in [("inside", INSIDE), ("outside", OUTSIDE)] {
-            let name = format!("{}-{where_}", role.key());
+            let name = format!("{}-{where_}", role.as_str());
             let mut c = s.signed_in(&name, role, scope).await;
             let visible = can(role, Action::ReadEstate) && where_ == "inside";
             // A contractor sees the projects it works on (inside: made a member), nothing else.
@@ -315,7 +328,7 @@ async fn every_route_every_role_inside_and_outside_scope() {
                     Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
                         let allowed = can(role, *action)
                             && (*action != Action::CompleteStep
-                                || jiugai_web::access::may_complete_step(role, "survey"));
+                                || jiugai_web::access::may_complete_step(role, jiugai_domain::StepKey::Survey));
                         if !project_visible {
                             assert_eq!(r.status, 404, "{what}");
                         } else if !allowed {

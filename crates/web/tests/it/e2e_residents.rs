@@ -67,7 +67,7 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
         &NewConsultation {
             estate_id: 1,
             project_id: Some(p.id),
-            kind: "consent".into(),
+            kind: jiugai_store::residents::consultations::Kind::Consent,
             title: "原卷烟厂小区改造意愿征询".into(),
             question: "本小区拟实施屋面防水、外墙保温、管网改造和加装电梯。您是否同意纳入改造计划？".into(),
             opens_at: "2026-01-01 08:00".into(),
@@ -111,9 +111,10 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
     d.click("#vote-yes").await;
     d.wait_text("#vote-done", "同意").await;
     d.shot("r04-voted-phone").await;
-    // The same code again: refused, saying when and what was recorded.
+    // The same code again: refused, saying when it was used but not how the household voted.
     d.go(&path).await;
-    assert!(d.text("#vote-used").await.contains("同意"));
+    let used = d.text("#vote-used").await;
+    assert!(used.contains("已于") && used.contains("北京时间") && !used.contains("同意"), "{used}");
     assert_eq!(d.script("return document.querySelectorAll('#vote-form').length").await.as_i64(), Some(0));
     d.go("/v/AAAA-BBBB-CCCC").await;
     assert!(d.text("#vote-error").await.contains("表决码无效"));

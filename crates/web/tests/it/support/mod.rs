@@ -36,9 +36,20 @@ impl Server {
 
     /// A user with a known password (not one-time).
     pub async fn user(&self, name: &str, role: Role, scope: &str) -> User {
-        users::create(&self.t.db, name, role, scope, &jiugai_web::auth::hash_password(PASSWORD), false, "test", "test")
-            .await
-            .unwrap()
+        users::create(
+            &self.t.db,
+            &users::NewUser {
+                name,
+                role,
+                scope_code: scope,
+                password_hash: &jiugai_web::auth::hash_password(PASSWORD),
+                must_change_password: false,
+            },
+            "test",
+            "test",
+        )
+        .await
+        .unwrap()
     }
 
     pub fn client(&self) -> Client {

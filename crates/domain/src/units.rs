@@ -8,13 +8,10 @@ use std::fmt;
 
 // ───────────────────────────── Date ─────────────────────────────
 
-/// A proleptic Gregorian civil date (no time, no zone).
+/// A proleptic Gregorian civil date (no time, no zone), years 1..=9999. Backed by `jiff::civil::Date`: the
+/// calendar arithmetic is jiff's, not ours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    year: i32,
-    month: u8,
-    day: u8,
-}
+pub struct Date(jiff::civil::Date);
 
 /// Day of the week, ISO numbering (Monday = 1 … Sunday = 7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -36,38 +33,35 @@ impl Weekday {
     }
 }
 
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+fn days_in_month(y: i32, m: u8) -> u8 {
+    Date::last_day_of_month(y, m).map_or(0, |d| d.day())
 }
 
-fn days_in_month(y: i32, m: u8) -> u8 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(y) => 29,
-        _ => 28,
-    }
-}
+const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
 
 impl Date {
     /// A date, or `None` if the day does not exist (years 1..=9999).
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
+        if !(1..=9999).contains(&year) {
             return None;
         }
-        if day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        Some(Date { year, month, day })
+        jiff::civil::Date::new(year as i16, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok().map(Date)
     }
     pub fn year(self) -> i32 {
-        self.year
+        i32::from(self.0.year())
     }
     pub fn month(self) -> u8 {
-        self.month
+        self.0.month() as u8
     }
     pub fn day(self) -> u8 {
-        self.day
+        self.0.day() as u8
+    }
+    /// The jiff date, for arithmetic and formatting this type does not offer.
+    pub fn civil(self) -> jiff::civil::Date {
+        self.0
+    }
+    pub fn from_civil(d: jiff::civil::Date) -> Option<Date> {
+        Date::new(i32::from(d.year()), d.month() as u8, d.day() as u8)
     }
 
     /// Parse `YYYY-MM-DD` (exactly that shape, ASCII digits).
@@ -91,54 +85,33 @@ impl Date {
 
     /// The last day of `month` in `year`.
     pub fn last_day_of_month(year: i32, month: u8) -> Option<Date> {
-        if !(1..=12).contains(&month) {
-            return None;
-        }
-        Date::new(year, month, days_in_month(year, month))
+        Date::new(year, month, 1).map(|d| Date(d.0.last_of_month()))
     }
 
     /// Days since 1970-01-01 (negative before).
     pub fn to_days(self) -> i64 {
-        // Howard Hinnant's days_from_civil.
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = if y >= 0 { y } else { y - 399 } / 400;
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let mp = if m > 2 { m - 3 } else { m + 9 };
-        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        i64::from(self.0.since(EPOCH).map(|s| s.get_days()).unwrap_or(0))
     }
 
     /// Inverse of [`Date::to_days`]; `None` outside years 1..=9999.
     pub fn from_days(z: i64) -> Option<Date> {
-        let z = z + 719_468;
-        let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        Date::new(i32::try_from(y).ok()?, m as u8, d as u8)
+        EPOCH.checked_add(jiff::Span::new().try_days(z).ok()?).ok().and_then(Date::from_civil)
     }
 
     /// `n` calendar days later (earlier if negative).
     pub fn add_days(self, n: i64) -> Option<Date> {
-        Date::from_days(self.to_days().checked_add(n)?)
+        self.0.checked_add(jiff::Span::new().try_days(n).ok()?).ok().and_then(Date::from_civil)
     }
 
     pub fn weekday(self) -> Weekday {
-        // 1970-01-01 was a Thursday (ISO 4).
-        match (self.to_days() + 3).rem_euclid(7) {
-            0 => Weekday::Monday,
-            1 => Weekday::Tuesday,
-            2 => Weekday::Wednesday,
-            3 => Weekday::Thursday,
-            4 => Weekday::Friday,
-            5 => Weekday::Saturday,
-            _ => Weekday::Sunday,
+        match self.0.weekday() {
+            jiff::civil::Weekday::Monday => Weekday::Monday,
+            jiff::civil::Weekday::Tuesday => Weekday::Tuesday,
+            jiff::civil::Weekday::Wednesday => Weekday::Wednesday,
+            jiff::civil::Weekday::Thursday => Weekday::Thursday,
+            jiff::civil::Weekday::Friday => Weekday::Friday,
+            jiff::civil::Weekday::Saturday => Weekday::Saturday,
+            jiff::civil::Weekday::Sunday => Weekday::Sunday,
         }
     }
 
@@ -162,7 +135,7 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
     }
 }
 
@@ -227,40 +200,7 @@ impl fmt::Display for MonthDay {
 // ───────────────────────────── Money and area ─────────────────────────────
 
 fn fmt_hundredths(v: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let sign = if v < 0 { "-" } else { "" };
-    let a = v.unsigned_abs();
-    write!(f, "{sign}{}.{:02}", a / 100, a % 100)
-}
-
-/// Parse a non-negative decimal with at most two fraction digits into hundredths.
-/// Accepts ASCII digits, `,` thousands separators and an optional `万` (×10 000) suffix.
-fn parse_hundredths(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (s, mult) = match s.strip_suffix('万') {
-        Some(r) => (r.trim(), 10_000i64),
-        None => (s, 1),
-    };
-    let s: String = s.chars().filter(|&c| c != ',').collect();
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (s.as_str(), ""),
-    };
-    if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    // With 万 we allow up to 6 fraction digits (0.01 元 = 0.000001 万).
-    let max_frac = if mult == 1 { 2 } else { 6 };
-    if frac.len() > max_frac {
-        return None;
-    }
-    let scale = 10i64.pow(frac.len() as u32);
-    let i: i64 = int.parse().ok()?;
-    let fr: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
-    let num = i.checked_mul(scale)?.checked_add(fr)?.checked_mul(100)?.checked_mul(mult)?;
-    if num % scale != 0 {
-        return None;
-    }
-    Some(num / scale)
+    f.write_str(&crate::number::hundredths(v))
 }
 
 /// Money in fen (0.01 yuan).
@@ -271,13 +211,10 @@ impl Fen {
     pub fn from_yuan(y: i64) -> Fen {
         Fen(y * 100)
     }
-    /// Parse `4000000`, `4,000,000.00`, `400万`, optionally followed by `元`, prefixed by `¥`.
+    /// Parse money as offices type it (`4000000`, `4,000,000.00元`, `¥4,000,000`, `400万`, `１２０．５万`):
+    /// [`crate::number::parse_fen`]. Exact: an amount finer than a fen is refused.
     pub fn parse(s: &str) -> Option<Fen> {
-        let s = s.trim();
-        let s = s.strip_prefix('¥').or_else(|| s.strip_prefix('￥')).unwrap_or(s);
-        let s = s.trim_end();
-        let s = s.strip_suffix('元').unwrap_or(s);
-        parse_hundredths(s).map(Fen)
+        crate::number::parse_fen(s).ok().map(Fen)
     }
 }
 
@@ -296,16 +233,10 @@ impl Dm2 {
     pub fn from_m2(m2: i64) -> Dm2 {
         Dm2(m2 * 100)
     }
-    /// Parse `300`, `300.5`, `4,541.27`, optionally followed by `m²`, `m2`, `㎡` or `平方米`.
+    /// Parse `300`, `300.5`, `4,541.27`, optionally followed by `m²`, `m2`, `㎡` or `平方米`, full-width too.
+    /// Exact: more than two decimals are refused (a rule value is never rounded).
     pub fn parse(s: &str) -> Option<Dm2> {
-        let mut s = s.trim();
-        for suf in ["平方米", "m²", "m2", "㎡"] {
-            if let Some(r) = s.strip_suffix(suf) {
-                s = r;
-                break;
-            }
-        }
-        parse_hundredths(s).map(Dm2)
+        crate::number::parse_decimal(s, crate::number::AREA_UNITS, 2, crate::number::Rounding::Exact).ok().map(Dm2)
     }
 }
 
