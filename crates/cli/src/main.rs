@@ -19,6 +19,23 @@ fn main() -> std::process::ExitCode {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
+    init_tracing(&args.command);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(cmd::run(args))
+}
+
+/// Logs to standard error, filtered by `RUST_LOG` (e.g. `RUST_LOG=jiugai::request=info,sqlx=warn`). Without
+/// it the server logs one line per request and warnings; the other commands only warnings, so that their
+/// output stays what scripts read.
+fn init_tracing(command: &cli::Command) {
+    use tracing_subscriber::EnvFilter;
+    let default = if command.prints_to_a_pipe() { "warn" } else { "info,sqlx=warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(true)
+        .init();
 }

@@ -12,6 +12,7 @@
 //!
 //! Pure but for the clock ([`time::now_rfc3339`]) and the OS random source.
 
+pub mod code;
 pub mod digest;
 pub mod ids;
 pub mod label;
@@ -21,6 +22,7 @@ pub mod time;
 pub mod units;
 pub mod vocab;
 
+pub use code::ErrorCode;
 pub use ids::*;
 pub use label::{Label, Lang};
 pub use units::{Cmp, Date, Dm2, Fen, MonthDay, Ratio, Threshold, Weekday};

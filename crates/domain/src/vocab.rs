@@ -96,6 +96,20 @@ macro_rules! vocab {
             }
         }
 
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($key),+]))
+                    .description(Some($voc))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         #[cfg(feature = "sqlx")]
         impl<DB: sqlx::Database> sqlx::Type<DB> for $name
         where

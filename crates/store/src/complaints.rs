@@ -53,6 +53,7 @@ pub struct NewComplaint {
 
 /// A complaint as staff see it (with the names of its project and estate).
 #[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Complaint {
     pub id: i64,
     pub tracking_no: String,
@@ -92,6 +93,7 @@ impl Complaint {
 
 /// One entry of a complaint's history (staff view: with the actor).
 #[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub at: String,
     pub actor: String,
@@ -101,6 +103,7 @@ pub struct Event {
 
 /// One entry of the public history: the day, the status, the office's reply.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicEvent {
     pub on: String,
     pub status: Status,
@@ -109,6 +112,7 @@ pub struct PublicEvent {
 
 /// What the resident sees by tracking number.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tracking {
     pub tracking_no: String,
     pub status: Status,

@@ -30,8 +30,17 @@ pub enum StoreError {
     /// A record other than an estate changed since the caller read it (`entity`: its Chinese name).
     #[error("version conflict on {entity} {id}: you read version {expected}, current is {current}")]
     Stale { entity: &'static str, id: i64, expected: i64, current: i64 },
-    #[error("invalid value for {field}: {value:?}")]
-    Invalid { field: String, value: String, zh: String, en: String },
+    /// A refusal: bad input, or a rule or state that forbids the change. `code` is the stable name a
+    /// client branches on; `rule` the policy rule key and its source clause when a rule refused.
+    #[error("{code} ({field}: {value:?})")]
+    Invalid {
+        code: jiugai_domain::ErrorCode,
+        field: String,
+        value: String,
+        zh: String,
+        en: String,
+        rule: Option<(String, String)>,
+    },
     #[error("file error: {0}")]
     File(#[from] jiugai_sheet::FileError),
     #[error("{0}")]
@@ -39,6 +48,50 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A bad value (`invalid_value`) with what to do, in both languages.
+    pub fn invalid(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> StoreError {
+        StoreError::Invalid {
+            code: jiugai_domain::ErrorCode::InvalidValue,
+            field: field.into(),
+            value: value.into(),
+            zh: zh.into(),
+            en: en.into(),
+            rule: None,
+        }
+    }
+    /// The same refusal under another stable code.
+    pub fn with_code(mut self, c: jiugai_domain::ErrorCode) -> StoreError {
+        if let StoreError::Invalid { code, .. } = &mut self {
+            *code = c;
+        }
+        self
+    }
+    /// The same refusal naming the policy rule and its source clause.
+    pub fn with_rule(mut self, key: impl Into<String>, source: impl Into<String>) -> StoreError {
+        if let StoreError::Invalid { rule, .. } = &mut self {
+            *rule = Some((key.into(), source.into()));
+        }
+        self
+    }
+    /// The stable code of this error.
+    pub fn code(&self) -> jiugai_domain::ErrorCode {
+        use jiugai_domain::ErrorCode as C;
+        match self {
+            StoreError::Invalid { code, .. } => *code,
+            StoreError::EstateNotFound(_) | StoreError::ProjectNotFound(_) | StoreError::NotFound(..) => C::NotFound,
+            StoreError::Conflict { .. } | StoreError::Stale { .. } => C::StaleVersion,
+            StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::RegionLevel(..) => {
+                C::InvalidRegion
+            }
+            StoreError::File(_) => C::BadFile,
+            _ => C::Internal,
+        }
+    }
     pub fn message(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {

@@ -266,12 +266,7 @@ pub async fn add_community(db: &Db, street_code: &str, name: &str, code: Option<
     }
     let name = name.trim();
     if name.is_empty() {
-        return Err(StoreError::Invalid {
-            field: "name".into(),
-            value: String::new(),
-            zh: "社区名称不能为空".into(),
-            en: "the community name is empty".into(),
-        });
+        return Err(StoreError::invalid("name", String::new(), "社区名称不能为空", "the community name is empty"));
     }
     if let Some(existing) = regions.children(street_code).find(|r| r.name == name) {
         return Ok(existing.clone());
@@ -279,12 +274,12 @@ pub async fn add_community(db: &Db, street_code: &str, name: &str, code: Option<
     let code = match code {
         Some(c) => {
             if !(c.len() == 12 && c.starts_with(street_code) && c.bytes().all(|b| b.is_ascii_digit())) {
-                return Err(StoreError::Invalid {
-                    field: "code".into(),
-                    value: c.into(),
-                    zh: format!("社区代码“{c}”应为 12 位数字，且以街道代码 {street_code} 开头"),
-                    en: format!("community code “{c}” must be 12 digits starting with the street code {street_code}"),
-                });
+                return Err(StoreError::invalid(
+                    "code",
+                    c,
+                    format!("社区代码“{c}”应为 12 位数字，且以街道代码 {street_code} 开头"),
+                    format!("community code “{c}” must be 12 digits starting with the street code {street_code}"),
+                ));
             }
             c.to_string()
         }

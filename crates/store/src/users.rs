@@ -28,7 +28,7 @@ pub struct User {
 const USER_COLS: &str = "id, name, role, scope_code, password_hash, must_change_password, lang, disabled, created_at";
 
 fn invalid(field: &str, value: &str, zh: String, en: String) -> StoreError {
-    StoreError::Invalid { field: field.into(), value: value.into(), zh, en }
+    StoreError::invalid(field, value, zh, en)
 }
 
 /// Checks a user name: 1–64 characters, no spaces or control characters.

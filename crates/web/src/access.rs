@@ -395,9 +395,18 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             return Err(AppError::Csrf);
         }
     }
+    let user_id = ctx.user.as_ref().map(|u| u.id);
     req.extensions_mut().insert(ctx);
-    Ok(next.run(req).await)
+    let mut res = next.run(req).await;
+    if let Some(id) = user_id {
+        res.extensions_mut().insert(RequestUser(id));
+    }
+    Ok(res)
 }
+
+/// The signed-in user a response was made for (for the request log; never a name, code or phone).
+#[derive(Clone, Copy, Debug)]
+pub struct RequestUser(pub i64);
 
 /// Finds the CSRF token: `X-CSRF-Token` header, `csrf` query parameter (multipart forms), or the `csrf`
 /// field of a url-encoded form body (the body is read and put back).

@@ -8,6 +8,7 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use jiugai_domain::ErrorCode;
 use jiugai_store::{Lang, StoreError};
 use serde_json::json;
 
@@ -27,8 +28,9 @@ pub enum AppError {
     Csrf,
     /// Too many failed sign-ins.
     RateLimited,
-    /// Bad input: a code, a message in each language, and the field it concerns.
-    Invalid { code: &'static str, zh: String, en: String, field: Option<String> },
+    /// A refusal: its stable code, a message in each language, the field it concerns and, when a rule of
+    /// the policy refused, the rule key and its source clause.
+    Invalid { code: ErrorCode, zh: String, en: String, field: Option<String>, rule: Option<(String, String)> },
     /// Anything the store reports.
     Store(StoreError),
 }
@@ -39,8 +41,8 @@ impl From<StoreError> for AppError {
             StoreError::EstateNotFound(_) | StoreError::ProjectNotFound(_) | StoreError::NotFound(..) => {
                 AppError::NotFound
             }
-            StoreError::Invalid { field, zh, en, .. } => {
-                AppError::Invalid { code: "invalid", zh, en, field: Some(field) }
+            StoreError::Invalid { code, field, zh, en, rule, .. } => {
+                AppError::Invalid { code, zh, en, field: Some(field), rule }
             }
             other => AppError::Store(other),
         }
@@ -54,49 +56,42 @@ where
     W: std::str::FromStr<Err = jiugai_domain::vocab::UnknownWord>,
 {
     s.trim().parse::<W>().map_err(|e| AppError::Invalid {
-        code: "invalid_value",
+        code: ErrorCode::InvalidValue,
         zh: format!("“{field}”的值“{}”无效：应为 {}", e.value, e.expected.join("、")),
         en: format!("“{}” is not a valid {field}: use one of {}", e.value, e.expected.join(", ")),
         field: Some(field.to_string()),
+        rule: None,
     })
 }
 
 impl AppError {
-    pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
-        AppError::Invalid { code: "invalid", zh: zh.into(), en: en.into(), field: Some(field.to_string()) }
+    /// A request body that is not the JSON asked for.
+    pub fn bad_json(zh: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Invalid { code: ErrorCode::BadJson, zh: zh.into(), en: en.into(), field: None, rule: None }
     }
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Csrf | AppError::PasswordChange => StatusCode::FORBIDDEN,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => StatusCode::CONFLICT,
-            AppError::Store(
-                StoreError::RegionNotFound(_)
-                | StoreError::RegionAmbiguous(..)
-                | StoreError::RegionLevel(..)
-                | StoreError::File(_),
-            ) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            code: ErrorCode::InvalidValue,
+            zh: zh.into(),
+            en: en.into(),
+            field: Some(field.to_string()),
+            rule: None,
         }
     }
-    pub fn code(&self) -> &'static str {
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code())
+    }
+    /// The stable code of this error (see [`ErrorCode`]).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::NotFound => "not_found",
-            AppError::Forbidden => "forbidden",
-            AppError::Unauthorized => "unauthorized",
-            AppError::PasswordChange => "password_change_required",
-            AppError::Csrf => "csrf",
-            AppError::RateLimited => "rate_limited",
-            AppError::Invalid { code, .. } => code,
-            AppError::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => "version_conflict",
-            AppError::Store(
-                StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::RegionLevel(..),
-            ) => "invalid_region",
-            AppError::Store(StoreError::File(_)) => "bad_file",
-            AppError::Store(_) => "internal",
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::Unauthorized => ErrorCode::Unauthorized,
+            AppError::PasswordChange => ErrorCode::PasswordChangeRequired,
+            AppError::Csrf => ErrorCode::Csrf,
+            AppError::RateLimited => ErrorCode::RateLimited,
+            AppError::Invalid { code, .. } => *code,
+            AppError::Store(e) => e.code(),
         }
     }
     pub fn message(&self, lang: Lang) -> String {
@@ -122,11 +117,48 @@ impl AppError {
             AppError::Store(e) => e.message(lang),
         }
     }
+    /// The policy rule (key, source clause) that refused, if a rule did.
+    pub fn rule(&self) -> Option<&(String, String)> {
+        match self {
+            AppError::Invalid { rule, .. } => rule.as_ref(),
+            _ => None,
+        }
+    }
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::Invalid { field, .. } => field.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// The one table from error code to HTTP status: 404 for what is not there or not the caller's, 409 for a
+/// conflict with the state of a record, 422 for input or a rule that refuses.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        C::NotFound => StatusCode::NOT_FOUND,
+        C::Unauthorized => StatusCode::UNAUTHORIZED,
+        C::Forbidden | C::PasswordChangeRequired | C::Csrf => StatusCode::FORBIDDEN,
+        C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::StaleVersion | C::Conflict | C::NameTaken | C::VoteExists | C::EntryPending | C::CodeUsed | C::StepDone => {
+            StatusCode::CONFLICT
+        }
+        C::CodeInvalid => StatusCode::NOT_FOUND,
+        C::InvalidValue
+        | C::BadJson
+        | C::BadFile
+        | C::InvalidRegion
+        | C::NotOpen
+        | C::ConsentMissing
+        | C::StepMissing
+        | C::StepOrder
+        | C::StepNotNeeded
+        | C::RuleNotMet
+        | C::Ineligible => StatusCode::UNPROCESSABLE_ENTITY,
+        C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -169,7 +201,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
 }
 
 pub fn json_error(e: &AppError, lang: Lang) -> Response {
-    let body = json!({"error": {"code": e.code(), "message": e.message(lang), "field": e.field()}});
+    let (rule, source) = match e.rule() {
+        Some((r, s)) => (Some(r.as_str()), Some(s.as_str())),
+        None => (None, None),
+    };
+    let body = json!({"error": {"code": e.code(), "message": e.message(lang), "field": e.field(), "rule": rule, "source": source}});
     let mut r = (e.status(), axum::Json(body)).into_response();
     if matches!(e, AppError::Unauthorized) {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));

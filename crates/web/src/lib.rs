@@ -17,6 +17,7 @@ pub mod estates;
 pub mod households;
 pub mod i18n;
 pub mod imports;
+pub mod log;
 pub mod projects;
 pub mod static_files;
 pub mod util;
@@ -171,7 +172,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/complaints/track/{no}", get(complaints::api::track))
         .route("/api/v1/complaints/{cid}", get(complaints::api::get))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
-    guarded.layer(DefaultBodyLimit::max(MAX_UPLOAD)).layer(middleware::from_fn(error::render_errors)).with_state(state)
+    guarded
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD))
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(log::requests))
+        .with_state(state)
 }
 
 /// Serves until the process ends (or the listener fails).

@@ -93,7 +93,7 @@ async fn history(ctx: &Ctx, id: i64, as_json: bool) -> Result<ExitCode, StoreErr
 }
 
 fn invalid(field: &str, value: &str, zh: String, en: String) -> StoreError {
-    StoreError::Invalid { field: field.into(), value: value.into(), zh, en }
+    StoreError::invalid(field, value, zh, en)
 }
 
 /// Applies `FIELD=VALUE` to `d`, reading VALUE as a ledger cell would be read (the store's one parser;

@@ -63,11 +63,13 @@ pub async fn run(ctx: &Ctx, cmd: PolicyCmd) -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             }
             PolicyCmd::Load { file } => {
-                let text = std::fs::read_to_string(&file).map_err(|e| StoreError::Invalid {
-                    field: "file".into(),
-                    value: file.display().to_string(),
-                    zh: format!("无法读取 {}：{e}", file.display()),
-                    en: format!("cannot read {}: {e}", file.display()),
+                let text = std::fs::read_to_string(&file).map_err(|e| {
+                    StoreError::invalid(
+                        "file",
+                        file.display().to_string(),
+                        format!("无法读取 {}：{e}", file.display()),
+                        format!("cannot read {}: {e}", file.display()),
+                    )
                 })?;
                 match policies::load(&ctx.db, &file.display().to_string(), &text, &ctx.actor).await? {
                     Ok(name) => {

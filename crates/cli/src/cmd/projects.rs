@@ -74,7 +74,7 @@ where
 }
 
 fn invalid(field: &str, value: &str, zh: String, en: String) -> StoreError {
-    StoreError::Invalid { field: field.into(), value: value.into(), zh, en }
+    StoreError::invalid(field, value, zh, en)
 }
 
 async fn profiles(ctx: &Ctx) -> Result<ProfileSet, StoreError> {

@@ -79,10 +79,7 @@ pub async fn run(ctx: &Ctx, cmd: UserCmd) -> ExitCode {
 }
 
 async fn find(ctx: &Ctx, name: &str) -> Result<users::User, StoreError> {
-    users::by_name(&ctx.db, name).await?.ok_or_else(|| StoreError::Invalid {
-        field: "name".into(),
-        value: name.into(),
-        zh: format!("没有用户“{name}”"),
-        en: format!("no user “{name}”"),
-    })
+    users::by_name(&ctx.db, name)
+        .await?
+        .ok_or_else(|| StoreError::invalid("name", name, format!("没有用户“{name}”"), format!("no user “{name}”")))
 }

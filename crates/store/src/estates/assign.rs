@@ -31,7 +31,7 @@ pub const ASSIGNABLE: &[&str] = &[
 ];
 
 fn invalid(key: &str, value: &str, zh: String, en: String) -> StoreError {
-    StoreError::Invalid { field: key.to_string(), value: value.to_string(), zh, en }
+    StoreError::invalid(key.to_string(), value.to_string(), zh, en)
 }
 
 fn issue(key: &str, value: &str, k: IssueKind) -> StoreError {

@@ -269,9 +269,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Estate, StoreError> {
 
 /// Checks the content an office types: a county that exists, a name, sane numbers.
 pub fn validate(regions: &Regions, d: &EstateData) -> Result<(), StoreError> {
-    let bad = |field: &str, value: String, zh: String, en: String| {
-        Err(StoreError::Invalid { field: field.into(), value, zh, en })
-    };
+    let bad = |field: &str, value: String, zh: String, en: String| Err(StoreError::invalid(field, value, zh, en));
     match regions.get(&d.region_code) {
         Some(r) if r.level == Level::County => {}
         _ => {
@@ -364,15 +362,16 @@ fn duplicate_name(e: sqlx::Error, d: &EstateData) -> StoreError {
     if let sqlx::Error::Database(de) = &e
         && de.is_unique_violation()
     {
-        return StoreError::Invalid {
-            field: "name".into(),
-            value: d.name.clone(),
-            zh: format!("县（区）{} 已有名为“{}”的小区，请换一个名称或编辑已有档案", d.region_code, d.name),
-            en: format!(
+        return StoreError::invalid(
+            "name",
+            d.name.clone(),
+            format!("县（区）{} 已有名为“{}”的小区，请换一个名称或编辑已有档案", d.region_code, d.name),
+            format!(
                 "county {} already has an estate named “{}”: choose another name or edit that file",
                 d.region_code, d.name
             ),
-        };
+        )
+        .with_code(jiugai_domain::ErrorCode::NameTaken);
     }
     StoreError::Sqlx(e)
 }
@@ -526,12 +525,12 @@ pub async fn export(db: &Db, regions: &Regions, region: &str, path: &std::path::
         Some(jiugai_sheet::Format::Csv) => jiugai_sheet::write::write_csv(path, headers, rows)?,
         Some(jiugai_sheet::Format::Xlsx) => jiugai_sheet::write::write_xlsx(path, "小区档案", headers, rows)?,
         _ => {
-            return Err(StoreError::Invalid {
-                field: "output".into(),
-                value: path.display().to_string(),
-                zh: format!("无法导出为“{}”：请使用 .xlsx 或 .csv 文件名", path.display()),
-                en: format!("cannot export to “{}”: use a .xlsx or .csv file name", path.display()),
-            });
+            return Err(StoreError::invalid(
+                "output",
+                path.display().to_string(),
+                format!("无法导出为“{}”：请使用 .xlsx 或 .csv 文件名", path.display()),
+                format!("cannot export to “{}”: use a .xlsx or .csv file name", path.display()),
+            ));
         }
     }
     Ok(n)

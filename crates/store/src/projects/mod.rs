@@ -83,7 +83,7 @@ pub(crate) fn invalid(
     zh: impl Into<String>,
     en: impl Into<String>,
 ) -> StoreError {
-    StoreError::Invalid { field: field.into(), value: value.into(), zh: zh.into(), en: en.into() }
+    StoreError::invalid(field, value, zh, en)
 }
 
 /// What creates a project.

@@ -278,12 +278,12 @@ pub async fn import_households(
     match written {
         Ok(()) => {}
         Err(StoreError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-            return Err(StoreError::Invalid {
-                field: "room".into(),
-                value: String::new(),
-                zh: "导入期间有人登记了名册中的同一户：未导入任何住户，请重新导入，已登记的户会逐行列出".into(),
-                en: "someone registered one of these households during the import: nothing was imported; import again to see which rows are already registered".into(),
-            });
+            return Err(StoreError::invalid(
+                "room",
+                String::new(),
+                "导入期间有人登记了名册中的同一户：未导入任何住户，请重新导入，已登记的户会逐行列出",
+                "someone registered one of these households during the import: nothing was imported; import again to see which rows are already registered",
+            ));
         }
         Err(e) => return Err(e),
     }

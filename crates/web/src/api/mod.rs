@@ -82,18 +82,7 @@ pub async fn put(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let v: Value = serde_json::from_slice(&body).map_err(|e| AppError::Invalid {
-        code: "bad_json",
-        zh: format!("请求体不是有效的 JSON：{e}"),
-        en: format!("the body is not valid JSON: {e}"),
-        field: None,
-    })?;
-    let obj = v.as_object().ok_or_else(|| AppError::Invalid {
-        code: "bad_json",
-        zh: "请求体应为 JSON 对象".into(),
-        en: "the body must be a JSON object".into(),
-        field: None,
-    })?;
+    let obj = &json_object(&body)?;
     let version = obj.get("version").and_then(|v| v.as_i64()).ok_or_else(|| {
         AppError::invalid("version", "缺少 version（您读取时的版本号）", "version (the version you read) is missing")
     })?;
@@ -102,7 +91,13 @@ pub async fn put(
         obj.iter().filter(|(k, _)| *k != "version").map(|(k, v)| (k.clone(), as_text(v))).collect();
     let (data, errors) = form::apply(&current.data, values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if let Some((field, zh, en)) = errors.into_iter().next() {
-        return Err(AppError::Invalid { code: "invalid", zh, en, field: Some(field) });
+        return Err(AppError::Invalid {
+            code: jiugai_domain::ErrorCode::InvalidValue,
+            zh,
+            en,
+            field: Some(field),
+            rule: None,
+        });
     }
     match estates::update(&state.db, &state.regions, id, version, &data, &ctx.actor(), &ctx.origin).await {
         Ok(e) => {
@@ -202,4 +197,105 @@ pub async fn attach(
     let name = p.filename.rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).unwrap_or("file").to_string();
     let a = jiugai_store::attachments::add(&state.db, id, &name, ctype, &body, &ctx.actor(), &ctx.origin).await?;
     Ok((StatusCode::CREATED, Json(serde_json::to_value(&a).unwrap_or_default())).into_response())
+}
+
+/// A request body that must be a JSON object (for handlers not yet on typed bodies).
+pub fn json_object(b: &[u8]) -> Result<serde_json::Map<String, Value>, AppError> {
+    match serde_json::from_slice::<Value>(b) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(AppError::bad_json("请求体应为 JSON 对象", "the body must be a JSON object")),
+        Err(e) => {
+            Err(AppError::bad_json(format!("请求体不是有效的 JSON：{e}"), format!("the body is not valid JSON: {e}")))
+        }
+    }
+}
+
+/// A typed JSON body: the request's bytes read as `T` (a serde struct), so that the shape of every body is
+/// declared in one type, and documented from it in the OpenAPI document. A body that is not `T` is a
+/// refusal naming the field (`body`) and why: `invalid_value` for a value of the wrong type, `bad_json`
+/// for text that is not JSON.
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let b = Bytes::from_request(req, state).await.map_err(|e| {
+            let code = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                jiugai_domain::ErrorCode::PayloadTooLarge
+            } else {
+                jiugai_domain::ErrorCode::BadJson
+            };
+            AppError::Invalid {
+                code,
+                zh: format!("无法读取请求体：{e}"),
+                en: format!("cannot read the body: {e}"),
+                field: None,
+                rule: None,
+            }
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&b);
+        serde_path_to_error::deserialize::<_, T>(de).map(JsonBody).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let field = (path != ".").then_some(path);
+            AppError::Invalid {
+                code: if inner.is_data() {
+                    jiugai_domain::ErrorCode::InvalidValue
+                } else {
+                    jiugai_domain::ErrorCode::BadJson
+                },
+                zh: format!("请求体不符合要求（{}）：{inner}", field.as_deref().unwrap_or("整体")),
+                en: format!("the body is not as expected ({}): {inner}", field.as_deref().unwrap_or("whole body")),
+                field,
+                rule: None,
+            }
+        })
+    }
+}
+
+/// The error body every refusal of the API has.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// The stable code to branch on.
+    pub code: jiugai_domain::ErrorCode,
+    /// What happened and what to do, in the request's language.
+    pub message: String,
+    /// The field of the request it concerns.
+    pub field: Option<String>,
+    /// The policy rule that refused, if one did.
+    pub rule: Option<String>,
+    /// The rule's source clause (document and clause).
+    pub source: Option<String>,
+}
+
+/// Lenient readers for bodies typed by people's scripts.
+pub mod de {
+    use serde::{Deserialize, Deserializer};
+
+    /// An id given as a number, as a numeric string, or empty/null (none).
+    pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Id {
+            N(i64),
+            S(String),
+        }
+        match Option::<Id>::deserialize(d)? {
+            None => Ok(None),
+            Some(Id::N(n)) => Ok(Some(n)),
+            Some(Id::S(s)) if s.trim().is_empty() => Ok(None),
+            Some(Id::S(s)) => {
+                s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("not an id: {s:?}")))
+            }
+        }
+    }
 }

@@ -16,21 +16,7 @@ use crate::projects::list::ListParams;
 use crate::projects::ranking::Params as RankParams;
 
 fn body_of(b: &Bytes) -> Result<Map<String, Value>, AppError> {
-    let v: Value = serde_json::from_slice(b).map_err(|e| AppError::Invalid {
-        code: "bad_json",
-        zh: format!("请求体不是有效的 JSON：{e}"),
-        en: format!("the body is not valid JSON: {e}"),
-        field: None,
-    })?;
-    match v {
-        Value::Object(m) => Ok(m),
-        _ => Err(AppError::Invalid {
-            code: "bad_json",
-            zh: "请求体应为 JSON 对象".into(),
-            en: "the body must be a JSON object".into(),
-            field: None,
-        }),
-    }
+    crate::api::json_object(b)
 }
 
 fn int(m: &Map<String, Value>, k: &str, required: bool) -> Result<Option<i64>, AppError> {

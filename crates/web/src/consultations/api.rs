@@ -17,21 +17,7 @@ use crate::access::Ctx;
 use crate::error::AppError;
 
 fn body_of(b: &Bytes) -> Result<Map<String, Value>, AppError> {
-    match serde_json::from_slice::<Value>(b) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(AppError::Invalid {
-            code: "bad_json",
-            zh: "请求体应为 JSON 对象".into(),
-            en: "the body must be a JSON object".into(),
-            field: None,
-        }),
-        Err(e) => Err(AppError::Invalid {
-            code: "bad_json",
-            zh: format!("请求体不是有效的 JSON：{e}"),
-            en: format!("the body is not valid JSON: {e}"),
-            field: None,
-        }),
-    }
+    crate::api::json_object(b)
 }
 
 fn int(m: &Map<String, Value>, k: &str) -> Result<i64, AppError> {
