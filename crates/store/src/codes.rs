@@ -6,9 +6,7 @@ pub const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /// `len` symbols from [`ALPHABET`], from the operating system's random source (each byte's low 5 bits
 /// pick a symbol: unbiased, 5 bits of entropy per symbol).
 pub fn random(len: usize) -> String {
-    let mut b = vec![0u8; len];
-    getrandom::fill(&mut b).expect("operating system random source");
-    b.iter().map(|x| ALPHABET[(x & 31) as usize] as char).collect()
+    jiugai_domain::random::code(ALPHABET, len)
 }
 
 /// A code as a person types it → its letters and digits in upper case: full-width characters (typed with a

@@ -18,6 +18,14 @@ pub async fn profile_set(db: &Db) -> Result<ProfileSet, StoreError> {
     Ok(set)
 }
 
+/// What identifies the set of loaded profiles: it changes whenever `policy load` stores one. A server
+/// compares it to notice a profile loaded by another process.
+pub async fn signature(db: &Db) -> Result<String, StoreError> {
+    let (n, last): (i64, Option<String>) = with_db!(db, p => sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT), MAX(loaded_at) FROM policy_profiles").fetch_one(p).await?);
+    Ok(format!("{n}:{}", last.unwrap_or_default()))
+}
+
 /// Checks `text` against the current set and stores it. Returns the profile's name.
 pub async fn load(db: &Db, origin: &str, text: &str, actor: &str) -> Result<Result<String, LoadError>, StoreError> {
     let mut set = profile_set(db).await?;

@@ -26,7 +26,7 @@ pub async fn summary(state: &AppState, ctx: &Ctx) -> Result<Summary, AppError> {
     let t = ctx.t();
     let mut rows: Vec<DashRow> = Vec::new();
     let Some(user_scope) = ctx.scope() else { return Ok(Summary { rows, seeds: vec![], shown: String::new() }) };
-    query::refresh_eligibility(&state.db, &state.profiles).await?;
+    query::refresh_eligibility(&state.db, &state.profiles()).await?;
     // Start at the user's scope and go down while everything lies in one child (the whole country with
     // only Ruicheng's estates shows Ruicheng's streets, not one bar for the province).
     let mut scope = user_scope.clone();
@@ -72,8 +72,9 @@ pub async fn summary(state: &AppState, ctx: &Ctx) -> Result<Summary, AppError> {
     for code in SEEDS {
         let inside = user_scope.is_empty() || code.starts_with(user_scope.as_str()) || user_scope.starts_with(code);
         let Some(region) = state.regions.get(code).filter(|_| inside) else { continue };
-        let profile = state.profiles.for_region(code).to_string();
-        let title = state.profiles.effective(&profile).map(|e| e.title).unwrap_or_default();
+        let set = state.profiles();
+        let profile = set.for_region(code).to_string();
+        let title = set.effective(&profile).map(|e| e.title).unwrap_or_default();
         let q =
             Query { scope: Some(user_scope.clone()), region: Some(code.to_string()), limit: 1, ..Default::default() };
         let estates = query::page(&state.db, &state.regions, &q).await?.total;
@@ -98,9 +99,13 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         if s.shown.is_empty() { view::region_name(&state, "", t) } else { view::region_name(&state, &s.shown, t) };
     // `</` cannot occur in the JSON of names and numbers, but make sure it never closes the script element.
     let chart_json = chart.to_string().replace("</", "<\\/");
-    let projects =
-        jiugai_store::projects::summary(&state.db, &state.regions, &state.profiles, &crate::projects::filter_of(&ctx))
-            .await?;
+    let projects = jiugai_store::projects::summary(
+        &state.db,
+        &state.regions,
+        &state.profiles(),
+        &crate::projects::filter_of(&ctx),
+    )
+    .await?;
     let stage_labels = projects.by_stage.iter().map(|(st, _)| crate::projects::stage_label(&ctx, *st)).collect();
     let managed_share = if projects.renovated_estates == 0 {
         "—".to_string()

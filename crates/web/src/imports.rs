@@ -48,7 +48,7 @@ pub async fn run(
     };
     let report = import_estates(&state.db, &state.regions, &path, &opts, &|_| {}).await?;
     if report.committed {
-        jiugai_store::estates::query::refresh_eligibility(&state.db, &state.profiles).await?;
+        jiugai_store::estates::query::refresh_eligibility(&state.db, &state.profiles()).await?;
     }
     Ok(report)
 }

@@ -42,7 +42,8 @@ pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
 pub struct Inner {
     pub db: Db,
     pub regions: Regions,
-    pub profiles: ProfileSet,
+    /// The policy profiles in force, replaced whole when `policy load` stores one ([`AppState::reload_profiles`]).
+    profiles: std::sync::RwLock<(Arc<ProfileSet>, String)>,
     /// Mark cookies `Secure` (when served behind TLS).
     pub secure_cookies: bool,
 }
@@ -65,10 +66,39 @@ impl AppState {
             jiugai_store::regions::init(&db).await?;
             regions = Regions::load(&db).await?;
         }
+        let sig = jiugai_store::policies::signature(&db).await?;
         let profiles = jiugai_store::policies::profile_set(&db).await?;
         jiugai_store::estates::query::refresh_eligibility(&db, &profiles).await?;
+        let profiles = std::sync::RwLock::new((Arc::new(profiles), sig));
         Ok(AppState(Arc::new(Inner { db, regions, profiles, secure_cookies: false })))
     }
+
+    /// The policy profiles in force now (a snapshot: a request keeps the set it started with).
+    pub fn profiles(&self) -> Arc<ProfileSet> {
+        self.profiles.read().unwrap_or_else(|e| e.into_inner()).0.clone()
+    }
+
+    /// Reloads the profiles from the database if a profile was loaded since (by `jiugai policy load` in
+    /// another process, or another server on the same PostgreSQL), and brings the eligibility cache up to
+    /// date. Returns whether they changed. The server calls it every few seconds and on SIGHUP.
+    pub async fn reload_profiles(&self) -> Result<bool, StoreError> {
+        let sig = jiugai_store::policies::signature(&self.db).await?;
+        if self.profiles.read().unwrap_or_else(|e| e.into_inner()).1 == sig {
+            return Ok(false);
+        }
+        let set = jiugai_store::policies::profile_set(&self.db).await?;
+        jiugai_store::estates::query::refresh_eligibility(&self.db, &set).await?;
+        *self.profiles.write().unwrap_or_else(|e| e.into_inner()) = (Arc::new(set), sig.clone());
+        tracing::info!(signature = sig, "policy profiles reloaded");
+        Ok(true)
+    }
+}
+
+/// How often a running server looks for profiles loaded by `jiugai policy load` (`JIUGAI_PROFILE_POLL_SECS`,
+/// default 5 s; SIGHUP reloads at once).
+fn profile_poll() -> std::time::Duration {
+    let secs = std::env::var("JIUGAI_PROFILE_POLL_SECS").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(5);
+    std::time::Duration::from_secs(secs.max(1))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -181,5 +211,27 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the process ends (or the listener fails).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let watcher = state.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        loop {
+            #[cfg(unix)]
+            match hup.as_mut() {
+                Some(h) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(profile_poll()) => {}
+                        _ = h.recv() => {}
+                    }
+                }
+                None => tokio::time::sleep(profile_poll()).await,
+            }
+            #[cfg(not(unix))]
+            tokio::time::sleep(profile_poll()).await;
+            if let Err(e) = watcher.reload_profiles().await {
+                tracing::warn!("reloading policy profiles: {e}");
+            }
+        }
+    });
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
 }

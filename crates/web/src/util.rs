@@ -2,7 +2,6 @@
 
 use axum::http::HeaderMap;
 use axum::http::header;
-use sha2::{Digest, Sha256};
 
 /// The value of cookie `name`.
 pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
@@ -21,17 +20,11 @@ pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
 
 /// `n` random bytes as lower-case hex.
 pub fn random_hex(n: usize) -> String {
-    let mut b = vec![0u8; n];
-    getrandom::fill(&mut b).expect("operating system random source");
-    hex(&b)
-}
-
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    jiugai_domain::random::hex(n)
 }
 
 pub fn sha256_hex(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))
+    jiugai_domain::digest::sha256_hex(s.as_bytes())
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -52,17 +45,13 @@ pub fn same(a: &str, b: &str) -> bool {
 
 /// `12345` dm² → `"123.45"`.
 pub fn m2(dm2: Option<i64>) -> String {
-    match dm2 {
-        Some(d) => format!("{}.{:02}", d / 100, (d % 100).abs()),
-        None => String::new(),
-    }
+    dm2.map(jiugai_domain::number::hundredths).unwrap_or_default()
 }
 
 /// A random password that reads well when printed: 4 groups of 4 from an unambiguous alphabet.
 pub fn one_time_password() -> String {
     const ALPHA: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).expect("operating system random source");
-    let chars: Vec<char> = b.iter().map(|x| ALPHA[*x as usize % ALPHA.len()] as char).collect();
+    // Drawn without modulo bias (rejection sampling in jiugai_domain::random::code).
+    let chars: Vec<char> = jiugai_domain::random::code(ALPHA, 16).chars().collect();
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }

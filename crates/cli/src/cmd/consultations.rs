@@ -31,7 +31,7 @@ pub async fn run(ctx: &Ctx, cmd: ConsultationsCmd) -> ExitCode {
 async fn profile_of(ctx: &Ctx, c: &Consultation) -> Result<EffectiveProfile, StoreError> {
     let e = jiugai_store::estates::get(&ctx.db, c.estate_id).await?;
     let set = jiugai_store::policies::profile_set(&ctx.db).await?;
-    let name = set.for_region(&e.data.region_code).to_string();
+    let name = set.for_estate(&e.data.region_code, e.data.street_code.as_deref()).to_string();
     set.effective(&name).map_err(|e| StoreError::Other(format!("profile {name}: {e}")))
 }
 

@@ -109,7 +109,7 @@ pub async fn run(ctx: &Ctx, cmd: PolicyCmd) -> ExitCode {
 }
 
 fn profile_name<'a>(set: &'a ProfileSet, forced: Option<&'a str>, e: &estates::EstateData) -> &'a str {
-    forced.unwrap_or_else(|| set.for_region(e.street_code.as_deref().unwrap_or(&e.region_code)))
+    forced.unwrap_or_else(|| set.for_estate(&e.region_code, e.street_code.as_deref()))
 }
 
 pub async fn eligibility(ctx: &Ctx, region: Option<String>, policy: Option<String>, as_json: bool) -> ExitCode {

@@ -82,7 +82,7 @@ async fn profiles(ctx: &Ctx) -> Result<ProfileSet, StoreError> {
 }
 
 fn profile_of(set: &ProfileSet, p: &Project) -> Result<EffectiveProfile, StoreError> {
-    let name = set.for_region(&p.region_code);
+    let name = p.profile_name(set);
     set.effective(name).map_err(|e| StoreError::Other(format!("profile {name}: {e}")))
 }
 

@@ -258,19 +258,8 @@ fn overlay(old: &EstateData, new: &EstateData) -> EstateData {
 }
 
 fn sha256_file(path: &Path) -> Result<String, StoreError> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| StoreError::File(jiugai_sheet::FileError::Io(e)))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| StoreError::File(jiugai_sheet::FileError::Io(e)))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    let f = std::fs::File::open(path).map_err(|e| StoreError::File(jiugai_sheet::FileError::Io(e)))?;
+    jiugai_domain::digest::sha256_reader(f).map_err(|e| StoreError::File(jiugai_sheet::FileError::Io(e)))
 }
 
 /// Imports the estate ledger at `path`. `progress` is called with the number of rows read so far.

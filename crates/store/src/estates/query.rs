@@ -11,7 +11,6 @@ use std::collections::HashMap;
 
 use jiugai_rules::{EstateFacts, ProfileSet, eligibility};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::{ALL_COLS, Estate, estate_from_row};
 use crate::regions::{Level, Regions};
@@ -287,13 +286,13 @@ pub async fn property_types(db: &Db) -> Result<Vec<String>, StoreError> {
 
 /// A signature of the profile set: cached verdicts computed under another set are stale.
 pub fn profile_signature(profiles: &ProfileSet) -> String {
-    let mut h = Sha256::new();
+    let mut h = jiugai_domain::digest::Hasher::new();
     for name in profiles.names() {
         if let Ok(e) = profiles.effective(name) {
             h.update(serde_json::to_string(&e).unwrap_or_default().as_bytes());
         }
     }
-    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    h.hex()[..16].to_string()
 }
 
 /// Recomputes the cached eligibility of estates that have none, or one for an older version or another
@@ -302,10 +301,10 @@ pub async fn refresh_eligibility(db: &Db, profiles: &ProfileSet) -> Result<u64, 
     let sig = profile_signature(profiles);
     let mut effective: HashMap<String, Option<jiugai_rules::EffectiveProfile>> = HashMap::new();
     let mut done = 0u64;
-    type R = (i64, String, String, Option<bool>, Option<bool>, Option<bool>, Option<bool>, i64);
+    type R = (i64, String, Option<String>, String, Option<bool>, Option<bool>, Option<bool>, Option<bool>, i64);
     loop {
         let rows: Vec<R> = with_db!(db, p => sqlx::query_as(
-            "SELECT e.id, e.region_code, e.built_years, e.in_shantytown_plan, e.self_built, e.urban_village, e.declared, e.version \
+            "SELECT e.id, e.region_code, e.street_code, e.built_years, e.in_shantytown_plan, e.self_built, e.urban_village, e.declared, e.version \
              FROM estates e LEFT JOIN estate_eligibility x ON x.estate_id = e.id \
              WHERE x.estate_id IS NULL OR x.version <> e.version OR x.profile_sig <> $1 ORDER BY e.id LIMIT 2000")
             .bind(&sig).fetch_all(p).await?);
@@ -313,8 +312,8 @@ pub async fn refresh_eligibility(db: &Db, profiles: &ProfileSet) -> Result<u64, 
             return Ok(done);
         }
         let mut values: Vec<(i64, i64, &'static str, String)> = Vec::with_capacity(rows.len());
-        for (id, region, years, shanty, selfb, village, declared, version) in &rows {
-            let name = profiles.for_region(region).to_string();
+        for (id, region, street, years, shanty, selfb, village, declared, version) in &rows {
+            let name = profiles.for_estate(region, street.as_deref()).to_string();
             let eff = effective.entry(name.clone()).or_insert_with(|| profiles.effective(&name).ok());
             let verdict = match eff {
                 Some(p) => {

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::items;
 use super::{Filter, Project, at_version, bump, get, invalid, list};
@@ -87,7 +86,7 @@ pub struct Upload<'a> {
 }
 
 fn sha_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    jiugai_domain::digest::sha256_hex(data)
 }
 
 /// Attaches a document to the project, or to one of its steps. Documents do not change the project's

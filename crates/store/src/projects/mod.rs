@@ -70,6 +70,21 @@ pub struct Project {
     pub updated_at: String,
     #[sqlx(skip)]
     pub estate_ids: Vec<i64>,
+    /// Where its estates lie (county, street): what decides its policy profile ([`Project::profile_name`]).
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub places: Vec<(String, Option<String>)>,
+}
+
+impl Project {
+    /// The policy profile that applies to the project: that of the deepest region holding all its estates
+    /// (`ProfileSet::for_estates`), the one function every caller uses.
+    pub fn profile_name<'a>(&self, set: &'a jiugai_rules::ProfileSet) -> &'a str {
+        if self.places.is_empty() {
+            return set.for_region(&self.region_code);
+        }
+        set.for_estates(self.places.iter().map(|(r, s)| (r.as_str(), s.as_deref())))
+    }
 }
 
 const COLS: &str = "id, name, region_code, plan_year, stage, investment_fen, new_floor_area_dm2, high_risk, structural_change, \
@@ -233,7 +248,11 @@ pub async fn get(db: &Db, id: i64) -> Result<Project, StoreError> {
     let p: Option<Project> =
         with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?);
     let mut p = p.ok_or(StoreError::ProjectNotFound(id))?;
-    p.estate_ids = with_db!(db, pool => sqlx::query_scalar("SELECT estate_id FROM project_estates WHERE project_id = $1 ORDER BY estate_id").bind(id).fetch_all(pool).await?);
+    let rows: Vec<(i64, String, Option<String>)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT pe.estate_id, e.region_code, e.street_code FROM project_estates pe JOIN estates e ON e.id = pe.estate_id \
+         WHERE pe.project_id = $1 ORDER BY pe.estate_id").bind(id).fetch_all(pool).await?);
+    p.estate_ids = rows.iter().map(|r| r.0).collect();
+    p.places = rows.into_iter().map(|r| (r.1, r.2)).collect();
     Ok(p)
 }
 
@@ -290,22 +309,28 @@ pub async fn list(db: &Db, regions: &Regions, f: &Filter) -> Result<Vec<Project>
         with_db!(db, pool => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(pool).await?);
     if !out.is_empty() {
         let ids: Vec<i64> = out.iter().map(|p| p.id).collect();
-        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        let mut pairs: Vec<(i64, i64, String, Option<String>)> = Vec::new();
         for chunk in ids.chunks(500) {
             let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
             let sql = format!(
-                "SELECT project_id, estate_id FROM project_estates WHERE project_id IN ({list}) ORDER BY project_id, estate_id"
+                "SELECT pe.project_id, pe.estate_id, e.region_code, e.street_code FROM project_estates pe JOIN estates e ON e.id = pe.estate_id \
+                 WHERE pe.project_id IN ({list}) ORDER BY pe.project_id, pe.estate_id"
             );
-            let mut got: Vec<(i64, i64)> =
+            let mut got: Vec<(i64, i64, String, Option<String>)> =
                 with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?);
             pairs.append(&mut got);
         }
-        let mut by_project: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
-        for (pid, e) in pairs {
-            by_project.entry(pid).or_default().push(e);
+        type Places = (Vec<i64>, Vec<(String, Option<String>)>);
+        let mut by_project: std::collections::HashMap<i64, Places> = std::collections::HashMap::new();
+        for (pid, e, region, street) in pairs {
+            let slot = by_project.entry(pid).or_default();
+            slot.0.push(e);
+            slot.1.push((region, street));
         }
         for p in &mut out {
-            p.estate_ids = by_project.remove(&p.id).unwrap_or_default();
+            let (ids, places) = by_project.remove(&p.id).unwrap_or_default();
+            p.estate_ids = ids;
+            p.places = places;
         }
     }
     Ok(out)
@@ -866,7 +891,7 @@ pub async fn ranking(
 ) -> Result<Vec<(Project, jiugai_rules::RankingScore)>, StoreError> {
     let mut out = Vec::with_capacity(projects.len());
     for p in projects {
-        let name = profiles.for_region(&p.region_code).to_string();
+        let name = p.profile_name(profiles).to_string();
         let Ok(eff) = profiles.effective(&name) else { continue };
         let inputs = ranking_inputs(db, &p).await?;
         out.push((p, jiugai_rules::ranking_score(&eff, &inputs)));

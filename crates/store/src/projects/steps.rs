@@ -550,7 +550,7 @@ pub async fn overdue(
     let mut cache: std::collections::HashMap<String, Option<EffectiveProfile>> = Default::default();
     let mut all = done_steps_of(db, &projects.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
     for p in projects {
-        let name = profiles.for_region(&p.region_code).to_string();
+        let name = p.profile_name(profiles).to_string();
         let eff = cache.entry(name.clone()).or_insert_with(|| profiles.effective(&name).ok());
         let Some(eff) = eff else { continue };
         let done = all.remove(&p.id).unwrap_or_default();

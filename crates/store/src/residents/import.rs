@@ -141,28 +141,15 @@ impl HouseholdImport {
 }
 
 fn jiugai_sheet_fmt(dm2: i64) -> String {
-    format!("{}.{:02}", dm2 / 100, (dm2 % 100).abs())
+    jiugai_domain::number::hundredths(dm2)
 }
 
 fn sha256(data: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    jiugai_domain::digest::sha256_hex(data)
 }
 
 fn sha256_path(path: &Path) -> Result<String, jiugai_sheet::FileError> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(jiugai_domain::digest::sha256_reader(std::fs::File::open(path)?)?)
 }
 
 /// The count check of one estate as it stands.

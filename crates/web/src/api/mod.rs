@@ -45,7 +45,7 @@ pub async fn list(
         return Ok(Json(json!({"total": 0, "next": null, "items": []})));
     };
     if q.eligibility.is_some() {
-        query::refresh_eligibility(&state.db, &state.profiles).await?;
+        query::refresh_eligibility(&state.db, &state.profiles()).await?;
     }
     let page = query::page(&state.db, &state.regions, &q).await?;
     Ok(Json(json!({"total": page.total, "next": page.next, "items": page.rows})))
@@ -101,7 +101,7 @@ pub async fn put(
     }
     match estates::update(&state.db, &state.regions, id, version, &data, &ctx.actor(), &ctx.origin).await {
         Ok(e) => {
-            query::refresh_eligibility(&state.db, &state.profiles).await?;
+            query::refresh_eligibility(&state.db, &state.profiles()).await?;
             Ok(Json(serde_json::to_value(&e).unwrap_or_default()).into_response())
         }
         Err(e @ StoreError::Conflict { .. }) => {

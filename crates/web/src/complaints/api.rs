@@ -140,7 +140,7 @@ pub async fn submit(
         contact_phone: b.contact_phone,
     };
     let at = complaints::stamp(projects::today());
-    let c = complaints::submit(&state.db, &state.regions, &state.profiles, &n, &at, &ctx.origin).await?;
+    let c = complaints::submit(&state.db, &state.regions, &state.profiles(), &n, &at, &ctx.origin).await?;
     let api = format!("/api/v1/complaints/track/{}", c.tracking_no);
     let receipt = Receipt {
         tracking_no: c.tracking_no.clone(),

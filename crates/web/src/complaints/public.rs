@@ -175,7 +175,8 @@ pub fn new_complaint(f: &ReportForm) -> NewComplaint {
 pub async fn submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ReportForm>) -> Result<Response, AppError> {
     let t = ctx.t();
     let now = complaints::stamp(projects::today());
-    match complaints::submit(&state.db, &state.regions, &state.profiles, &new_complaint(&f), &now, &ctx.origin).await {
+    match complaints::submit(&state.db, &state.regions, &state.profiles(), &new_complaint(&f), &now, &ctx.origin).await
+    {
         Ok(c) => {
             let page = ReceiptPage {
                 t,

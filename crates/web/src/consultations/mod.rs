@@ -21,11 +21,9 @@ use crate::i18n::Tr;
 use crate::util::m2;
 
 pub fn profile_of(state: &AppState, e: &Estate) -> Result<EffectiveProfile, AppError> {
-    let name = state.profiles.for_estate(&e.data.region_code, e.data.street_code.as_deref());
-    state
-        .profiles
-        .effective(name)
-        .map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
+    let set = state.profiles();
+    let name = set.for_estate(&e.data.region_code, e.data.street_code.as_deref());
+    set.effective(name).map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
 }
 
 pub fn kind_label(t: Tr, kind: cons::Kind) -> String {

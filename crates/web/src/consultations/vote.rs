@@ -133,11 +133,16 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let t = ctx.t();
     let choice = f.get("choice").map(|s| s.trim()).unwrap_or("");
-    let cast = async { cons::cast_by_code(&state.db, &code, cons::parse_choice(choice)?, &ctx.origin).await };
+    let cast = async {
+        let choice = cons::parse_choice(choice)?;
+        cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await.map(|_| choice)
+    };
     match cast.await {
-        Ok(_) => {
+        Ok(choice) => {
             let v = cons::open_code(&state.db, &code).await?;
             let mut p = page_of(&state, t, &code, &v).await?;
+            // Only the answer just cast, on the response to the one who cast it; a later visit says when only.
+            p.recorded = super::choice_label(t, v.consultation.kind, choice);
             p.just_recorded = true;
             Ok(view::html(&p).into_response())
         }

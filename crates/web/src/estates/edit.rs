@@ -66,7 +66,7 @@ pub async fn save(
     if errors.is_empty() {
         match estates::update(&state.db, &state.regions, id, version, &data, &ctx.actor(), &ctx.origin).await {
             Ok(_) => {
-                jiugai_store::estates::query::refresh_eligibility(&state.db, &state.profiles).await?;
+                jiugai_store::estates::query::refresh_eligibility(&state.db, &state.profiles()).await?;
                 return Ok(Redirect::to(&format!("/estates/{id}?saved=1")).into_response());
             }
             Err(StoreError::Conflict { current: now_version, changed, .. }) => {

@@ -95,7 +95,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>) 
     let (rows, total, next) = match &q {
         Some(q) => {
             if q.eligibility.is_some() {
-                query::refresh_eligibility(&state.db, &state.profiles).await?;
+                query::refresh_eligibility(&state.db, &state.profiles()).await?;
             }
             let page = query::page(&state.db, &state.regions, q).await?;
             (page.rows, page.total, page.next)

@@ -17,8 +17,9 @@ use crate::error::AppError;
 
 /// The estate's eligibility under its region's policy profile, with reason and clause.
 pub fn eligibility_of(state: &AppState, d: &EstateData) -> Option<Eligibility> {
-    let name = state.profiles.for_region(&d.region_code);
-    let p = state.profiles.effective(name).ok()?;
+    let set = state.profiles();
+    let name = set.for_estate(&d.region_code, d.street_code.as_deref());
+    let p = set.effective(name).ok()?;
     let facts = EstateFacts {
         built_years: d.built_years.clone(),
         in_shantytown_plan: d.in_shantytown_plan.unwrap_or(false),

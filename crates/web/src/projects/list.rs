@@ -86,7 +86,7 @@ pub async fn select(
         f.region = Some(r.code.clone());
     }
     let mut list = projects::list(&state.db, &state.regions, &f).await?;
-    let overdue = steps::overdue(&state.db, &state.profiles, &list, projects::today()).await?;
+    let overdue = steps::overdue(&state.db, &state.profiles(), &list, projects::today()).await?;
     if matches!(q.overdue.as_str(), "1" | "true" | "on") {
         list.retain(|p| overdue.iter().any(|(id, _)| *id == p.id));
     }

@@ -21,11 +21,9 @@ use crate::error::AppError;
 
 /// The profile of a project: that of its estates' county.
 pub fn profile_of(state: &AppState, p: &Project) -> Result<EffectiveProfile, AppError> {
-    let name = state.profiles.for_region(&p.region_code);
-    state
-        .profiles
-        .effective(name)
-        .map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
+    let set = state.profiles();
+    let name = p.profile_name(&set);
+    set.effective(name).map_err(|e| AppError::Store(jiugai_store::StoreError::Other(format!("profile {name}: {e}"))))
 }
 
 /// The caller's project filter: its region scope, or its own projects for a contractor.

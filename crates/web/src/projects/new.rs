@@ -56,7 +56,7 @@ async fn candidates(
 ) -> Result<(Vec<Candidate>, i64), AppError> {
     let Some(scope) = ctx.scope() else { return Ok((vec![], 0)) };
     let region = crate::estates::resolve_region(state, ctx, &s.region).unwrap_or(None);
-    query::refresh_eligibility(&state.db, &state.profiles).await?;
+    query::refresh_eligibility(&state.db, &state.profiles()).await?;
     let q = EstateQuery {
         scope: Some(scope),
         region,

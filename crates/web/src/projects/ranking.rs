@@ -70,7 +70,7 @@ pub async fn ranked(
         .into_iter()
         .filter(|p| matches!(p.stage, projects::Stage::Reserve | projects::Stage::Planning))
         .collect();
-    Ok(projects::ranking(&state.db, &state.profiles, list).await?)
+    Ok(projects::ranking(&state.db, &state.profiles(), list).await?)
 }
 
 pub fn year_of(s: &str) -> Result<i32, AppError> {
@@ -101,7 +101,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Param
                 .map(|x| (super::show::factor_label(&ctx, x.factor), x.weight, x.rule.source.clone()))
                 .collect();
         }
-        let prof = state.profiles.for_region(&p.region_code).to_string();
+        let prof = p.profile_name(&state.profiles()).to_string();
         if !profiles.contains(&prof) {
             profiles.push(prof);
         }

@@ -319,7 +319,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         .rule("x_owner_share", None)
         .map(|r| format!("{}（{}）", r.text, r.source))
         .unwrap_or_else(|| t.b("未设定", "not set").into());
-    let score = projects::ranking(&state.db, &state.profiles, vec![p.clone()]).await?.pop();
+    let score = projects::ranking(&state.db, &state.profiles(), vec![p.clone()]).await?.pop();
     let (score_text, score_max, score_parts) = match score {
         Some((_, s)) => (
             super::hundredths(s.score_centi),

@@ -200,7 +200,7 @@ async fn every_route_every_role_inside_and_outside_scope() {
     let complaint = jiugai_store::complaints::submit(
         db,
         &s.state.regions,
-        &s.state.profiles,
+        &s.state.profiles(),
         &nc,
         &jiugai_store::clock::now_rfc3339(),
         "test",

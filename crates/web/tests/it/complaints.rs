@@ -292,10 +292,10 @@ async fn a_project_without_a_published_notice_is_not_reported_on() {
 #[tokio::test]
 async fn demo_complaints_one_overdue_on_the_dashboard_and_the_list() {
     let s = Server::demo().await;
-    jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap();
-    assert_eq!(jiugai_web::demo::load_complaints(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap(), 3);
+    jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles()).await.unwrap();
+    assert_eq!(jiugai_web::demo::load_complaints(&s.t.db, &s.state.regions, &s.state.profiles()).await.unwrap(), 3);
     assert_eq!(
-        jiugai_web::demo::load_complaints(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap(),
+        jiugai_web::demo::load_complaints(&s.t.db, &s.state.regions, &s.state.profiles()).await.unwrap(),
         0,
         "loading twice adds nothing"
     );

@@ -26,7 +26,7 @@ async fn a_new_office_user_works_through_the_site() {
     d.typ("input[name=name]", "admin").await;
     d.typ("input[name=password]", &pw).await;
     d.click("button[type=submit]").await;
-    assert!(d.url().await.ends_with("/account/password"));
+    d.wait_url("/account/password").await;
     d.shot("02-password-change").await;
     d.typ("input[name=current]", &pw).await;
     d.typ("input[name=new]", "ruicheng-office-2024").await;

@@ -258,10 +258,10 @@ async fn pages_create_list_and_flag_overdue() {
 #[tokio::test]
 async fn the_demo_projects_fill_the_pipeline() {
     let s = Server::demo().await;
-    let n = jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap();
+    let n = jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles()).await.unwrap();
     assert_eq!(n, 3);
     assert_eq!(
-        jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles).await.unwrap(),
+        jiugai_web::demo::load_projects(&s.t.db, &s.state.regions, &s.state.profiles()).await.unwrap(),
         0,
         "loading twice adds nothing"
     );

@@ -117,6 +117,18 @@ impl Driver {
         }
         panic!("{css} never showed {needle:?}: {t}");
     }
+    /// Waits until the page's address ends with `suffix` (after a submit the old page may still be current).
+    pub async fn wait_url(&mut self, suffix: &str) -> String {
+        let mut u = String::new();
+        for _ in 0..50 {
+            u = self.url().await;
+            if u.ends_with(suffix) {
+                return u;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the address never ended with {suffix:?}: {u}");
+    }
     pub async fn url(&mut self) -> String {
         self.cmd("GET", "/url", json!({})).await.as_str().unwrap_or_default().to_string()
     }
