@@ -1144,6 +1144,34 @@ pub async fn close(
         if now < c.opens_at {
             return Err(closed_msg(&c, State::Scheduled));
         }
+        // Every paper form is counted before the result is sealed: none may wait for its second entry or be
+        // disputed (SPEC §6: paper is entered twice; a disputed form is resolved against its scan).
+        let open: Vec<(String, String, String, PaperStatus)> = with_tx!(&mut tx, cx => sqlx::query_as(
+            "SELECT h.building, h.unit, h.room, p.status FROM paper_ballots p JOIN households h ON h.id = p.household_id WHERE p.consultation_id = $1 AND p.status IN ('pending', 'disputed') ORDER BY p.status, h.building, h.unit, h.room")
+            .bind(c.id).fetch_all(&mut *cx).await?);
+        if !open.is_empty() {
+            let list = |zh: bool| {
+                open.iter()
+                    .map(|(b, u, r, st)| {
+                        let what = match (st, zh) {
+                            (PaperStatus::Disputed, true) => "两次录入不一致，待核对",
+                            (PaperStatus::Disputed, false) => "entries disagree, to resolve",
+                            (_, true) => "待第二次录入",
+                            (_, false) => "awaiting its second entry",
+                        };
+                        format!("{}（{what}）", households::label(b, u, r))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if zh { "、" } else { ", " })
+            };
+            return Err(StoreError::invalid(
+                "consultation",
+                id.to_string(),
+                format!("还有 {} 张纸质表决票未完成录入，不能结束征询：{}。请先完成第二次录入或按扫描件核对", open.len(), list(true)),
+                format!("{} paper form(s) are not settled, so the consultation cannot close: {}. Enter them a second time or resolve them against the scan first", open.len(), list(false)),
+            )
+            .with_code(jiugai_domain::ErrorCode::EntryPending));
+        }
         let early = now < c.closes_at;
         let rows = count_rows_in(&mut tx, c.id).await?;
         let mut t = assemble(profile, &c, rows, true, now.clone())?;

@@ -327,6 +327,11 @@ async fn paper_ballots_count_only_when_two_entries_agree() {
             .await
             .unwrap_err();
     assert!(msg(&e).contains("第三人"), "{}", msg(&e));
+    // The disputed form keeps the consultation open: closing is refused, naming the form.
+    let now = cons::get(db, c.id).await.unwrap();
+    let e = cons::close(db, &p, c.id, now.version, "web:street", "test").await.unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::EntryPending);
+    assert!(msg(&e).contains("1 张") && msg(&e).contains("不一致，待核对"), "{}", msg(&e));
     let e = cons::paper_enter(
         db,
         c.id,
@@ -359,6 +364,20 @@ async fn paper_ballots_count_only_when_two_entries_agree() {
     .await
     .unwrap_err();
     assert!(msg(&e).contains("扫描件"), "{}", msg(&e));
+    // A form waiting for its second entry also keeps it open; once entered twice, it closes.
+    cons::paper_enter(db, c.id, hids[3], jiugai_store::residents::consultations::Choice::No, None, "web:clerk1", "t")
+        .await
+        .unwrap();
+    let now = cons::get(db, c.id).await.unwrap();
+    let e = cons::close(db, &p, c.id, now.version, "web:street", "test").await.unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::EntryPending);
+    assert!(msg(&e).contains("待第二次录入"), "{}", msg(&e));
+    cons::paper_enter(db, c.id, hids[3], jiugai_store::residents::consultations::Choice::No, None, "web:clerk2", "t")
+        .await
+        .unwrap();
+    let now = cons::get(db, c.id).await.unwrap();
+    let (_, fin) = cons::close(db, &p, c.id, now.version, "web:street", "test").await.unwrap();
+    assert_eq!(fin.no.households, 2);
 }
 
 #[tokio::test]
