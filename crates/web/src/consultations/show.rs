@@ -130,7 +130,16 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
             household: p.household_label.clone(),
             status: t.l(p.status).to_string(),
             status_key: p.status.as_str().to_string(),
-            first: format!("{}（{}）", super::choice_label(t, c.kind, p.first_choice), p.first_by),
+            // Blind double entry: until the second entry is in, nobody sees what the first clerk read.
+            first: if p.status == cons::PaperStatus::Pending {
+                format!(
+                    "{}（{}）",
+                    t.b("已录入，第二次录入前不显示", "entered; hidden until the second entry"),
+                    p.first_by
+                )
+            } else {
+                format!("{}（{}）", super::choice_label(t, c.kind, p.first_choice), p.first_by)
+            },
             second: p
                 .second_choice
                 .as_ref()

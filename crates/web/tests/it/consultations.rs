@@ -183,6 +183,10 @@ async fn paper_forms_are_entered_twice_and_a_mismatch_goes_to_a_third_user() {
         clerk1.post_multipart(&format!("{url}?csrf={csrf}"), &[("household_id", &h), ("choice", "yes")], "", b"").await;
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(r.text().contains("另一位工作人员"), "{}", r.text());
+    // Blind: before the second entry, the page shows that a first entry exists, never its choice.
+    let page2 = clerk2.get(&format!("/estates/4/consultations/{cid}")).await.text();
+    let paper = page2.split("id=\"paper-list\"").nth(1).unwrap_or_default();
+    assert!(paper.contains("第二次录入前不显示") && !paper.contains("同意（"), "{paper}");
     // Another user disagrees: not counted, listed for a third user.
     let csrf2 = clerk2.csrf().await;
     let r =
