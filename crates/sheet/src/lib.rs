@@ -19,6 +19,13 @@
 //!   as a whole sheet.
 //! - **Exact numbers**: counts are `i64`, areas are integer 0.01 m² (`dm2`), coordinates micro-degrees.
 //! - Row numbers are 1-based as Excel/WPS show them (title rows and blank rows counted).
+//!
+//! Two smaller tables beside the ledgers: [`targets`] reads the target breakdown table
+//! (年度任务细化分解表, estates to renovate per region per year) in its wide layout (a column per
+//! year) or long layout (a row per region and year), checks its 合计 row and column against the
+//! cells, and writes the wide layout back ([`targets::write_targets_xlsx`]); [`plan_sheet`] writes the
+//! approved annual plan (年度计划) as an office's xlsx — title, unit line, one row per project and a
+//! 合计 row exact to the fen — and reads that 合计 row back ([`plan_sheet::read_plan_totals`]).
 
 use std::fmt;
 use std::path::Path;
@@ -28,8 +35,10 @@ pub mod estate;
 pub(crate) mod header;
 pub mod household;
 pub mod normalize;
+pub mod plan_sheet;
 pub(crate) mod source;
 pub mod table;
+pub mod targets;
 pub mod write;
 
 pub use estate::{EstateReadSummary, EstateRecord, Management, RejectedRow, RowOutcome, Totals, parse_management};
@@ -125,6 +134,8 @@ pub enum IssueKind {
     /// A totals row (合计/小计/总计) disagrees with the sum of the detail rows. For areas
     /// `decimals` is 2 and the numbers are in 0.01 m².
     TotalsMismatch { expected: i64, found: i64, decimals: u8 },
+    /// The same region (or region and year) is given again; `first_row` is where it first appears.
+    DuplicateTarget { first_row: u32 },
     /// A problem found by another layer (e.g. the store), with both messages.
     Other { zh: String, en: String },
 }
@@ -254,6 +265,20 @@ impl Issue {
             (Lang::En, IssueKind::CellError) => {
                 format!("{c} holds the formula error \"{v}\"; fix the formula or type the value")
             }
+            (Lang::Zh, IssueKind::TotalsMismatch { expected, found, decimals }) if crate::table::is_totals_label(c) => {
+                format!(
+                    "合计与明细之和不符：{c}为 {}，明细之和为 {}，请核对",
+                    fmt_scaled(*found, *decimals),
+                    fmt_scaled(*expected, *decimals)
+                )
+            }
+            (Lang::En, IssueKind::TotalsMismatch { expected, found, decimals }) if crate::table::is_totals_label(c) => {
+                format!(
+                    "the total does not match the details: {c} is {}, the details sum to {}; please check",
+                    fmt_scaled(*found, *decimals),
+                    fmt_scaled(*expected, *decimals)
+                )
+            }
             (Lang::Zh, IssueKind::TotalsMismatch { expected, found, decimals }) => format!(
                 "合计行与明细之和不符：{c}合计为 {}，明细之和为 {}，请核对",
                 fmt_scaled(*found, *decimals),
@@ -263,6 +288,12 @@ impl Issue {
                 "the totals row does not match the detail rows: {c} total is {}, the detail rows sum to {}; please check",
                 fmt_scaled(*found, *decimals),
                 fmt_scaled(*expected, *decimals)
+            ),
+            (Lang::Zh, IssueKind::DuplicateTarget { first_row }) => {
+                format!("{c}“{v}”重复：第{first_row}行已有，每个区划（每个年份）只能填写一次，请合并或删除重复的行")
+            }
+            (Lang::En, IssueKind::DuplicateTarget { first_row }) => format!(
+                "{c} \"{v}\" is repeated: row {first_row} already has it; each region (and year) may appear once, merge or delete the repeated row"
             ),
             (Lang::Zh, IssueKind::Other { zh, .. }) => zh.clone(),
             (Lang::En, IssueKind::Other { en, .. }) => en.clone(),
@@ -287,6 +318,10 @@ pub enum FileError {
     /// A required column is missing from the header row (generic tables).
     #[error("{}", self.message(Lang::Zh))]
     MissingColumn { header_row: u32, column: String, synonyms: Vec<String> },
+    /// No header row of a target table (a region column with year columns, or 区划/年份/任务数)
+    /// among the first `searched_rows` non-empty rows.
+    #[error("{}", self.message(Lang::Zh))]
+    NoTargetHeader { searched_rows: u32 },
     /// The file cannot be parsed as the format it claims to be.
     #[error("{}", self.message(Lang::Zh))]
     Corrupt(String),
@@ -342,6 +377,12 @@ impl FileError {
                 let also = if synonyms.is_empty() { String::new() } else { format!(" (or {})", synonyms.join(", ")) };
                 format!("the header row (row {header_row}) lacks the required column \"{column}\"{also}; add it")
             }
+            (Lang::Zh, FileError::NoTargetHeader { searched_rows }) => format!(
+                "未找到任务分解表的表头行：前{searched_rows}行中没有同时含有区划列（区划、县（区）、县区、地区、单位、名称）和年份列（每年一列，如 2022年、2023年度；或“年份”列加“任务数”列）的行。请检查表头是否在前30行内、列名是否写对"
+            ),
+            (Lang::En, FileError::NoTargetHeader { searched_rows }) => format!(
+                "no header row found: none of the first {searched_rows} rows has a region column (区划, 县（区）, 县区, 地区, 单位, 名称) together with year columns (one per year, such as 2022年 or 2023年度; or a 年份 column with a 任务数 column). Check that the header is within the first 30 rows and spelt right"
+            ),
             (Lang::Zh, FileError::Corrupt(d)) => {
                 format!("文件已损坏或不是其扩展名所示的格式（{d}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入")
             }

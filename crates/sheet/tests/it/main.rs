@@ -4,4 +4,5 @@ mod no_panic;
 mod normalize_props;
 mod read_fixtures;
 mod roundtrip;
+mod targets;
 mod xls_alloc_bound;
