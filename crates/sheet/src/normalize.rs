@@ -297,9 +297,8 @@ pub fn years(s: &str) -> Result<Vec<i32>, IssueKind> {
                         return Err(IssueKind::BadYear);
                     }
                     // "1998.0" as written by some csv exports of a number
-                    if !(n == 0 && pending_sep == Some('.') && after_year_parts == 0 && i == chars.len())
-                        && !(1..=limit).contains(&n)
-                    {
+                    let csv_dot_zero = n == 0 && pending_sep == Some('.') && after_year_parts == 0 && i == chars.len();
+                    if !((1..=limit).contains(&n) || csv_dot_zero) {
                         return Err(IssueKind::BadYear);
                     }
                     after_year_parts += 1;

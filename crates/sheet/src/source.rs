@@ -335,8 +335,7 @@ impl Cells for CsvRow<'_> {
     }
     fn get(&self, i: usize) -> Raw<'_> {
         match self.rec.get(i) {
-            None => Raw::Empty,
-            Some(b) if b.is_empty() => Raw::Empty,
+            None | Some([]) => Raw::Empty,
             Some(b) => Raw::Text(String::from_utf8_lossy(b)),
         }
     }

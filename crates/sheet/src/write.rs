@@ -98,8 +98,7 @@ pub fn write_xlsx(
         ws.write_string_with_format(0, i as u16, *h, &bold).map_err(werr)?;
     }
     ws.set_freeze_panes(1, 0).map_err(werr)?;
-    let mut row: u32 = 1;
-    for r in head.into_iter().chain(rows) {
+    for (row, r) in (1u32..).zip(head.into_iter().chain(rows)) {
         if row > 1_048_575 {
             return Err(FileError::Write("more than 1,048,576 rows / 超过 Excel 最大行数".into()));
         }
@@ -136,7 +135,6 @@ pub fn write_xlsx(
                 }
             }
         }
-        row += 1;
     }
     wb.save(path).map_err(werr)
 }
