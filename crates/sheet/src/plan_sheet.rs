@@ -59,6 +59,12 @@ fn check(p: &PlanSheet) -> Result<(i64, i64, i64), FileError> {
     let (mut hh, mut area, mut inv) = (0i128, 0i128, 0i128);
     for (i, r) in p.rows.iter().enumerate() {
         let n = i + 1;
+        let project = r.project.trim_matches(is_space);
+        if project.is_empty() || crate::table::is_totals_label(project) {
+            return Err(FileError::Write(format!(
+                "project {n}: the name is blank or a totals label / 第{n}个项目名称为空或为“合计”"
+            )));
+        }
         if r.households < 0 || r.area_dm2 < 0 || r.investment_fen < 0 {
             return Err(FileError::Write(format!("project {n}: a negative number / 第{n}个项目有负数")));
         }

@@ -362,7 +362,7 @@ struct Wide {
     years: Vec<YearCol>,
     total: Option<(usize, String)>,
     /// The 合计 row: its row, per year column the value, the grand total.
-    totals: Option<(u32, Vec<Option<i64>>, Option<i64>)>,
+    totals: Option<(u32, Vec<Option<Found>>, Option<Found>)>,
 }
 
 struct Long {
@@ -389,7 +389,10 @@ struct Long {
 
 /// A 合计 row of the long layout: row, region (`None` for a year's or the grand total), year (`None`
 /// for a region's or the grand total), count, households.
-type LongTotal = (u32, Option<String>, Option<i32>, Option<i64>, Option<i64>);
+type LongTotal = (u32, Option<String>, Option<i32>, Option<Found>, Option<Found>);
+
+/// A 合计 cell: its count and its text as written.
+type Found = (i64, String);
 
 enum Layout {
     Wide(Wide),
@@ -451,10 +454,10 @@ impl TargetSink {
         self.issues.push(Issue { row, column: column.to_string(), value, kind });
     }
 
-    fn mismatch(&mut self, row: u32, column: &str, expected: i128, found: i64) {
-        let expected = clamp(expected);
+    fn mismatch(&mut self, row: u32, column: &str, expected: i128, (found, value): &Found) {
+        let (expected, found) = (clamp(expected), *found);
         if expected != found {
-            self.issue(row, column, found.to_string(), IssueKind::TotalsMismatch { expected, found, decimals: 0 });
+            self.issue(row, column, value.clone(), IssueKind::TotalsMismatch { expected, found, decimals: 0 });
         }
     }
 
@@ -706,7 +709,7 @@ impl TargetSink {
                 return;
             }
             match count_of(&raw, false) {
-                Ok(found) if !row_bad => self.mismatch(row, header, row_sum, found),
+                Ok(found) if !row_bad => self.mismatch(row, header, row_sum, &(found, raw_text(&raw))),
                 Ok(_) => {}
                 Err(kind) => self.issue(row, header, raw_text(&raw), kind),
             }
@@ -728,7 +731,7 @@ impl TargetSink {
                 continue;
             }
             match count_of(&raw, false) {
-                Ok(v) => values.push(Some(v)),
+                Ok(v) => values.push(Some((v, raw_text(&raw)))),
                 Err(kind) => {
                     values.push(None);
                     let (h, v) = (y.header.clone(), raw_text(&raw));
@@ -741,7 +744,7 @@ impl TargetSink {
             let raw = cells.get(*i);
             if !raw.is_blank() {
                 match count_of(&raw, false) {
-                    Ok(v) => grand = Some(v),
+                    Ok(v) => grand = Some((v, raw_text(&raw))),
                     Err(kind) => {
                         let (h, v) = (header.clone(), raw_text(&raw));
                         self.issue(row, &h, v, kind);
@@ -755,14 +758,14 @@ impl TargetSink {
     fn wide_finish(&mut self, w: Wide) {
         let Some((row, values, grand)) = w.totals else { return };
         for (y, v) in w.years.iter().zip(&values) {
-            if let Some(found) = *v
+            if let Some(found) = v
                 && !y.bad
             {
                 self.mismatch(row, &y.header, y.sum, found);
             }
         }
-        self.grand_total = grand;
-        if let (Some(found), Some((_, header))) = (grand, &w.total)
+        self.grand_total = grand.as_ref().map(|g| g.0);
+        if let (Some(found), Some((_, header))) = (&grand, &w.total)
             && !w.years.iter().any(|y| y.bad)
         {
             let all: i128 = w.years.iter().map(|y| y.sum).sum();
@@ -813,7 +816,7 @@ impl TargetSink {
         let is_totals = region_total || year_total;
         let craw = cells.get(l.count);
         let count = match count_of(&craw, false) {
-            Ok(c) => Some(c),
+            Ok(c) => Some((c, raw_text(&craw))),
             // a 合计 row may leave the count blank: nothing to check
             Err(IssueKind::Required) if is_totals => None,
             Err(kind) => {
@@ -825,7 +828,7 @@ impl TargetSink {
         };
         let households = match l.households.map(|i| cells.get(i)) {
             Some(h) if !h.is_blank() => match count_of(&h, false) {
-                Ok(v) => Some(v),
+                Ok(v) => Some((v, raw_text(&h))),
                 Err(kind) => {
                     bad = true;
                     let hh = l.households_header.clone();
@@ -857,7 +860,7 @@ impl TargetSink {
             }
             return;
         }
-        let (Some(region), Some(year), Some(count)) = (region, year, count) else { return };
+        let (Some(region), Some(year), Some((count, _))) = (region, year, count) else { return };
         if let Some(&first_row) = l.first_row.get(&(region.clone(), year)) {
             let h = l.region_header.clone();
             self.issue(row, &h, format!("{region} {year}"), IssueKind::DuplicateTarget { first_row });
@@ -915,6 +918,7 @@ impl TargetSink {
             return;
         }
         l.first_row.insert((region.clone(), year), row);
+        let households = households.map(|h| h.0);
         let hh = households.unwrap_or(0) as i128;
         let rs = l.region_sums.entry(region.clone()).or_default();
         rs.0 += count as i128;
@@ -940,7 +944,7 @@ impl TargetSink {
                 _ => {
                     if !grand_seen {
                         grand_seen = true;
-                        self.grand_total = *count;
+                        self.grand_total = count.as_ref().map(|c| c.0);
                     }
                     (l.sum, !l.any_bad)
                 }
@@ -949,10 +953,10 @@ impl TargetSink {
                 continue;
             }
             if let Some(found) = count {
-                self.mismatch(*row, &l.count_header, sums.0, *found);
+                self.mismatch(*row, &l.count_header, sums.0, found);
             }
             if let Some(found) = households {
-                self.mismatch(*row, &l.households_header, sums.1, *found);
+                self.mismatch(*row, &l.households_header, sums.1, found);
             }
         }
     }

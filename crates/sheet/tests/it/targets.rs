@@ -152,6 +152,14 @@ fn wide_grand_total_wrong() {
 }
 
 #[test]
+fn totals_mismatch_keeps_the_value_as_written() {
+    let t = csv("区划,2022年,合计\n潞州区,3个,4个\n合计,3 个,\n");
+    assert_eq!(t.issues.len(), 1, "{:#?}", t.issues);
+    assert_eq!((t.issues[0].row, t.issues[0].value.as_str()), (2, "4个"));
+    assert_eq!(t.issues[0].kind, IssueKind::TotalsMismatch { expected: 3, found: 4, decimals: 0 });
+}
+
+#[test]
 fn wide_totals_row_first_and_no_totals_column() {
     let t = csv("县区,2022,2023\n合计,5,7\n潞州区,1,2\n上党区,4,5\n");
     no_issues(&t);
@@ -708,6 +716,11 @@ mod plan {
         let mut bad = plan();
         bad.rows[1].investment_fen = -1;
         assert!(matches!(write_plan_xlsx(&p, &bad), Err(jiugai_sheet::FileError::Write(_))));
+        for name in ["", " ", "合计"] {
+            let mut bad = plan();
+            bad.rows[0].project = name.into();
+            assert!(matches!(write_plan_xlsx(&p, &bad), Err(jiugai_sheet::FileError::Write(_))), "{name:?}");
+        }
         // a file without a 合计 row
         let q = dir.path().join("no_total.csv");
         std::fs::write(&q, "项目名称,户数,建筑面积,计划投资（万元）\n甲,1,2,3\n").unwrap();
