@@ -45,6 +45,8 @@ pub const MAX_REGIONS: usize = 10_000;
 pub const MAX_ENTRIES: usize = 200_000;
 /// Most issues kept; one more says how many were left out.
 pub const MAX_ISSUES: usize = 10_000;
+/// Most 合计 rows of the long layout checked (one per region and year, and the grand total).
+const MAX_TOTALS_ROWS: usize = MAX_REGIONS + MAX_YEARS + 1;
 /// The header row is looked for among this many non-empty rows.
 const HEADER_SEARCH_ROWS: u32 = 30;
 
@@ -385,6 +387,7 @@ struct Long {
     any_year_bad: bool,
     any_bad: bool,
     totals: Vec<LongTotal>,
+    totals_capped: bool,
 }
 
 /// A 合计 row of the long layout: row, region (`None` for a year's or the grand total), year (`None`
@@ -543,6 +546,7 @@ impl TargetSink {
                 any_year_bad: false,
                 any_bad: false,
                 totals: Vec::new(),
+                totals_capped: false,
             })));
             return Ok(());
         }
@@ -802,7 +806,7 @@ impl TargetSink {
                 Err(kind) => {
                     bad = true;
                     let h = l.year_header.clone();
-                    self.issue(row, &h, ytext, kind);
+                    self.issue(row, &h, ytext.clone(), kind);
                     None
                 }
             }
@@ -839,18 +843,37 @@ impl TargetSink {
             _ => None,
         };
         if is_totals {
-            if !bad {
-                l.totals.push((row, region, year, count, households));
+            if bad {
+                return;
             }
+            if l.totals.len() >= MAX_TOTALS_ROWS {
+                if !l.totals_capped {
+                    l.totals_capped = true;
+                    let h = l.region_header.clone();
+                    self.issue(
+                        row,
+                        &h,
+                        ytext,
+                        other(
+                            format!("合计行超过 {MAX_TOTALS_ROWS} 行，其后的合计行未核对，请检查表格"),
+                            format!(
+                                "more than {MAX_TOTALS_ROWS} totals rows; later ones were not checked, check the table"
+                            ),
+                        ),
+                    );
+                }
+                return;
+            }
+            l.totals.push((row, region, year, count, households));
             return;
         }
         if bad {
             l.any_bad = true;
             match &region {
-                Some(r) => {
+                Some(r) if l.bad_regions.len() < MAX_REGIONS => {
                     l.bad_regions.insert(r.clone());
                 }
-                None => l.any_region_bad = true,
+                _ => l.any_region_bad = true,
             }
             match year {
                 Some(y) => {
@@ -865,7 +888,11 @@ impl TargetSink {
             let h = l.region_header.clone();
             self.issue(row, &h, format!("{region} {year}"), IssueKind::DuplicateTarget { first_row });
             l.any_bad = true;
-            l.bad_regions.insert(region);
+            if l.bad_regions.len() < MAX_REGIONS {
+                l.bad_regions.insert(region);
+            } else {
+                l.any_region_bad = true;
+            }
             l.bad_years.insert(year);
             return;
         }

@@ -331,6 +331,34 @@ fn a_label_row_above_the_header_does_not_hide_it() {
     assert_eq!((t.header_row, t.count("潞州区", 2022)), (2, Some(3)));
 }
 
+#[test]
+fn wide_caps_regions() {
+    use jiugai_sheet::targets::MAX_REGIONS;
+    let mut text = String::from("区划,2022年\n");
+    for i in 0..MAX_REGIONS + 5 {
+        text.push_str(&format!("区{i},1\n"));
+    }
+    let t = csv(&text);
+    assert_eq!(t.regions.len(), MAX_REGIONS);
+    assert_eq!(t.issues.len(), 1, "{:?}", &t.issues[..t.issues.len().min(3)]);
+    assert_eq!(t.issues[0].row, MAX_REGIONS as u32 + 2);
+    assert!(t.issues[0].message(Lang::Zh).contains("区划超过"));
+}
+
+#[test]
+fn issues_are_capped_with_a_last_word() {
+    use jiugai_sheet::targets::MAX_ISSUES;
+    // two bad cells a row, so that the issues run out before the regions do
+    let mut text = String::from("区划,2022年,2023年\n");
+    for i in 0..MAX_ISSUES / 2 + 4 {
+        text.push_str(&format!("区{i},x,y\n"));
+    }
+    let t = csv(&text);
+    assert_eq!(t.issues.len(), MAX_ISSUES + 1);
+    let last = t.issues.last().unwrap().message(Lang::Zh);
+    assert!(last.contains("另有 8 个问题未列出"), "{last}");
+}
+
 // ------------------------------------------------------------------ long layout
 
 fn gbk(text: &str) -> Vec<u8> {
