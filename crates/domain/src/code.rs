@@ -63,6 +63,11 @@ codes! {
     StepDone = "step_done" => "该步骤已完成", "the step is already done";
     RuleNotMet = "rule_not_met" => "不符合政策规定", "a rule of the policy is not met";
     Ineligible = "ineligible" => "小区不符合改造范围", "the estate is not eligible";
+    // Targets and plans.
+    TargetMismatch = "target_mismatch" => "任务表与合计或政策文件的任务数不符", "the target table disagrees with its totals or the policy's targets";
+    PlanState = "plan_state" => "计划当前状态不允许此操作", "the plan's status does not allow this";
+    PlanChecksFailed = "plan_checks_failed" => "计划未通过检查，不能上报或批准", "the plan fails its checks and cannot be submitted or approved";
+    NotReviewer = "not_reviewer" => "您不是本计划当前审核步骤的审核单位", "you are not the reviewer of the plan's current step";
     Internal = "internal" => "系统内部错误，已记录", "internal error (logged)";
 }
 

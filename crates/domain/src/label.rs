@@ -120,6 +120,15 @@ labels!(ComplaintStatus {
     Resolved => "已办结", "resolved";
 });
 
+labels!(PlanStatus {
+    Draft => "草稿", "draft";
+    Submitted => "已上报待审核", "submitted";
+    Returned => "已退回修改", "returned";
+    Approved => "已批准", "approved";
+    Issued => "已下达", "issued";
+    Superseded => "已被调整计划取代", "superseded";
+});
+
 labels!(ComplaintCategory {
     Quality => "工程质量", "construction quality";
     Safety => "施工安全", "site safety";

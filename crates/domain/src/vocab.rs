@@ -245,6 +245,19 @@ vocab! {
 }
 
 vocab! {
+    /// An annual plan's status: 草稿 → 已上报 → (退回修改 → 已上报 …) → 已批准 → 已下达; an issued plan is
+    /// changed only by an amendment, which supersedes it once issued.
+    PlanStatus ("plan status") {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Approved = "approved",
+        Issued = "issued",
+        Superseded = "superseded",
+    }
+}
+
+vocab! {
     /// What a complaint is about.
     ComplaintCategory ("complaint category") {
         Quality = "quality",

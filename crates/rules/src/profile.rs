@@ -35,6 +35,10 @@ pub enum Kind {
     YearShares,
     /// Points 0–100 (ranking weights): `value = 30`.
     Points,
+    /// Review steps in order, each `"level:label"` or `"level/role:label"` (level `parent`, `same`,
+    /// `province`, `city`, `county` or `street`; role e.g. `department`):
+    /// `value = ["county:市住建局审核", "city:报吕梁市备案"]`.
+    ReviewChain,
 }
 
 /// One rule key the system knows.
@@ -194,6 +198,12 @@ pub const RULES: &[RuleSpec] = &[
         "cumulative share of the total done by each year end (at least)"
     ),
     spec!("target_households", Kind::YearCounts, "各年度改造涉及居民户数", "households to renovate per year"),
+    spec!(
+        "plan_review_chain",
+        Kind::ReviewChain,
+        "年度计划的审核、审定与下达步骤（依次）",
+        "the annual plan's review, approval and issue steps, in order"
+    ),
     // funding
     spec!(
         "cofunding_min_share",
@@ -292,6 +302,46 @@ pub enum RuleValue {
     YearCounts(BTreeMap<i32, i64>),
     YearShares(BTreeMap<i32, Ratio>),
     Points(i64),
+    ReviewChain(Vec<ReviewStep>),
+}
+
+/// Who acts at one step of a plan's review: the office at `level` relative to or above the plan's region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewStep {
+    /// `parent` (the level above the plan's region), `same` (the plan's own region, another body), or an
+    /// absolute level: `province`, `city`, `county`, `street`.
+    pub level: String,
+    /// A role that must act (e.g. `department` for a joint issue by departments); `None`: the office.
+    pub role: Option<String>,
+    pub label: String,
+}
+
+impl ReviewStep {
+    pub const LEVELS: &'static [&'static str] = &["parent", "same", "province", "city", "county", "street"];
+
+    /// `"county/department:住建、发改、财政联合下达"` → step.
+    pub fn parse(s: &str) -> Option<ReviewStep> {
+        let (who, label) = s.split_once(':').or_else(|| s.split_once('：'))?;
+        let (level, role) = match who.split_once('/') {
+            Some((l, r)) => (l.trim(), Some(r.trim().to_string()).filter(|r| !r.is_empty())),
+            None => (who.trim(), None),
+        };
+        let label = label.trim();
+        (Self::LEVELS.contains(&level) && !label.is_empty()).then(|| ReviewStep {
+            level: level.to_string(),
+            role,
+            label: label.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for ReviewStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.role {
+            Some(r) => write!(f, "{}/{}:{}", self.level, r, self.label),
+            None => write!(f, "{}:{}", self.level, self.label),
+        }
+    }
 }
 
 impl fmt::Display for RuleValue {
@@ -314,6 +364,10 @@ impl fmt::Display for RuleValue {
                 let parts: Vec<String> = m.iter().map(|(y, r)| format!("{y}=≥{r}")).collect();
                 f.write_str(&parts.join(", "))
             }
+            RuleValue::ReviewChain(steps) => {
+                let parts: Vec<String> = steps.iter().map(|s| s.label.clone()).collect();
+                f.write_str(&parts.join(" → "))
+            }
         }
     }
 }
@@ -326,6 +380,7 @@ impl Serialize for RuleValue {
             RuleValue::Count(n) | RuleValue::Points(n) => s.serialize_i64(*n),
             RuleValue::YearCounts(m) => s.collect_map(m.iter().map(|(y, n)| (y.to_string(), *n))),
             RuleValue::YearShares(m) => s.collect_map(m.iter().map(|(y, r)| (y.to_string(), format!("≥{r}")))),
+            RuleValue::ReviewChain(steps) => s.collect_seq(steps.iter().map(|x| x.to_string())),
             other => s.collect_str(other),
         }
     }
@@ -708,6 +763,20 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
                 }
             }
             Ok(if kind == Kind::YearCounts { RuleValue::YearCounts(counts) } else { RuleValue::YearShares(shares) })
+        }
+        Kind::ReviewChain => {
+            let want = || {
+                verr(
+                    "应为审核步骤的列表，如 [\"county:市住建局审核\", \"city:报吕梁市备案\"]（层级 parent、same、province、city、county、street，可写 county/department 表示部门）",
+                    "expected a list of review steps such as [\"county:office review\", \"city:report to the city\"] (levels parent, same, province, city, county, street; county/department for departments)",
+                )
+            };
+            let V::Array(items) = v else { return Err(want()) };
+            let steps: Option<Vec<ReviewStep>> = items.iter().map(|x| x.as_str().and_then(ReviewStep::parse)).collect();
+            match steps {
+                Some(s) if !s.is_empty() => Ok(RuleValue::ReviewChain(s)),
+                _ => Err(want()),
+            }
         }
     }
 }

@@ -16,11 +16,13 @@ mod db;
 pub mod error;
 pub mod estates;
 pub mod migrate;
+pub mod plans;
 pub mod policies;
 pub mod projects;
 pub mod regions;
 pub mod residents;
 pub mod sessions;
+pub mod targets;
 pub mod testing;
 pub mod users;
 

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_web"),
     migration!(3, "0003_projects"),
     migration!(4, "0004_residents"),
+    migration!(5, "0005_plans"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. Returns the versions applied.

@@ -49,6 +49,10 @@ pub struct Region {
     pub level: Level,
     pub parent_code: Option<String>,
     pub full_name: String,
+    /// A task unit (任务单位): not a GB/T 2260 node but a development zone, 市管园区 or 自贸区片区 added
+    /// under its parent ([`add_task_unit`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub task_unit: bool,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +79,7 @@ pub fn embedded() -> Vec<Region> {
             level: Level::from_i64(level).expect("level 1..=4"),
             parent_code: parent.map(|p| p.code.clone()),
             full_name,
+            task_unit: false,
         };
         out.push(r.clone());
         for c in &n.children {
@@ -125,14 +130,15 @@ pub struct Regions {
 
 impl Regions {
     pub async fn load(db: &Db) -> Result<Regions, StoreError> {
-        let rows: Vec<(String, String, i64, Option<String>, String)> = with_db!(db, p =>
-            sqlx::query_as("SELECT code, name, level, parent_code, full_name FROM regions").fetch_all(p).await?);
-        Ok(Regions::from_rows(rows.into_iter().map(|(code, name, level, parent_code, full_name)| Region {
+        let rows: Vec<(String, String, i64, Option<String>, String, bool)> = with_db!(db, p =>
+            sqlx::query_as("SELECT code, name, level, parent_code, full_name, task_unit FROM regions").fetch_all(p).await?);
+        Ok(Regions::from_rows(rows.into_iter().map(|(code, name, level, parent_code, full_name, task_unit)| Region {
             code,
             name,
             level: Level::from_i64(level).unwrap_or(Level::Community),
             parent_code,
             full_name,
+            task_unit,
         })))
     }
 
@@ -160,6 +166,13 @@ impl Regions {
 
     pub fn get(&self, code: &str) -> Option<&Region> {
         self.by_code.get(code)
+    }
+
+    /// The provinces (regions without a parent), by code.
+    pub fn roots(&self) -> impl Iterator<Item = &Region> {
+        let mut v: Vec<&Region> = self.by_code.values().filter(|r| r.parent_code.is_none()).collect();
+        v.sort_by(|a, b| a.code.cmp(&b.code));
+        v.into_iter()
     }
 
     pub fn children(&self, code: &str) -> impl Iterator<Item = &Region> {
@@ -294,6 +307,7 @@ pub async fn add_community(db: &Db, street_code: &str, name: &str, code: Option<
         level: Level::Community,
         parent_code: Some(street_code.to_string()),
         full_name: format!("{}{}", street.full_name, name),
+        task_unit: false,
     };
     with_db!(db, p => sqlx::query("INSERT INTO regions (code, name, level, parent_code, full_name) VALUES ($1,$2,$3,$4,$5)")
         .bind(&r.code).bind(&r.name).bind(r.level as i64).bind(&r.parent_code).bind(&r.full_name)
@@ -303,6 +317,105 @@ pub async fn add_community(db: &Db, street_code: &str, name: &str, code: Option<
         &crate::audit::Entry::new("system", "cli", "region.add", "region", &r.code, serde_json::json!({"after": &r})),
     )
     .await?;
+    Ok(r)
+}
+
+/// Adds a task unit (任务单位) under `parent_code`: a region that is not a GB/T 2260 node — a development
+/// zone, 市管园区, 自贸区片区 — one level below its parent, so that targets, plans and estates can be assigned
+/// to it. Its code extends the parent's (2 digits under a province or city, from 71; 3 under a county, from
+/// 400, as the statistics office numbers such zones) unless one is given.
+pub async fn add_task_unit(
+    db: &Db,
+    parent_code: &str,
+    name: &str,
+    code: Option<&str>,
+    actor: &str,
+    origin: &str,
+) -> Result<Region, StoreError> {
+    let regions = Regions::load(db).await?;
+    let parent = regions.get(parent_code).ok_or_else(|| StoreError::RegionNotFound(parent_code.to_string()))?;
+    let (level, width, first) = match parent.level {
+        Level::Province => (Level::City, 2, 71),
+        Level::City => (Level::County, 2, 71),
+        Level::County => (Level::Street, 3, 400),
+        _ => return Err(StoreError::RegionLevel(parent_code.to_string(), "province, city or county")),
+    };
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(StoreError::invalid(
+            "name",
+            name,
+            "任务单位名称不能为空，且不超过 50 字",
+            "the task unit's name must be 1–50 characters",
+        ));
+    }
+    if let Some(existing) = regions.children(parent_code).find(|r| r.name == name) {
+        return Ok(existing.clone());
+    }
+    let code = match code {
+        Some(c) => {
+            let c = c.trim();
+            if !(c.len() == parent_code.len() + width
+                && c.starts_with(parent_code)
+                && c.bytes().all(|b| b.is_ascii_digit())
+                && regions.get(c).is_none())
+            {
+                return Err(StoreError::invalid(
+                    "code",
+                    c,
+                    format!(
+                        "任务单位代码“{c}”应为 {} 位数字、以 {parent_code} 开头，且未被使用",
+                        parent_code.len() + width
+                    ),
+                    format!(
+                        "task unit code “{c}” must be {} digits starting with {parent_code}, and not in use",
+                        parent_code.len() + width
+                    ),
+                ));
+            }
+            c.to_string()
+        }
+        None => {
+            let max = 10usize.pow(width as u32);
+            (first..max)
+                .map(|n| format!("{parent_code}{n:0width$}", width = width))
+                .find(|c| regions.get(c).is_none())
+                .ok_or_else(|| {
+                    StoreError::invalid(
+                        "code",
+                        "",
+                        "该区划下没有可用的任务单位代码",
+                        "no free task unit code under this region",
+                    )
+                })?
+        }
+    };
+    let r = Region {
+        code: code.clone(),
+        name: name.to_string(),
+        level,
+        parent_code: Some(parent_code.to_string()),
+        full_name: format!("{}{}", parent.full_name, name),
+        task_unit: true,
+    };
+    let mut tx = db.begin().await?;
+    crate::audit::lock(&mut tx).await?;
+    crate::with_tx!(&mut tx, cx => sqlx::query("INSERT INTO regions (code, name, level, parent_code, full_name, task_unit) VALUES ($1,$2,$3,$4,$5,TRUE)")
+        .bind(&r.code).bind(&r.name).bind(r.level as i64).bind(&r.parent_code).bind(&r.full_name)
+        .execute(&mut *cx).await?.rows_affected());
+    crate::audit::append(
+        &mut tx,
+        &crate::audit::Entry::new(
+            actor,
+            origin,
+            "region.add_task_unit",
+            "region",
+            &r.code,
+            serde_json::json!({"after": &r}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(r)
 }
 

@@ -139,13 +139,18 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         C::NotFound => StatusCode::NOT_FOUND,
         C::Unauthorized => StatusCode::UNAUTHORIZED,
-        C::Forbidden | C::PasswordChangeRequired | C::Csrf => StatusCode::FORBIDDEN,
+        C::Forbidden | C::PasswordChangeRequired | C::Csrf | C::NotReviewer => StatusCode::FORBIDDEN,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::Busy => StatusCode::SERVICE_UNAVAILABLE,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        C::StaleVersion | C::Conflict | C::NameTaken | C::VoteExists | C::EntryPending | C::CodeUsed | C::StepDone => {
-            StatusCode::CONFLICT
-        }
+        C::StaleVersion
+        | C::Conflict
+        | C::NameTaken
+        | C::VoteExists
+        | C::EntryPending
+        | C::CodeUsed
+        | C::StepDone
+        | C::PlanState => StatusCode::CONFLICT,
         C::CodeInvalid => StatusCode::NOT_FOUND,
         C::InvalidValue
         | C::BadJson
@@ -157,7 +162,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::StepOrder
         | C::StepNotNeeded
         | C::RuleNotMet
-        | C::Ineligible => StatusCode::UNPROCESSABLE_ENTITY,
+        | C::Ineligible
+        | C::TargetMismatch
+        | C::PlanChecksFailed => StatusCode::UNPROCESSABLE_ENTITY,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -14,6 +14,30 @@ pub struct PlanProject {
     pub extended_households: i64,
     pub consent_agree: i64,
     pub consent_households: i64,
+    /// Consent per estate from its closed consultation (the gate): when given, these decide instead of
+    /// `consent_agree`/`consent_households`, which are figures typed on the project.
+    pub consents: Vec<EstateConsent>,
+}
+
+/// An estate's consent to renovation as its latest closed consent consultation counted it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EstateConsent {
+    pub estate: String,
+    /// The closed consultation; `None`: the estate has none.
+    pub consultation: Option<i64>,
+    pub agree: i64,
+    /// Households on the consultation's roll (frozen when it opened).
+    pub households: i64,
+    /// Households in the registry (一区一档) now; a roll that does not match it does not count.
+    pub registry_households: Option<i64>,
+}
+
+/// An estate of the plan that another plan of the same year or a later one already holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EstateElsewhere {
+    pub estate: String,
+    pub plan: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +50,9 @@ pub struct PlanFacts {
     pub projects: Vec<PlanProject>,
     /// The year's target in estates; `None` = take `target_annual` of the profile.
     pub target_estates: Option<i64>,
+    /// Estates of this plan already in another plan.
+    #[serde(default)]
+    pub elsewhere: Vec<EstateElsewhere>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -60,12 +87,20 @@ pub fn annual_plan(p: &EffectiveProfile, f: &PlanFacts) -> Result<PlanReport, In
     )?;
     d.subject = Some(format!("{y}年度计划"));
     checks.push(d);
-    // 2. consent per project
+    // 2. consent per project, or per estate from its closed consultation (the gate)
     for x in &f.projects {
-        let mut d = consent_to_plan(p, x.consent_agree, x.consent_households)?;
-        d.subject = Some(x.name.clone());
-        checks.push(d);
+        if x.consents.is_empty() {
+            let mut d = consent_to_plan(p, x.consent_agree, x.consent_households)?;
+            d.subject = Some(x.name.clone());
+            checks.push(d);
+            continue;
+        }
+        for c in &x.consents {
+            checks.push(estate_consent(p, &x.name, c)?);
+        }
     }
+    // 2b. one plan per estate
+    checks.push(one_plan_per_estate(y, &f.elsewhere));
     // 3. size against target
     let planned: i64 = f.projects.iter().map(|x| x.estates).sum();
     let from_profile = p.rule("target_annual", None).and_then(|r| match &r.value {
@@ -114,6 +149,73 @@ pub fn annual_plan(p: &EffectiveProfile, f: &PlanFacts) -> Result<PlanReport, In
     checks.push(plan_due_check(p, y, f.submitted_on, f.today));
     let outcome = if checks.iter().any(|c| c.outcome == Outcome::Fail) { Outcome::Fail } else { Outcome::Pass };
     Ok(PlanReport { plan_year: y, outcome, checks })
+}
+
+fn estate_consent(p: &EffectiveProfile, project: &str, c: &EstateConsent) -> Result<Decision, InputError> {
+    let subject = Some(format!("{project}：{}", c.estate));
+    let Some(id) = c.consultation else {
+        let mut d = consent_to_plan(p, 0, 0)?;
+        d.subject = subject;
+        d.outcome = Outcome::Fail;
+        d.reason_zh = format!("小区「{}」没有已结束的改造意愿征询：请先组织征询，结束后再列入计划", c.estate);
+        d.reason_en = format!(
+            "estate {} has no closed consent consultation: hold one and close it before planning the estate",
+            c.estate
+        );
+        return Ok(d);
+    };
+    let mut d = consent_to_plan(p, c.agree, c.households)?;
+    d.subject = subject;
+    if let Some(reg) = c.registry_households
+        && reg != c.households
+    {
+        d.outcome = Outcome::Fail;
+        d.reason_zh = format!(
+            "小区「{}」的征询 #{id} 名册 {} 户，与一区一档登记的 {reg} 户不符：请核对住户名册后重新征询",
+            c.estate, c.households
+        );
+        d.reason_en = format!(
+            "estate {}: consultation #{id} polled {} households, the registry holds {reg}: check the roll and consult again",
+            c.estate, c.households
+        );
+        return Ok(d);
+    }
+    d.reason_zh = format!("征询 #{id}：{}", d.reason_zh);
+    d.reason_en = format!("consultation #{id}: {}", d.reason_en);
+    Ok(d)
+}
+
+fn one_plan_per_estate(y: i32, elsewhere: &[EstateElsewhere]) -> Decision {
+    let rule = RuleRef {
+        rule: "one_plan_per_estate".into(),
+        value: "1".into(),
+        source: "本系统规则：一个小区只列入一个年度计划（“实施一批、谋划一批、储备一批” [000 三(一)；004 四(三)1]，按年度确定改造小区名单）".into(),
+        profile: String::new(),
+    };
+    let (outcome, zh, en) = if elsewhere.is_empty() {
+        (
+            Outcome::Pass,
+            "计划中的小区均未列入其他年度计划".to_string(),
+            "no estate of the plan is in another plan".to_string(),
+        )
+    } else {
+        let zh: Vec<String> = elsewhere.iter().map(|e| format!("「{}」已在{}", e.estate, e.plan)).collect();
+        let en: Vec<String> = elsewhere.iter().map(|e| format!("{} is already in {}", e.estate, e.plan)).collect();
+        (
+            Outcome::Fail,
+            format!("{}：请从本计划移出，或先从其他计划移出", zh.join("；")),
+            format!("{}: remove it from this plan or from the other", en.join("; ")),
+        )
+    };
+    Decision {
+        check: "one_plan_per_estate".into(),
+        subject: Some(format!("{y}年度计划")),
+        outcome,
+        rule,
+        achieved: None,
+        reason_zh: zh,
+        reason_en: en,
+    }
 }
 
 /// The date the plan for `plan_year` is due (the `plan_due` day in the year before).

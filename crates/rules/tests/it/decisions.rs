@@ -413,6 +413,7 @@ fn proj(name: &str, households: i64, extended: i64, agree: i64) -> PlanProject {
         extended_households: extended,
         consent_agree: agree,
         consent_households: households,
+        consents: vec![],
     }
 }
 
@@ -426,6 +427,7 @@ fn suzhou_2022_plan_extended_cap() {
         today: d("2021-07-01"),
         projects: vec![proj("甲小区", 85, 0, 70), proj("乙小区", 15, 15, 12)],
         target_estates: Some(2),
+        elsewhere: vec![],
     };
     let r = annual_plan(&p, &f).unwrap();
     assert_eq!(r.outcome, Outcome::Pass, "{:#?}", r.checks);
@@ -460,6 +462,7 @@ fn changzhi_plan_target_consent_and_due() {
         today: d("2021-10-01"),
         projects,
         target_estates: None,
+        elsewhere: vec![],
     };
     let r = annual_plan(&p, &f).unwrap();
     assert_eq!(r.outcome, Outcome::Pass);
@@ -518,4 +521,59 @@ fn ranking_breakdown() {
     assert!(s.parts.iter().all(|p| p.rule.source.contains("本系统默认值")));
     let y = RankingInputs { safety: Some(SafetyRating::B), ..x };
     assert_eq!(ranking_score(&p, &y).cmp_exact(&s), std::cmp::Ordering::Less);
+}
+
+#[test]
+fn plan_consent_gate_per_estate_and_one_plan_per_estate() {
+    let p = eff("changzhi");
+    let consent = |estate: &str, consultation: Option<i64>, agree: i64, households: i64, registry: i64| EstateConsent {
+        estate: estate.into(),
+        consultation,
+        agree,
+        households,
+        registry_households: Some(registry),
+    };
+    let mut x = proj("甲项目", 100, 0, 100);
+    // typed figures on the project would pass; the estates' own consultations decide
+    x.consents = vec![
+        consent("甲小区", Some(7), 50, 60, 60), // 83.33% ≥ 2/3: passes
+        consent("乙小区", None, 0, 0, 40),      // no closed consultation
+        consent("丙小区", Some(9), 38, 40, 45), // roll of 40, registry 45
+    ];
+    let f = PlanFacts {
+        plan_year: 2023,
+        submitted_on: None,
+        today: d("2022-08-01"),
+        projects: vec![x],
+        target_estates: Some(1),
+        elsewhere: vec![EstateElsewhere { estate: "丁小区".into(), plan: "2022年度计划 #3".into() }],
+    };
+    let r = annual_plan(&p, &f).unwrap();
+    let by = |s: &str| r.checks.iter().find(|c| c.subject.as_deref() == Some(s)).unwrap();
+    assert_eq!(by("甲项目：甲小区").outcome, Outcome::Pass);
+    assert!(by("甲项目：甲小区").reason_zh.starts_with("征询 #7"));
+    assert_eq!(by("甲项目：乙小区").outcome, Outcome::Fail);
+    assert!(by("甲项目：乙小区").reason_zh.contains("没有已结束的改造意愿征询"));
+    assert_eq!(by("甲项目：丙小区").outcome, Outcome::Fail);
+    assert!(by("甲项目：丙小区").reason_zh.contains("与一区一档登记的 45 户不符"));
+    let one = r.checks.iter().find(|c| c.check == "one_plan_per_estate").unwrap();
+    assert_eq!(one.outcome, Outcome::Fail);
+    assert!(one.reason_zh.contains("「丁小区」已在2022年度计划 #3"));
+    assert_eq!(r.outcome, Outcome::Fail);
+}
+
+#[test]
+fn fenyang_review_chain_is_data() {
+    let p = eff("fenyang");
+    let r = p.rule("plan_review_chain", None).unwrap();
+    let RuleValue::ReviewChain(steps) = &r.value else { panic!("not a chain: {:?}", r.value) };
+    assert_eq!(steps.len(), 4);
+    assert_eq!(steps[2].role.as_deref(), Some("department"));
+    assert_eq!(steps[3].level, "city");
+    assert!(r.source.contains("[004 四(三)1]"));
+    // elsewhere: the level above, by default
+    let cz = eff("changzhi");
+    let RuleValue::ReviewChain(d) = &cz.rule("plan_review_chain", None).unwrap().value else { panic!() };
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].level, "parent");
 }

@@ -109,8 +109,9 @@ proptest! {
             plan_year: 2022,
             submitted_on: None,
             today: Date::parse("2021-01-01").unwrap(),
-            projects: vec![PlanProject { name: "x".into(), estates: 1, households: h, extended_households: ext, consent_agree: h, consent_households: h }],
+            projects: vec![PlanProject { name: "x".into(), estates: 1, households: h, extended_households: ext, consent_agree: h, consent_households: h, consents: vec![] }],
             target_estates: Some(0),
+            elsewhere: vec![],
         };
         let cap = |ext: i64| annual_plan(p, &plan(ext)).unwrap().checks.into_iter().find(|c| c.check == "extended_household_cap").unwrap().outcome;
         prop_assert_eq!(cap(max), Outcome::Pass);

@@ -2,6 +2,7 @@
 
 mod complaints;
 mod households;
+mod plans;
 mod projects;
 mod registry;
 mod residents;
