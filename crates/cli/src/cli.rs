@@ -62,9 +62,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Target tables (年度任务细化分解表)
+    /// Target tables (年度任务细化分解表): check, import, progress, export
     #[command(subcommand)]
     Targets(TargetsCmd),
+    /// Annual plans (年度计划): create, check, submit, review, issue, amend, export
+    #[command(subcommand)]
+    Plans(PlansCmd),
     /// Run the web application (pages and the JSON API under /api/v1)
     Serve(ServeArgs),
     /// Users of the web application and their API tokens
@@ -345,6 +348,17 @@ pub enum RegionsCmd {
         #[arg(long)]
         code: Option<String>,
     },
+    /// Add a task unit (任务单位) — a development zone, 市管园区, 自贸区片区 — under a province, city or county
+    AddUnit {
+        /// The parent region (code or name)
+        #[arg(long)]
+        parent: String,
+        #[arg(long)]
+        name: String,
+        /// Its code (default: the parent's code + the next free 71.. or 400..)
+        #[arg(long)]
+        code: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -386,6 +400,123 @@ pub enum TargetsCmd {
         sheet: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Import a breakdown table (年度任务细化分解表, wide or long layout) for a region: all or nothing
+    Import {
+        file: PathBuf,
+        /// The region the table is for (code or name); its rows are the sub-regions
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Check only; store nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Progress against targets of a region and each of its children
+    Show {
+        #[arg(long)]
+        region: String,
+        /// Default: the current year
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a region's stored breakdown in the wide layout (xlsx)
+    Export {
+        #[arg(long)]
+        region: String,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlansCmd {
+    /// Create a draft annual plan of a region for a plan year
+    Create {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: i32,
+        /// Project ids, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        projects: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Plans in a region (default: all), newest year first
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a project to a draft or returned plan
+    Add {
+        id: i64,
+        #[arg(long)]
+        project: i64,
+        /// The plan's version you read (default: the current one)
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Remove a project from a draft or returned plan
+    Remove {
+        id: i64,
+        #[arg(long)]
+        project: i64,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// The plan, its projects, its checks (rule and clause), review chain and history
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit the plan upward (refused while a blocking check fails; a late one is flagged)
+    Submit {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+    },
+    /// Act on the current review step, as its reviewing office: approve, or return with reasons
+    Review {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+        #[arg(long, conflicts_with = "return_")]
+        approve: bool,
+        #[arg(long = "return")]
+        return_: bool,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Issue (下达) an approved plan; it is then locked
+    Issue {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+    },
+    /// Start an amendment (调整) of an issued plan
+    Amend {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// The plan as xlsx in the office's layout
+    Export {
+        id: i64,
+        #[arg(short, long)]
+        output: PathBuf,
     },
 }
 

@@ -77,13 +77,14 @@ pub async fn replace(db: &Db, regions: &Regions, imp: &Import, actor: &str, orig
     let now = clock::now_rfc3339();
     let mut tx = db.begin().await?;
     audit::lock(&mut tx).await?;
-    // Everything inside the region for these years goes: the file is the whole breakdown.
+    // Everything inside the region (not the region's own targets, which the level above set) for these
+    // years goes: the file is the whole breakdown.
     let (lo, hi) = code_range(&imp.region_code);
     let years: Vec<String> = imp.years.iter().map(|y| y.to_string()).collect();
     let before: Vec<Target> = {
         let sql = format!(
             "SELECT region_code, year, estates, households, source, updated_at, updated_by FROM targets \
-             WHERE region_code >= $1 AND region_code < $2 AND CAST(year AS TEXT) IN ({})",
+             WHERE region_code > $1 AND region_code < $2 AND CAST(year AS TEXT) IN ({})",
             (0..years.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ")
         );
         let mut binds = vec![Bind::T(lo.clone()), Bind::T(hi.clone())];
@@ -92,7 +93,7 @@ pub async fn replace(db: &Db, regions: &Regions, imp: &Import, actor: &str, orig
     };
     {
         let sql = format!(
-            "DELETE FROM targets WHERE region_code >= $1 AND region_code < $2 AND CAST(year AS TEXT) IN ({})",
+            "DELETE FROM targets WHERE region_code > $1 AND region_code < $2 AND CAST(year AS TEXT) IN ({})",
             (0..years.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ")
         );
         let mut binds = vec![Bind::T(lo), Bind::T(hi)];
@@ -403,4 +404,312 @@ pub async fn progress(
         })
         .collect();
     Ok(Progress { year, region, children, series, sources })
+}
+
+// ───────────────────────────── Import of a breakdown table ─────────────────────────────
+
+/// One refused value of a target table: where, what, and what to do.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SheetError {
+    /// Spreadsheet row (1-based as Excel shows it); 0 for the table as a whole.
+    pub row: u32,
+    /// The column header as written ("" for a whole row or the table).
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// What an import found (and stored, when `committed`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SheetReport {
+    pub committed: bool,
+    pub region_code: String,
+    /// Sub-regions of the table, as matched to the tree: (code, name).
+    pub regions: Vec<(String, String)>,
+    pub years: Vec<i32>,
+    /// Estates per year over the sub-regions.
+    pub by_year: BTreeMap<String, i64>,
+    pub total: i64,
+    /// The programme total and prior count used for the checks (the profile's when it is the region's).
+    pub programme_total: Option<i64>,
+    pub prior: i64,
+    pub errors: Vec<SheetError>,
+}
+
+/// Checks a read table against the tree and the region's profile and, unless `dry_run` or an error was
+/// found, stores it ([`replace`]). Sub-regions are matched by name or code inside `region_code` (a task
+/// unit must have been added first); the 合计 arithmetic is the reader's; the yearly sums must equal the
+/// profile's `target_annual`, and `target_prior` + the years must equal `target_total` and reach each
+/// `target_cumulative` share, each refusal naming the region and the year.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_sheet(
+    db: &Db,
+    regions: &Regions,
+    profiles: &ProfileSet,
+    sheet: &jiugai_sheet::targets::TargetSheet,
+    region_code: &str,
+    source: &str,
+    dry_run: bool,
+    lang: jiugai_sheet::Lang,
+    actor: &str,
+    origin: &str,
+) -> Result<SheetReport, StoreError> {
+    let zh = lang == jiugai_sheet::Lang::Zh;
+    let top = regions.get(region_code).ok_or_else(|| StoreError::RegionNotFound(region_code.to_string()))?;
+    let mut errors: Vec<SheetError> = sheet
+        .issues
+        .iter()
+        .map(|i| SheetError { row: i.row, column: i.column.clone(), value: i.value.clone(), message: i.message(lang) })
+        .collect();
+    // Sub-regions → codes.
+    let mut codes: BTreeMap<String, String> = BTreeMap::new();
+    let mut matched = Vec::new();
+    for name in &sheet.regions {
+        let row = sheet.entries.iter().find(|e| &e.region == name).map_or(0, |e| e.row);
+        match regions.resolve(name, Some(region_code)) {
+            Ok(r) if r.code != region_code => {
+                if let Some((other, _)) = codes.iter().find(|(_, c)| **c == r.code) {
+                    errors.push(SheetError {
+                        row,
+                        column: "区划".into(),
+                        value: name.clone(),
+                        message: if zh {
+                            format!("“{name}”与“{other}”是同一区划（{}）：请合并为一行", r.code)
+                        } else {
+                            format!("“{name}” and “{other}” are the same region ({}): merge them into one row", r.code)
+                        },
+                    });
+                    continue;
+                }
+                codes.insert(name.clone(), r.code.clone());
+                matched.push((r.code.clone(), r.name.clone()));
+            }
+            Ok(_) => errors.push(SheetError {
+                row,
+                column: "区划".into(),
+                value: name.clone(),
+                message: if zh {
+                    format!("“{name}”是本表所属区划本身：本级的数请写在合计行")
+                } else {
+                    format!("“{name}” is the table's own region: put its figures in the 合计 row")
+                },
+            }),
+            Err(e) => errors.push(SheetError {
+                row,
+                column: "区划".into(),
+                value: name.clone(),
+                message: if zh {
+                    format!(
+                        "“{name}”不是{}下的区划（{}）。开发区、市管园区等非行政区划可先添加为任务单位：jiugai regions add-unit --parent {region_code} --name {name}",
+                        top.full_name,
+                        e.message(lang)
+                    )
+                } else {
+                    format!(
+                        "“{name}” is not a region inside {} ({}). A development zone or park can be added as a task unit first: jiugai regions add-unit --parent {region_code} --name {name}",
+                        top.full_name,
+                        e.message(lang)
+                    )
+                },
+            }),
+        }
+    }
+    let rows: Vec<NewTarget> = sheet
+        .entries
+        .iter()
+        .filter_map(|e| {
+            codes.get(&e.region).map(|c| NewTarget {
+                region_code: c.clone(),
+                year: e.year,
+                estates: e.count,
+                households: e.households,
+            })
+        })
+        .collect();
+    let mut by_year: BTreeMap<i32, i64> = BTreeMap::new();
+    for y in &sheet.years {
+        by_year.insert(*y, 0);
+    }
+    for r in &rows {
+        *by_year.entry(r.year).or_default() += r.estates;
+    }
+    // The profile's own figures, when the profile is this region's.
+    let eff = profiles.effective(profiles.for_region(region_code)).ok().filter(|p| p.region_code == region_code);
+    let mut total = None;
+    let mut prior = 0;
+    if let Some(p) = &eff {
+        let year_col =
+            |y: i32| sheet.entries.iter().find(|e| e.year == y).map(|e| e.column.clone()).unwrap_or_default();
+        if let Some(r) = p.rule("target_annual", None)
+            && let RuleValue::YearCounts(m) = &r.value
+        {
+            for (y, n) in &by_year {
+                if let Some(want) = m.get(y)
+                    && want != n
+                {
+                    errors.push(SheetError {
+                        row: 0,
+                        column: year_col(*y),
+                        value: n.to_string(),
+                        message: if zh {
+                            format!(
+                                "{} {y}年 各下级合计 {n} 个，与政策文件规定的 {want} 个不符（{}）：请核对该年各行",
+                                top.name, r.source
+                            )
+                        } else {
+                            format!(
+                                "{} {y}: the rows sum to {n}, the policy sets {want} ({}): check that year's rows",
+                                top.name, r.source
+                            )
+                        },
+                    });
+                }
+            }
+        }
+        if let Some(r) = p.rule("target_total", None)
+            && let RuleValue::Count(n) = r.value
+        {
+            total = Some(n);
+        }
+        if let Some(r) = p.rule("target_prior", None)
+            && let RuleValue::Count(n) = r.value
+        {
+            prior = n;
+        }
+        // Totals and cumulative promises: the rules' table check on the region's own series.
+        // Named by the region's name in messages.
+        let mut t = jiugai_rules::TargetTable::from_profile(p, &top.name).unwrap_or(jiugai_rules::TargetTable {
+            region: top.name.clone(),
+            total,
+            prior,
+            rows: vec![],
+        });
+        t.rows = by_year
+            .iter()
+            .map(|(y, n)| jiugai_rules::TargetRow {
+                region: top.name.clone(),
+                year: *y,
+                count: *n,
+                households: None,
+                cumulative_pct: t.rows.iter().find(|r| r.year == *y).and_then(|r| r.cumulative_pct),
+            })
+            .collect();
+        for i in t.check().issues {
+            errors.push(SheetError {
+                row: 0,
+                column: i.year.map(|y| year_col(y)).unwrap_or_default(),
+                value: i.year.map(|y| by_year.get(&y).copied().unwrap_or(0).to_string()).unwrap_or_default(),
+                message: if zh { i.message_zh.clone() } else { i.message_en.clone() },
+            });
+        }
+    }
+    // The region's own targets as the level above set them (an earlier import of the parent's table).
+    let own: Vec<Target> = list(db, region_code).await?.into_iter().filter(|t| t.region_code == region_code).collect();
+    for t in &own {
+        if let Some(n) = by_year.get(&t.year)
+            && *n != t.estates
+        {
+            let column = sheet.entries.iter().find(|e| e.year == t.year).map(|e| e.column.clone()).unwrap_or_default();
+            errors.push(SheetError {
+                row: 0,
+                column,
+                value: n.to_string(),
+                message: if zh {
+                    format!(
+                        "{} {}年 各下级合计 {n} 个，与上级下达的任务 {} 个不符（{}）",
+                        top.name, t.year, t.estates, t.source
+                    )
+                } else {
+                    format!(
+                        "{} {}: the rows sum to {n}, the level above set {} ({})",
+                        top.name, t.year, t.estates, t.source
+                    )
+                },
+            });
+        }
+    }
+    let sum: i64 = by_year.values().sum();
+    if let Some(g) = sheet.grand_total
+        && g != sum
+        && errors.is_empty()
+    {
+        errors.push(SheetError {
+            row: 0,
+            column: "合计".into(),
+            value: g.to_string(),
+            message: if zh {
+                format!("总合计 {g} 与各行之和 {sum} 不符")
+            } else {
+                format!("the grand total {g} is not the sum {sum}")
+            },
+        });
+    }
+    let committed = errors.is_empty() && !dry_run && !rows.is_empty();
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(SheetError {
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            message: if zh { "表中没有任务数".into() } else { "the table holds no targets".into() },
+        });
+    }
+    if committed {
+        let imp = Import {
+            region_code: region_code.to_string(),
+            years: sheet.years.clone(),
+            rows,
+            total,
+            prior,
+            source: source.to_string(),
+        };
+        replace(db, regions, &imp, actor, origin).await?;
+    }
+    Ok(SheetReport {
+        committed,
+        region_code: region_code.to_string(),
+        regions: matched,
+        years: sheet.years.clone(),
+        by_year: by_year.iter().map(|(y, n)| (y.to_string(), *n)).collect(),
+        total: sum,
+        programme_total: total,
+        prior,
+        errors,
+    })
+}
+
+/// The stored breakdown of `region_code` in the wide layout, ready for [`jiugai_sheet::targets::write_targets_xlsx`]:
+/// its children with targets, by code, and the years.
+pub async fn export_table(
+    db: &Db,
+    regions: &Regions,
+    region_code: &str,
+) -> Result<jiugai_sheet::targets::TargetTableOut, StoreError> {
+    let top = regions.get(region_code).ok_or_else(|| StoreError::RegionNotFound(region_code.to_string()))?;
+    let all = list(db, region_code).await?;
+    let mut years: Vec<i32> = all.iter().filter(|t| t.region_code != region_code).map(|t| t.year).collect();
+    years.sort();
+    years.dedup();
+    let mut kids: Vec<&str> =
+        all.iter().filter(|t| t.region_code != region_code).map(|t| t.region_code.as_str()).collect();
+    kids.sort();
+    kids.dedup();
+    let rows = kids
+        .iter()
+        .map(|k| {
+            let name = regions.get(k).map_or_else(|| k.to_string(), |r| r.name.clone());
+            let v = years
+                .iter()
+                .map(|y| all.iter().find(|t| t.region_code == *k && t.year == *y).map_or(0, |t| t.estates))
+                .collect();
+            (name, v)
+        })
+        .collect();
+    Ok(jiugai_sheet::targets::TargetTableOut {
+        title: format!("{}城镇老旧小区改造年度任务细化分解表", top.full_name),
+        unit: "单位：个".into(),
+        years,
+        rows,
+    })
 }

@@ -6,6 +6,7 @@ mod consultations;
 mod estates;
 mod households;
 mod import;
+mod plans;
 mod policy;
 mod projects;
 mod regions;
@@ -72,7 +73,11 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Audit(c) => audit::run(&ctx, c).await,
         Command::Policy(c) => policy::run(&ctx, c).await,
         Command::Eligibility { region, policy, json } => policy::eligibility(&ctx, region, policy, json).await,
-        Command::Targets(c) => policy::targets(&ctx, c).await,
+        Command::Targets(crate::cli::TargetsCmd::Check { file, sheet, json }) => {
+            policy::targets(&ctx, file, sheet, json).await
+        }
+        Command::Targets(c) => plans::targets(&ctx, c).await,
+        Command::Plans(c) => plans::run(&ctx, c).await,
         Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => user::run(&ctx, c).await,
         Command::Projects(c) => projects::run(&ctx, c).await,

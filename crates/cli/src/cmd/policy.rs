@@ -11,7 +11,7 @@ use jiugai_store::{StoreError, policies};
 use serde_json::json;
 
 use super::Ctx;
-use crate::cli::{PolicyCmd, TargetsCmd};
+use crate::cli::PolicyCmd;
 use crate::output;
 
 pub async fn run(ctx: &Ctx, cmd: PolicyCmd) -> ExitCode {
@@ -224,8 +224,8 @@ fn share(v: &Value) -> Option<Result<Ratio, ()>> {
     }
 }
 
-pub async fn targets(ctx: &Ctx, cmd: TargetsCmd) -> ExitCode {
-    let TargetsCmd::Check { file, sheet, json: as_json } = cmd;
+/// `jiugai targets check FILE`: the table's own consistency, without storing it.
+pub async fn targets(ctx: &Ctx, file: std::path::PathBuf, sheet: Option<String>, as_json: bool) -> ExitCode {
     let r = async {
         let regions = ctx.regions().await?;
         let mut issues: Vec<Issue> = Vec::new();

@@ -77,7 +77,7 @@ fn invalid(field: &str, value: &str, zh: String, en: String) -> StoreError {
     StoreError::invalid(field, value, zh, en)
 }
 
-async fn profiles(ctx: &Ctx) -> Result<ProfileSet, StoreError> {
+pub(super) async fn profiles(ctx: &Ctx) -> Result<ProfileSet, StoreError> {
     jiugai_store::policies::profile_set(&ctx.db).await
 }
 

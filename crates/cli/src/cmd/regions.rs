@@ -62,6 +62,11 @@ pub async fn run(ctx: &Ctx, cmd: RegionsCmd) -> ExitCode {
                 let r = regions::add_community(&ctx.db, &s.code.clone(), &name, code.as_deref()).await?;
                 println!("{}\t{}", r.code, r.full_name);
             }
+            RegionsCmd::AddUnit { parent, name, code } => {
+                let p = tree.resolve(&parent, None)?.code.clone();
+                let r = regions::add_task_unit(&ctx.db, &p, &name, code.as_deref(), &ctx.actor, "cli").await?;
+                println!("{}\t{}", r.code, r.full_name);
+            }
         }
         Ok::<_, StoreError>(ExitCode::SUCCESS)
     }

@@ -6,6 +6,7 @@ mod cli;
 mod complaints;
 mod consultations;
 mod households;
+mod plans;
 mod policy;
 mod projects;
 mod serve;
