@@ -268,3 +268,43 @@ async fn progress_rolls_up_with_actuals_from_project_moves() {
     assert_eq!(all.iter().filter(|t| t.year == 2022).count(), 1, "2022 replaced: {all:?}");
     assert_eq!(all.iter().filter(|t| t.year == 2023).count(), 2, "other years kept");
 }
+
+/// Suzhou's 2022 cap [002 二(一)]: households of estates built 2001–2005 at most 15% of the plan's households,
+/// read from the registry (build years and 户数) through the eligibility verdict.
+#[tokio::test]
+async fn suzhou_cap_at_15_percent_exactly_and_just_above() {
+    let t = TestDb::with_regions().await;
+    let db = &t.db;
+    let regions = Regions::load(db).await.unwrap();
+    let profiles = ProfileSet::builtin();
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
+    let o = ImportOptions {
+        region: Some("宿州市埇桥区".into()),
+        actor: "test".into(),
+        origin: "test".into(),
+        ..Default::default()
+    };
+    import_estates(db, &regions, &f, &o, &|_| {}).await.unwrap();
+    let all = estates::list(db, &regions, &Default::default()).await.unwrap();
+    let (core, ext) = (all[0].id, all[1].id);
+    let cap = |core_hh: i64, ext_hh: i64| {
+        let regions = &regions;
+        let profiles = &profiles;
+        async move {
+            execute(db, &format!("UPDATE estates SET households = {core_hh}, built_years = '1995', built_year_min = 1995 WHERE id = {core}")).await;
+            execute(db, &format!("UPDATE estates SET households = {ext_hh}, built_years = '2003', built_year_min = 2003 WHERE id = {ext}")).await;
+            let plan = plans::list(db, "", Some("341302"), Some(2022)).await.unwrap().remove(0);
+            let r = plans::checks(db, regions, profiles, &plan, d("2021-06-01")).await.unwrap();
+            r.checks.into_iter().find(|c| c.check == "extended_household_cap").unwrap()
+        }
+    };
+    let p = project(db, "埇桥区2022年项目", vec![core, ext], 2022).await;
+    let a = Actor { name: "web:yq", role: Role::County, scope: "341302", origin: "test" };
+    plans::create(db, &regions, &profiles, "341302", 2022, &[p], &a).await.unwrap();
+    let at = cap(85, 15).await;
+    assert_eq!(at.outcome, Outcome::Pass, "{}", at.reason_zh);
+    assert!(at.rule.source.contains("[002 二(一)]"), "{}", at.rule.source);
+    let above = cap(84, 16).await;
+    assert_eq!(above.outcome, Outcome::Fail, "{}", above.reason_zh);
+    assert!(above.reason_zh.contains("16"), "{}", above.reason_zh);
+}
