@@ -68,6 +68,9 @@ codes! {
     PlanState = "plan_state" => "计划当前状态不允许此操作", "the plan's status does not allow this";
     PlanChecksFailed = "plan_checks_failed" => "计划未通过检查，不能上报或批准", "the plan fails its checks and cannot be submitted or approved";
     NotReviewer = "not_reviewer" => "您不是本计划当前审核步骤的审核单位", "you are not the reviewer of the plan's current step";
+    // Money.
+    OverAllocation = "over_allocation" => "支付超出该资金来源已下达给本项目的金额", "the payment exceeds what this source allocated to the project";
+    RingFenced = "ring_fenced" => "中央补助资金专款专用，调整须有调整文件", "central subsidy is ring-fenced: moving it needs a recorded decision";
     Internal = "internal" => "系统内部错误，已记录", "internal error (logged)";
 }
 

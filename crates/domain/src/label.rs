@@ -129,6 +129,30 @@ labels!(PlanStatus {
     Superseded => "已被调整计划取代", "superseded";
 });
 
+labels!(FundSource {
+    Central => "中央补助资金", "central subsidy";
+    Provincial => "省级补助资金", "provincial subsidy";
+    City => "市级财政资金", "city finance";
+    County => "县（区）级财政资金", "county finance";
+    SpecialBond => "地方政府专项债券", "special bonds";
+    HousingSale => "国有住房出售收入存量资金", "state housing sale funds";
+    ResidentDirect => "居民直接出资", "residents (direct)";
+    MaintenanceFund => "住宅专项维修资金", "maintenance fund";
+    ProvidentFund => "住房公积金", "housing provident fund";
+    Donation => "捐资捐物", "donations";
+    Utility => "专营单位出资", "utilities";
+    OriginalUnit => "原产权单位出资", "original property units";
+    SocialCapital => "社会资本", "social capital";
+    BankLoan => "银行贷款", "bank loans";
+});
+
+labels!(CapitalModel {
+    Ppp => "PPP", "PPP";
+    EpcO => "EPC+O", "EPC+O";
+    EpcF => "EPC+F", "EPC+F";
+    Entrusted => "委托代建", "entrusted construction";
+});
+
 labels!(ComplaintCategory {
     Quality => "工程质量", "construction quality";
     Safety => "施工安全", "site safety";

@@ -258,6 +258,66 @@ vocab! {
 }
 
 vocab! {
+    /// Where a project's money comes from [SPEC §8; 000 三(三); 001 三; 002 三(四); 003 四(一); 004 五].
+    FundSource ("fund source") {
+        Central = "central",
+        Provincial = "provincial",
+        City = "city",
+        County = "county",
+        SpecialBond = "special_bond",
+        HousingSale = "housing_sale",
+        ResidentDirect = "resident_direct",
+        MaintenanceFund = "maintenance_fund",
+        ProvidentFund = "provident_fund",
+        Donation = "donation",
+        Utility = "utility",
+        OriginalUnit = "original_unit",
+        SocialCapital = "social_capital",
+        BankLoan = "bank_loan",
+    }
+}
+
+impl FundSource {
+    /// Government money (subsidies, finance at every level, bonds, housing-sale funds).
+    pub fn is_government(self) -> bool {
+        matches!(
+            self,
+            FundSource::Central
+                | FundSource::Provincial
+                | FundSource::City
+                | FundSource::County
+                | FundSource::SpecialBond
+                | FundSource::HousingSale
+        )
+    }
+    /// Residents' money (direct, maintenance fund, provident fund, donations) [001 三(三)].
+    pub fn is_residents(self) -> bool {
+        matches!(
+            self,
+            FundSource::ResidentDirect | FundSource::MaintenanceFund | FundSource::ProvidentFund | FundSource::Donation
+        )
+    }
+    /// Enterprises' money (utilities, original property units, social capital) [003 四(一)1].
+    pub fn is_enterprises(self) -> bool {
+        matches!(self, FundSource::Utility | FundSource::OriginalUnit | FundSource::SocialCapital)
+    }
+    /// Subsidies from above the county (central, provincial, city).
+    pub fn is_higher_subsidy(self) -> bool {
+        matches!(self, FundSource::Central | FundSource::Provincial | FundSource::City)
+    }
+}
+
+vocab! {
+    /// How social capital takes part [000 三(三)].
+    CapitalModel ("social capital model") {
+        Ppp = "ppp",
+        EpcO = "epc_o",
+        EpcF = "epc_f",
+        Entrusted = "entrusted",
+    }
+}
+
+vocab! {
     /// What a complaint is about.
     ComplaintCategory ("complaint category") {
         Quality = "quality",

@@ -212,6 +212,12 @@ pub const RULES: &[RuleSpec] = &[
         "enterprises + residents share of total investment"
     ),
     spec!(
+        "county_pays_remainder",
+        Kind::Bool,
+        "扣除上级补助后剩余政府投入由县级财政承担",
+        "the county pays what remains after higher-level subsidies"
+    ),
+    spec!(
         "x_owner_share",
         Kind::Fraction,
         "X项（完善类、提升类）业主出资比例",

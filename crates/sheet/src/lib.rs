@@ -30,6 +30,7 @@
 use std::fmt;
 use std::path::Path;
 
+pub mod allocation;
 pub(crate) mod cfb_check;
 pub mod estate;
 pub(crate) mod header;

@@ -15,6 +15,7 @@ pub mod complaints;
 mod db;
 pub mod error;
 pub mod estates;
+pub mod funds;
 pub mod migrate;
 pub mod plans;
 pub mod policies;

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_projects"),
     migration!(4, "0004_residents"),
     migration!(5, "0005_plans"),
+    migration!(6, "0006_funds"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. Returns the versions applied.

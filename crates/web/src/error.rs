@@ -164,7 +164,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::RuleNotMet
         | C::Ineligible
         | C::TargetMismatch
-        | C::PlanChecksFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        | C::PlanChecksFailed
+        | C::OverAllocation
+        | C::RingFenced => StatusCode::UNPROCESSABLE_ENTITY,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

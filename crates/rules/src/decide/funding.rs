@@ -30,3 +30,59 @@ pub fn cofunding(p: &EffectiveProfile, f: &Funding) -> Result<Decision, InputErr
         "enterprises + residents (fen) of total investment",
     )
 }
+
+/// What the county still has to pay once the higher-level subsidies and the money of residents and
+/// enterprises are counted: settlement (or, before it, the estimate) − higher subsidies − non-government
+/// money, never below zero. Applies where the profile sets `county_pays_remainder` (Ruicheng
+/// [001 三(二)]: "扣除上级补助资金，剩余需政府投入部分由县财政按照比例承担"); the seeds set no proportion,
+/// so the whole remainder is the county's here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remainder {
+    /// Settlement (结算) when the project is complete, else the estimate (概算).
+    pub basis: Fen,
+    pub higher_subsidies: Fen,
+    pub non_government: Fen,
+    /// What the county has planned (or allocated) for the project.
+    pub county: Fen,
+}
+
+pub fn county_remainder(p: &EffectiveProfile, f: &Remainder) -> Decision {
+    let Some(r) = p.rule("county_pays_remainder", None).filter(|r| r.value == RuleValue::Bool(true)) else {
+        return Decision {
+            check: "county_pays_remainder".into(),
+            subject: None,
+            outcome: Outcome::NotApplicable,
+            rule: RuleRef::unset("county_pays_remainder"),
+            achieved: None,
+            reason_zh: "本地政策未规定县级财政承担剩余部分".into(),
+            reason_en: "the local policy sets no county remainder".into(),
+        };
+    };
+    let due = (f.basis.0 - f.higher_subsidies.0 - f.non_government.0).max(0);
+    let ok = f.county.0 >= due;
+    Decision {
+        check: "county_pays_remainder".into(),
+        subject: None,
+        outcome: if ok { Outcome::Pass } else { Outcome::Fail },
+        rule: RuleRef::of(r),
+        achieved: None,
+        reason_zh: format!(
+            "{}元 − 上级补助 {}元 − 居民和企业 {}元 = 县级应承担 {}元，已安排 {}元{}",
+            f.basis,
+            f.higher_subsidies,
+            f.non_government,
+            Fen(due),
+            f.county,
+            if ok { "" } else { "，不足" }
+        ),
+        reason_en: format!(
+            "{} − higher subsidies {} − residents and enterprises {} = county share {}, planned {}{}",
+            f.basis,
+            f.higher_subsidies,
+            f.non_government,
+            Fen(due),
+            f.county,
+            if ok { "" } else { ": short" }
+        ),
+    }
+}

@@ -1,6 +1,7 @@
 //! The integration tests of this crate, one binary (one link) with a module per area.
 
 mod complaints;
+mod funds;
 mod households;
 mod plans;
 mod projects;
