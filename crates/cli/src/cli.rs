@@ -68,6 +68,9 @@ pub enum Command {
     /// Annual plans (年度计划): create, check, submit, review, issue, amend, export
     #[command(subcommand)]
     Plans(PlansCmd),
+    /// Money by source: funding plans, allocations, payments, reallocations, summaries
+    #[command(subcommand)]
+    Funds(FundsCmd),
     /// Run the web application (pages and the JSON API under /api/v1)
     Serve(ServeArgs),
     /// Users of the web application and their API tokens
@@ -432,6 +435,111 @@ pub enum TargetsCmd {
         #[arg(short, long)]
         output: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FundsCmd {
+    /// Set a project's planned amount from a source (0 removes it); or its estimate/settlement
+    Plan {
+        project: i64,
+        /// central, provincial, city, county, special_bond, housing_sale, resident_direct, maintenance_fund,
+        /// provident_fund, donation, utility, original_unit, social_capital, bank_loan (or the Chinese label)
+        #[arg(long)]
+        source: Option<String>,
+        /// As people type it: 120.5万, 1,205,000元, １２０５０００
+        #[arg(long)]
+        amount: Option<String>,
+        /// Social capital's model: ppp, epc_o, epc_f, entrusted
+        #[arg(long)]
+        model: Option<String>,
+        /// 概算
+        #[arg(long)]
+        estimate: Option<String>,
+        /// 结算
+        #[arg(long)]
+        settlement: Option<String>,
+    },
+    /// Import an allocation table (资金下达表: 项目名称 or 项目编号, 金额（万元）, 备注) as one document
+    Allocate {
+        file: PathBuf,
+        /// 文号
+        #[arg(long)]
+        doc: String,
+        #[arg(long)]
+        source: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        /// The issuing level (code or name)
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        sheet: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a payment against a project and a source (refused beyond what the source allocated)
+    Pay {
+        project: i64,
+        #[arg(long)]
+        source: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        voucher: String,
+        #[arg(long)]
+        payee: String,
+        /// YYYY-MM-DD (default: today)
+        #[arg(long)]
+        date: Option<String>,
+        /// A content item of the project
+        #[arg(long)]
+        item: Option<i64>,
+    },
+    /// Reverse a payment by a new negative entry
+    Reverse {
+        payment: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Move unpaid allocated money between projects (central subsidy: only with a decision)
+    Move {
+        #[arg(long)]
+        from: i64,
+        #[arg(long)]
+        to: i64,
+        #[arg(long)]
+        source: String,
+        #[arg(long)]
+        amount: String,
+        /// 调整文件文号
+        #[arg(long, default_value = "")]
+        decision: String,
+        #[arg(long)]
+        reason: String,
+        /// The approving office (the allocating level)
+        #[arg(long, default_value = "")]
+        approver: String,
+    },
+    /// A project's money by source and the money rules with their clauses
+    Show {
+        project: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Money by source for a region and each child: planned, allocated, paid, payment rate
+    Summary {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prove that the entries agree (exit 1 naming each mismatch)
+    Reconcile,
 }
 
 #[derive(Subcommand, Debug)]

@@ -555,17 +555,26 @@ pub async fn checks(
     let eff =
         profiles.effective(profiles.for_region(&plan.region_code)).map_err(|e| StoreError::Other(e.to_string()))?;
     let f = facts(db, regions, profiles, plan, today).await?;
-    jiugai_rules::annual_plan(&eff, &f)
-        .map_err(|e| StoreError::invalid("plan", plan.id.to_string(), e.message_zh.clone(), e.message_en.clone()))
+    let mut r = jiugai_rules::annual_plan(&eff, &f)
+        .map_err(|e| StoreError::invalid("plan", plan.id.to_string(), e.message_zh.clone(), e.message_en.clone()))?;
+    // The money rules of each project (co-funding, the county's remainder), named, not blocking.
+    for pid in &plan.project_ids {
+        let name = crate::projects::get(db, *pid).await?.name;
+        for mut d in crate::funds::checks(db, profiles, *pid).await? {
+            d.subject = Some(name.clone());
+            r.checks.push(d);
+        }
+    }
+    Ok(r)
 }
+
+/// Checks that name a problem without blocking: the due date, the year's target and the money rules.
+const NOT_BLOCKING: &[&str] = &["plan_due", "target_annual", "cofunding_min_share", "county_pays_remainder"];
 
 /// Checks that block submission and approval: all but lateness and a target shortfall (which are named
 /// and flagged, not refused).
 pub fn blocking(r: &PlanReport) -> Vec<&jiugai_rules::Decision> {
-    r.checks
-        .iter()
-        .filter(|c| c.outcome == Outcome::Fail && c.check != "plan_due" && c.check != "target_annual")
-        .collect()
+    r.checks.iter().filter(|c| c.outcome == Outcome::Fail && !NOT_BLOCKING.contains(&c.check.as_str())).collect()
 }
 
 fn refuse_blocking(r: &PlanReport) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@ mod audit;
 mod complaints;
 mod consultations;
 mod estates;
+mod funds;
 mod households;
 mod import;
 mod plans;
@@ -78,6 +79,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Targets(c) => plans::targets(&ctx, c).await,
         Command::Plans(c) => plans::run(&ctx, c).await,
+        Command::Funds(c) => funds::run(&ctx, c).await,
         Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => user::run(&ctx, c).await,
         Command::Projects(c) => projects::run(&ctx, c).await,

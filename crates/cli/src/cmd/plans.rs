@@ -415,7 +415,7 @@ async fn document(
         "checks": report.checks.iter().map(|c| json!({
             "check": c.check, "subject": c.subject, "outcome": c.outcome, "rule": c.rule.rule, "value": c.rule.value,
             "source": c.rule.source, "reason": if zh { &c.reason_zh } else { &c.reason_en },
-            "blocking": c.outcome == Outcome::Fail && c.check != "plan_due" && c.check != "target_annual",
+            "blocking": plans::blocking(&report).iter().any(|b| std::ptr::eq(*b, c)),
         })).collect::<Vec<_>>(),
         "chain": chain.iter().enumerate().map(|(i, s)| json!({
             "step": i + 1, "label": s.label, "level": s.level, "role": s.role,

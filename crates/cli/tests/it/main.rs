@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod complaints;
 mod consultations;
+mod funds;
 mod households;
 mod plans;
 mod policy;
