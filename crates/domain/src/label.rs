@@ -153,6 +153,13 @@ labels!(CapitalModel {
     Entrusted => "委托代建", "entrusted construction";
 });
 
+labels!(ReportState {
+    Draft => "草稿", "draft";
+    Submitted => "已上报待审核", "submitted";
+    Approved => "已审核（已锁定）", "approved (locked)";
+    Returned => "已退回修改", "returned";
+});
+
 labels!(ComplaintCategory {
     Quality => "工程质量", "construction quality";
     Safety => "施工安全", "site safety";

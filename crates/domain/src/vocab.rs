@@ -318,6 +318,16 @@ vocab! {
 }
 
 vocab! {
+    /// A monthly report's state: 草稿 (recomputed from records) → 已上报 → 已审核 (locked) or 已退回.
+    ReportState ("report state") {
+        Draft = "draft",
+        Submitted = "submitted",
+        Approved = "approved",
+        Returned = "returned",
+    }
+}
+
+vocab! {
     /// What a complaint is about.
     ComplaintCategory ("complaint category") {
         Quality = "quality",

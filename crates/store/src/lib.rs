@@ -21,6 +21,7 @@ pub mod plans;
 pub mod policies;
 pub mod projects;
 pub mod regions;
+pub mod reports;
 pub mod residents;
 pub mod sessions;
 pub mod targets;

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_residents"),
     migration!(5, "0005_plans"),
     migration!(6, "0006_funds"),
+    migration!(7, "0007_reports"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. Returns the versions applied.

@@ -6,6 +6,7 @@ mod households;
 mod plans;
 mod projects;
 mod registry;
+mod reports;
 mod residents;
 mod schema;
 mod web_store;

@@ -1,0 +1,224 @@
+//! Monthly reports on the backend `JIUGAI_TEST_DATABASE_URL` names: a city of two counties whose roll-up
+//! equals the sum of the counties' approved reports figure by figure, a change after approval shown as a
+//! difference and not applied, reopen and resubmit, a month with no activity, refusals.
+
+use std::path::Path;
+
+use jiugai_domain::{ErrorCode, FundSource, ReportState, Role};
+use jiugai_rules::ProfileSet;
+use jiugai_store::estates::import::{ImportOptions, import_estates};
+use jiugai_store::funds::{self, AllocationLine, NewDocument, NewPayment};
+use jiugai_store::projects::{self, NewProject};
+use jiugai_store::regions::Regions;
+use jiugai_store::reports;
+use jiugai_store::testing::{TestDb, execute};
+use jiugai_store::{Db, estates};
+
+const LUZHOU: &str = "140403";
+const SHANGDANG: &str = "140404";
+const M: &str = "2026-11";
+
+async fn moved(db: &Db, pid: i64, to: &str, at: &str) {
+    execute(db, &format!("UPDATE projects SET stage = '{to}' WHERE id = {pid}")).await;
+    execute(db, &format!("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ({pid}, 'planning', '{to}', 2026, 2026, 't', 't', '{at}')")).await;
+}
+
+async fn setup() -> (TestDb, Regions, i64, i64) {
+    let t = TestDb::with_regions().await;
+    let db = &t.db;
+    let regions = Regions::load(db).await.unwrap();
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
+    for county in ["长治市潞州区", "长治市上党区"] {
+        let o =
+            ImportOptions { region: Some(county.into()), actor: "t".into(), origin: "t".into(), ..Default::default() };
+        import_estates(db, &regions, &f, &o, &|_| {}).await.unwrap();
+    }
+    let all = estates::list(db, &regions, &Default::default()).await.unwrap();
+    let lz: Vec<i64> = all.iter().filter(|e| e.data.region_code == LUZHOU).map(|e| e.id).take(2).collect();
+    let sd: Vec<i64> = all.iter().filter(|e| e.data.region_code == SHANGDANG).map(|e| e.id).take(1).collect();
+    let np = |name: &str, estates: Vec<i64>| NewProject {
+        name: name.into(),
+        estate_ids: estates,
+        plan_year: 2026,
+        investment_fen: 500_000_000,
+        ..Default::default()
+    };
+    let a = projects::create(db, &np("潞州甲", lz), "t", "t").await.unwrap().id;
+    let b = projects::create(db, &np("上党乙", sd), "t", "t").await.unwrap().id;
+    // A started in October and completed in November (Beijing time: 2026-11-01 00:30 is 10-31 16:30 UTC).
+    moved(db, a, "implementation", "2026-10-10T02:00:00.000Z").await;
+    moved(db, a, "completed", "2026-10-31T16:30:00.000Z").await;
+    // B started on the last evening of November, Beijing time.
+    moved(db, b, "implementation", "2026-11-30T15:59:00.000Z").await;
+    let doc = NewDocument {
+        doc_no: "长财〔2026〕1号".into(),
+        issued_on: "2026-11-02".into(),
+        issuer_code: "1404".into(),
+        source: FundSource::Central,
+        note: String::new(),
+    };
+    let lines = vec![
+        AllocationLine {
+            project_id: Some(a),
+            region_code: None,
+            amount_fen: 300_000_000,
+            note: String::new(),
+            row: None,
+        },
+        AllocationLine {
+            project_id: Some(b),
+            region_code: None,
+            amount_fen: 100_000_000,
+            note: String::new(),
+            row: None,
+        },
+    ];
+    funds::allocate(db, &regions, &doc, &lines, "t", "t").await.unwrap();
+    let pay = NewPayment {
+        project_id: a,
+        source: Some(FundSource::Central),
+        amount_fen: 120_000_000,
+        paid_on: "2026-11-15".into(),
+        payee: "施工".into(),
+        voucher: "1".into(),
+        item_id: None,
+    };
+    funds::pay(db, &pay, "t", "t").await.unwrap();
+    (t, regions, a, b)
+}
+
+#[tokio::test]
+async fn city_roll_up_equals_the_approved_counties_and_a_later_change_is_a_difference() {
+    let (t, regions, a, _b) = setup().await;
+    let db = &t.db;
+    let profiles = ProfileSet::builtin();
+    let lz = reports::get(db, &regions, &profiles, LUZHOU, M).await.unwrap();
+    assert_eq!(lz.state, ReportState::Draft);
+    let f = &lz.total;
+    assert_eq!((f["projects_completed_month"], f["projects_started_month"], f["projects_started_ytd"]), (1, 0, 1));
+    assert_eq!(
+        (f["estates_completed_ytd"], f["paid_month_fen"], f["central_allocated_fen"]),
+        (2, 120_000_000, 300_000_000)
+    );
+    assert_eq!(lz.due_on, "2026-12-05");
+    assert!(lz.due_source.contains("本系统默认值"));
+    let sd = reports::get(db, &regions, &profiles, SHANGDANG, M).await.unwrap();
+    assert_eq!(
+        (sd.total["projects_started_month"], sd.total["projects_completed_month"]),
+        (1, 0),
+        "the last evening of the month counts"
+    );
+
+    // The county cannot approve its own; the city returns only with a reason.
+    let lz = reports::submit(db, &regions, &profiles, LUZHOU, M, 0, "web:luzhou", "t").await.unwrap();
+    assert_eq!((lz.state, lz.version), (ReportState::Submitted, 1));
+    let e = reports::act(db, &regions, &profiles, LUZHOU, M, 1, "approve", "", Role::County, LUZHOU, "web:luzhou", "t")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotReviewer);
+    assert!(
+        reports::act(db, &regions, &profiles, LUZHOU, M, 1, "return", " ", Role::Admin, "1404", "web:city", "t")
+            .await
+            .is_err()
+    );
+    let lz = reports::act(db, &regions, &profiles, LUZHOU, M, 1, "approve", "", Role::Admin, "1404", "web:city", "t")
+        .await
+        .unwrap();
+    assert_eq!(lz.state, ReportState::Approved);
+    let sd = reports::submit(db, &regions, &profiles, SHANGDANG, M, 0, "web:sd", "t").await.unwrap();
+    reports::act(
+        db,
+        &regions,
+        &profiles,
+        SHANGDANG,
+        M,
+        sd.version,
+        "approve",
+        "",
+        Role::Admin,
+        "1404",
+        "web:city",
+        "t",
+    )
+    .await
+    .unwrap();
+    let completeness = reports::completeness(db, &regions, &profiles, "1404", M).await.unwrap();
+    assert_eq!(completeness.iter().filter(|c| c.state == ReportState::Approved).count(), 2);
+    assert!(
+        completeness.iter().any(|c| c.state == ReportState::Draft && c.region == "140405"),
+        "the others have not reported"
+    );
+
+    // The city: one row per county, each its approved report; the total is their sum, figure by figure.
+    let city = reports::get(db, &regions, &profiles, "1404", M).await.unwrap();
+    let lz = reports::get(db, &regions, &profiles, LUZHOU, M).await.unwrap();
+    let sd = reports::get(db, &regions, &profiles, SHANGDANG, M).await.unwrap();
+    assert_eq!(city.rows.len(), 2);
+    assert!(city.rows.iter().all(|r| r.state == ReportState::Approved));
+    for (k, _, _, _) in reports::FIGURES {
+        if *k == "target_estates" {
+            continue;
+        }
+        assert_eq!(city.total[*k], lz.total[*k] + sd.total[*k], "{k}");
+    }
+
+    // A payment dated in November recorded after approval: a difference, not applied.
+    let late = NewPayment {
+        project_id: a,
+        source: Some(FundSource::Central),
+        amount_fen: 5_000_000,
+        paid_on: "2026-11-28".into(),
+        payee: "施工".into(),
+        voucher: "2".into(),
+        item_id: None,
+    };
+    funds::pay(db, &late, "t", "t").await.unwrap();
+    let ch = reports::changes(db, &regions, &profiles, LUZHOU, M).await.unwrap();
+    assert!(
+        ch.iter().any(|(_, k, then, now)| k == "paid_month_fen" && *then == 120_000_000 && *now == 125_000_000),
+        "{ch:?}"
+    );
+    assert_eq!(reports::get(db, &regions, &profiles, LUZHOU, M).await.unwrap().total["paid_month_fen"], 120_000_000);
+    assert_eq!(reports::get(db, &regions, &profiles, "1404", M).await.unwrap().total["paid_month_fen"], 120_000_000);
+    // Submitting again is refused; the city reopens with a reason; the county resubmits the corrected month.
+    assert_eq!(
+        reports::submit(db, &regions, &profiles, LUZHOU, M, 2, "web:luzhou", "t").await.unwrap_err().code(),
+        ErrorCode::PlanState
+    );
+    let lz = reports::act(
+        db,
+        &regions,
+        &profiles,
+        LUZHOU,
+        M,
+        2,
+        "reopen",
+        "补录11月28日支付",
+        Role::Admin,
+        "1404",
+        "web:city",
+        "t",
+    )
+    .await
+    .unwrap();
+    assert_eq!((lz.state, lz.total["paid_month_fen"]), (ReportState::Returned, 125_000_000));
+    let lz = reports::submit(db, &regions, &profiles, LUZHOU, M, lz.version, "web:luzhou", "t").await.unwrap();
+    reports::act(db, &regions, &profiles, LUZHOU, M, lz.version, "approve", "", Role::Admin, "1404", "web:city", "t")
+        .await
+        .unwrap();
+    assert_eq!(reports::get(db, &regions, &profiles, "1404", M).await.unwrap().total["paid_month_fen"], 125_000_000);
+    assert!(jiugai_store::audit::verify(db).await.unwrap().first_broken.is_none());
+}
+
+#[tokio::test]
+async fn a_month_without_activity_and_one_not_yet_over() {
+    let (t, regions, _a, _b) = setup().await;
+    let db = &t.db;
+    let profiles = ProfileSet::builtin();
+    let may = reports::get(db, &regions, &profiles, SHANGDANG, "2026-05").await.unwrap();
+    assert!(may.total.iter().filter(|(k, _)| *k != "investment_planned_fen").all(|(_, v)| *v == 0), "{:?}", may.total);
+    assert_eq!(may.total["investment_planned_fen"], 500_000_000, "the year's plan is known in May");
+    let e = reports::submit(db, &regions, &profiles, SHANGDANG, "2099-01", 0, "t", "t").await.unwrap_err();
+    assert!(e.message(jiugai_store::Lang::Zh).contains("尚未结束"));
+    assert!(reports::month_bounds("2026-13").is_err());
+}
