@@ -71,6 +71,9 @@ pub enum Command {
     /// Money by source: funding plans, allocations, payments, reallocations, summaries
     #[command(subcommand)]
     Funds(FundsCmd),
+    /// Monthly reports (月报表): figures from the records, submit, approve, return, reopen, export
+    #[command(subcommand)]
+    Reports(ReportsCmd),
     /// Run the web application (pages and the JSON API under /api/v1)
     Serve(ServeArgs),
     /// Users of the web application and their API tokens
@@ -434,6 +437,73 @@ pub enum TargetsCmd {
         region: String,
         #[arg(short, long)]
         output: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ReportAt {
+    /// The region (code or name)
+    #[arg(long)]
+    pub region: String,
+    /// YYYY-MM
+    #[arg(long)]
+    pub month: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportsCmd {
+    /// The report: figures by child region and 合计, with its state (and changes since submission)
+    Monthly {
+        #[command(flatten)]
+        at: ReportAt,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit the month's report upward (version 0 for a report never acted on)
+    Submit {
+        #[command(flatten)]
+        at: ReportAt,
+        #[arg(long)]
+        version: i64,
+    },
+    /// Approve (lock) a submitted report, as the level above
+    Approve {
+        #[command(flatten)]
+        at: ReportAt,
+        #[arg(long)]
+        version: i64,
+    },
+    /// Return a submitted report with reasons, as the level above
+    Return {
+        #[command(flatten)]
+        at: ReportAt,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reopen an approved month for correction, as the level above
+    Reopen {
+        #[command(flatten)]
+        at: ReportAt,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// The report as xlsx in the office's layout
+    Export {
+        #[command(flatten)]
+        at: ReportAt,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Which children have reported the month, and how late
+    Completeness {
+        #[command(flatten)]
+        at: ReportAt,
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -37,6 +37,7 @@ pub(crate) mod header;
 pub mod household;
 pub mod normalize;
 pub mod plan_sheet;
+pub mod report_sheet;
 pub(crate) mod source;
 pub mod table;
 pub mod targets;

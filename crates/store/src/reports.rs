@@ -629,3 +629,52 @@ pub async fn completeness(
     }
     Ok(out)
 }
+
+/// The column's group in the two-level header and its unit.
+pub fn column_of(key: &str) -> (&'static str, jiugai_sheet::report_sheet::Unit) {
+    use jiugai_sheet::report_sheet::Unit;
+    let unit = if key.ends_with("_fen") {
+        Unit::Fen
+    } else if key.ends_with("_dm2") {
+        Unit::Dm2
+    } else {
+        Unit::Count
+    };
+    let group = if key.starts_with("projects_") {
+        "改造项目（个）"
+    } else if key.starts_with("estates_") || key == "target_estates" {
+        "改造小区（个）"
+    } else if key.starts_with("households_") || key.starts_with("area_") {
+        "惠及居民"
+    } else if key.ends_with("_fen") {
+        "投资与资金（万元）"
+    } else if key.starts_with("complaints_") {
+        "投诉举报（件）"
+    } else {
+        "长效管理"
+    };
+    (group, unit)
+}
+
+/// The report as the office's xlsx lays it out ([`jiugai_sheet::report_sheet::write_report_xlsx`]): the
+/// same figures as [`get`], in the order of [`FIGURES`].
+pub fn sheet(r: &Report, full_name: &str) -> jiugai_sheet::report_sheet::ReportSheet {
+    use jiugai_sheet::report_sheet::{Column, ReportSheet};
+    let (y, m) = r.month.split_once('-').unwrap_or((&r.month, ""));
+    let columns = FIGURES
+        .iter()
+        .map(|(k, zh, _, unit)| {
+            let (group, u) = column_of(k);
+            Column { group: group.into(), label: format!("{zh}（{unit}）"), unit: u }
+        })
+        .collect();
+    let vals = |f: &Figures| FIGURES.iter().map(|(k, ..)| f.get(*k).copied().unwrap_or(0)).collect::<Vec<i64>>();
+    ReportSheet {
+        title: format!("{full_name}城镇老旧小区改造月报表（{y}年{}月）", m.trim_start_matches('0')),
+        subtitle: format!("填报单位：{}　　状态：{}　　单位：个、户、㎡、万元、件", r.name, r.state.zh()),
+        columns,
+        rows: r.rows.iter().map(|row| (row.name.clone(), vals(&row.figures))).collect(),
+        total: vals(&r.total),
+        signature: "填报人：　　　　　审核人：　　　　　填报日期：".into(),
+    }
+}

@@ -11,6 +11,7 @@ mod plans;
 mod policy;
 mod projects;
 mod regions;
+mod reports;
 mod serve;
 mod user;
 
@@ -80,6 +81,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Targets(c) => plans::targets(&ctx, c).await,
         Command::Plans(c) => plans::run(&ctx, c).await,
         Command::Funds(c) => funds::run(&ctx, c).await,
+        Command::Reports(c) => reports::run(&ctx, c).await,
         Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => user::run(&ctx, c).await,
         Command::Projects(c) => projects::run(&ctx, c).await,

@@ -10,5 +10,6 @@ mod households;
 mod plans;
 mod policy;
 mod projects;
+mod reports;
 mod serve;
 mod user;
