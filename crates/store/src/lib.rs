@@ -16,6 +16,7 @@ mod db;
 pub mod error;
 pub mod estates;
 pub mod migrate;
+pub mod plan_views;
 pub mod plans;
 pub mod policies;
 pub mod projects;
