@@ -48,6 +48,15 @@ pub fn spec() -> Value {
     crate::complaints::api::get,
     crate::complaints::api::submit,
     crate::complaints::api::track,
+    crate::plans::api::targets,
+    crate::plans::api::list,
+    crate::plans::api::create,
+    crate::plans::api::get,
+    crate::plans::api::change_project,
+    crate::plans::api::submit,
+    crate::plans::api::review,
+    crate::plans::api::issue,
+    crate::plans::api::amend,
 ))]
 struct Generated;
 
