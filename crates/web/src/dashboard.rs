@@ -156,6 +156,8 @@ async fn plans_for(
     let t = ctx.t();
     let mut awaiting = Vec::new();
     for p in plans::awaiting(&state.db, &state.regions, &state.profiles(), &who.actor()).await? {
+        // `awaiting` reads the plan rows only: load each with its projects.
+        let p = plans::get(&state.db, p.id).await?;
         let lines = plans::lines(&state.db, &p).await?;
         awaiting.push(crate::plans::summary(state, t, p, &lines));
     }

@@ -271,7 +271,8 @@ async fn pages_list_show_return_stale_and_approve() {
     let dash = city.get("/").await.text();
     assert!(dash.contains("待审核计划") && dash.contains(&format!("href=\"/plans/{id}\"")), "{dash}");
     assert!(dash.contains("id=\"targets-panel\""), "{dash}");
-    assert!(!county.get("/").await.text().contains(&format!("id=\"awaiting\"")));
+    assert!(dash.contains("210.50"), "the awaiting plan's investment: {dash}");
+    assert!(!county.get("/").await.text().contains("id=\"awaiting\""));
     let page = city.get(&format!("/plans/{id}")).await.text();
     assert!(page.contains("id=\"plan-approve\"") && page.contains("id=\"plan-return\""), "{page}");
     let csrf = csrf_in(&page);
