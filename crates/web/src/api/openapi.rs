@@ -146,8 +146,6 @@ fn projects_paths(paths: &mut Value) {
     paths["/catalogue"] = json!({"get": op("The content catalogue (basic, improvement, enhancement; N/X)", json!([]), None, json!({"type": "array"}))});
 }
 
-/// Complaints: public submit and tracking (no authentication), staff list and detail in scope.
-
 fn base() -> Value {
     let obj = json!({"type": "object"});
     let list_params = json!([
