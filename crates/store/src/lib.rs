@@ -17,6 +17,7 @@ pub mod error;
 pub mod estates;
 pub mod funds;
 pub mod migrate;
+pub mod plan_views;
 pub mod plans;
 pub mod policies;
 pub mod projects;

@@ -61,6 +61,14 @@ pub enum Action {
     ReadComplaints,
     /// Handle the complaint `{cid}` names: move its status forward, reply to the resident.
     HandleComplaints,
+    /// Read annual plans and progress against targets in scope (lists, the plan `{id}` names, its export).
+    ReadPlans,
+    /// Draft the plans of the scope: create, add/remove projects, submit, issue, amend (the store decides
+    /// the state and, for issuing, whether the caller approved or drafted it).
+    WritePlan,
+    /// Approve or return the plan `{id}` names at its current review step: who may is the profile's
+    /// review chain ([`jiugai_store::plans::may_review`]); others get 403 `not_reviewer` from the store.
+    ReviewPlan,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -166,6 +174,28 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/complaints/{cid}", Action::HandleComplaints),
     ("GET", "/api/v1/complaints", Action::ReadComplaints),
     ("GET", "/api/v1/complaints/{cid}", Action::ReadComplaints),
+    // annual plans and targets
+    ("GET", "/plans", Action::ReadPlans),
+    ("GET", "/plans/new", Action::WritePlan),
+    ("POST", "/plans", Action::WritePlan),
+    ("GET", "/plans/{id}", Action::ReadPlans),
+    ("GET", "/plans/{id}/export.xlsx", Action::ReadPlans),
+    ("GET", "/plans/{id}/print", Action::ReadPlans),
+    ("POST", "/plans/{id}/projects", Action::WritePlan),
+    ("POST", "/plans/{id}/submit", Action::WritePlan),
+    ("POST", "/plans/{id}/review", Action::ReviewPlan),
+    ("POST", "/plans/{id}/issue", Action::WritePlan),
+    ("POST", "/plans/{id}/amend", Action::WritePlan),
+    ("GET", "/targets", Action::ReadPlans),
+    ("GET", "/api/v1/targets", Action::ReadPlans),
+    ("GET", "/api/v1/plans", Action::ReadPlans),
+    ("POST", "/api/v1/plans", Action::WritePlan),
+    ("GET", "/api/v1/plans/{id}", Action::ReadPlans),
+    ("POST", "/api/v1/plans/{id}/projects", Action::WritePlan),
+    ("POST", "/api/v1/plans/{id}/submit", Action::WritePlan),
+    ("POST", "/api/v1/plans/{id}/review", Action::ReviewPlan),
+    ("POST", "/api/v1/plans/{id}/issue", Action::WritePlan),
+    ("POST", "/api/v1/plans/{id}/amend", Action::WritePlan),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -188,6 +218,9 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ManageConsultation | Action::EnterBallots => matches!(role, Admin | County | Street),
         Action::ReadComplaints => matches!(role, Admin | County | Street | Auditor),
         Action::HandleComplaints => matches!(role, Admin | County | Street),
+        Action::ReadPlans => matches!(role, Admin | County | Street | Department | Auditor),
+        Action::WritePlan => matches!(role, Admin | County | Street),
+        Action::ReviewPlan => matches!(role, Admin | County | Street | Department),
     }
 }
 
@@ -213,6 +246,11 @@ pub fn may_complete_step(role: Role, key: StepKey) -> bool {
 /// the caller's scope is the guard's business, checked before any handler runs.
 pub fn sees_owner_contacts(role: Role) -> bool {
     role == Role::Street
+}
+
+/// Is a plan of `region` inside `scope` (`""`: everywhere)?
+pub fn plan_within(regions: &jiugai_store::regions::Regions, region: &str, scope: &str) -> bool {
+    scope.is_empty() || region == scope || regions.within(region, scope)
 }
 
 /// Projects a user may see: `Some(scope)` by region, or by membership for a contractor.
@@ -366,6 +404,33 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             (Some(id), Some(scope)) => match jiugai_store::complaints::region_of(&state.db, id).await? {
                 Some(code) => scope.is_empty() || state.regions.within(&code, &scope),
                 None => false,
+            },
+            _ => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
+    // A plan the route names: its region inside the caller's scope (reviewers above see the plans of the
+    // regions below them by the same rule), else 404. A role that may never read plans (contractors) is
+    // refused first, with the same 403 whatever the id, so the answer tells nothing about the plan.
+    if matches!(action, Action::ReadPlans | Action::WritePlan | Action::ReviewPlan) && pattern.contains("{id}") {
+        if !can(user.role, Action::ReadPlans) {
+            return Err(AppError::Forbidden);
+        }
+        let id: Option<i64> = req
+            .uri()
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .skip_while(|s| *s != "plans")
+            .nth(1)
+            .and_then(|s| s.parse().ok());
+        let visible = match (id, data_scope(&user)) {
+            (Some(id), Some(scope)) => match jiugai_store::plans::get(&state.db, id).await {
+                Ok(p) => plan_within(&state.regions, &p.region_code, &scope),
+                Err(jiugai_store::StoreError::NotFound(..)) => false,
+                Err(e) => return Err(e.into()),
             },
             _ => false,
         };

@@ -118,6 +118,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         }
         None => None,
     };
+    let (awaiting, returned) = plans_for(&state, &ctx).await?;
+    let targets = crate::targets::compact(&state, &ctx).await?;
     let page = DashboardPage {
         l: Layout::new(&ctx, &state, "dashboard", "/"),
         scope_name,
@@ -132,6 +134,37 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         stage_labels,
         managed_share,
         complaints,
+        show_plans: ctx.may(crate::access::Action::ReadPlans),
+        awaiting,
+        returned,
+        targets,
     };
     Ok(view::html(&page))
+}
+
+/// Plans awaiting the caller's review (待审核计划), and for drafting offices the plans returned to them.
+async fn plans_for(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<(Vec<crate::plans::PlanSummary>, Vec<crate::plans::PlanSummary>), AppError> {
+    use crate::access::Action;
+    use jiugai_store::plans;
+    if !ctx.may(Action::ReadPlans) {
+        return Ok((vec![], vec![]));
+    }
+    let who = crate::plans::Who::of(ctx)?;
+    let t = ctx.t();
+    let mut awaiting = Vec::new();
+    for p in plans::awaiting(&state.db, &state.regions, &state.profiles(), &who.actor()).await? {
+        // `awaiting` reads the plan rows only: load each with its projects.
+        let p = plans::get(&state.db, p.id).await?;
+        let lines = plans::lines(&state.db, &p).await?;
+        awaiting.push(crate::plans::summary(state, t, p, &lines));
+    }
+    let returned = if ctx.may(Action::WritePlan) {
+        crate::plans::list_in_scope(state, ctx, None, Some(jiugai_domain::PlanStatus::Returned)).await?
+    } else {
+        vec![]
+    };
+    Ok((awaiting, returned))
 }

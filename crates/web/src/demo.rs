@@ -292,6 +292,9 @@ pub async fn load_complaints(
 ) -> Result<usize, StoreError> {
     use jiugai_store::complaints::{self, NewComplaint};
     use jiugai_store::projects::{self, Facts};
+    // The plans demo comes last in `serve --demo`'s order; it is loaded here until the CLI calls
+    // [`load_plans`] itself (it does nothing once any plan exists).
+    load_plans(db, regions, profiles).await?;
     let today = projects::today();
     if !complaints::list(db, &complaints::Filter { limit: Some(1), ..Default::default() }, today).await?.is_empty() {
         return Ok(0);
@@ -512,4 +515,161 @@ pub async fn load_consultations(
     }
     cons::close(db, &prof, j.id, j.version, "web:古魏镇街道", origin).await?;
     Ok(2)
+}
+
+/// The annual-plan loop, when there is no plan yet: targets of 运城市's counties for 2025–2027 (芮城县 and
+/// three others), two 2027 projects in 芮城县 on core-scope estates with a registry and a closed consent
+/// consultation each (so the plan passes its blocking checks), and 芮城县's 2027 plan submitted: it waits
+/// under 待审核计划 for 运城市's office (a user with role admin and scope 1408, e.g.
+/// `jiugai user add 运城市旧改办 --role admin --scope 运城市`). Returns how many plans were created.
+pub async fn load_plans(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
+    use jiugai_store::plans::{self, Actor};
+    use jiugai_store::projects::{self, NewProject, items};
+    use jiugai_store::residents::consultations::{self as cons, NewConsultation};
+    use jiugai_store::residents::households::{self, NewHousehold};
+    use jiugai_store::targets::{self, Import, NewTarget};
+    const CITY: &str = "1408";
+    const COUNTY: &str = "140830";
+    const YEAR: i32 = 2027;
+    if !plans::list(db, "", None, None).await?.is_empty() || regions.get(COUNTY).is_none() {
+        return Ok(0);
+    }
+    let (actor, origin) = ("system", "demo");
+    // 1. Targets: 芮城县 and three other counties of 运城市.
+    if targets::list(db, CITY).await?.is_empty() {
+        let mut counties: Vec<String> =
+            regions.children(CITY).filter(|r| r.code != COUNTY).take(3).map(|r| r.code.clone()).collect();
+        counties.insert(0, COUNTY.to_string());
+        let numbers: [[i64; 3]; 4] = [[8, 6, 5], [24, 20, 18], [15, 12, 10], [11, 9, 8]];
+        let rows = counties
+            .iter()
+            .zip(numbers.iter())
+            .flat_map(|(c, n)| {
+                [2025, 2026, 2027].into_iter().zip(n.iter()).map(move |(y, e)| NewTarget {
+                    region_code: c.clone(),
+                    year: y,
+                    estates: *e,
+                    households: Some(e * 45),
+                })
+            })
+            .collect();
+        let imp = Import {
+            region_code: CITY.into(),
+            years: vec![2025, 2026, 2027],
+            rows,
+            total: None,
+            prior: 120,
+            source: "运城市老旧小区改造年度任务细化分解表（演示）".into(),
+        };
+        targets::replace(db, regions, &imp, actor, origin).await?;
+    }
+    // 2. Two estates in no project, core scope, with few households: registries and consent votes.
+    let estates = jiugai_store::estates::list(
+        db,
+        regions,
+        &jiugai_store::estates::Filter { region: Some(COUNTY.into()), ..Default::default() },
+    )
+    .await?;
+    let eff = profiles.effective(profiles.for_region(COUNTY)).map_err(|e| StoreError::Other(e.to_string()))?;
+    let mut chosen = Vec::new();
+    let mut pool: Vec<_> =
+        estates.iter().filter(|e| e.data.households.is_some_and(|h| (8..=40).contains(&h))).collect();
+    pool.sort_by_key(|e| (e.data.households, e.id));
+    for e in pool {
+        if !projects::of_estate(db, e.id).await?.is_empty() || households::totals(db, e.id).await?.0 > 0 {
+            continue;
+        }
+        let d = &e.data;
+        let el = jiugai_rules::eligibility(
+            &eff,
+            &jiugai_rules::EstateFacts {
+                built_years: d.built_years.clone(),
+                in_shantytown_plan: d.in_shantytown_plan.unwrap_or(false),
+                self_built: d.self_built.unwrap_or(false),
+                urban_village: d.urban_village.unwrap_or(false),
+                declared: d.declared,
+            },
+        );
+        if el.verdict == jiugai_rules::Verdict::Core {
+            chosen.push(e);
+        }
+        if chosen.len() == 2 {
+            break;
+        }
+    }
+    if chosen.len() < 2 {
+        return Ok(0);
+    }
+    let mut project_ids = Vec::new();
+    for (n, e) in chosen.iter().enumerate() {
+        let hh = e.data.households.unwrap_or(0);
+        let p = projects::create(
+            db,
+            &NewProject {
+                name: format!("{}综合改造", e.data.name),
+                estate_ids: vec![e.id],
+                plan_year: YEAR,
+                investment_fen: [126_000_000, 84_500_000][n],
+                ..Default::default()
+            },
+            actor,
+            origin,
+        )
+        .await?;
+        let mut v = p.version;
+        let cat = items::catalogue(db, COUNTY).await?;
+        for (code, qty, yuan) in [("B10", 60_000, [520_000, 380_000][n]), ("B16", 40_000, [410_000, 265_000][n])] {
+            if let Some(item) = cat.iter().find(|i| i.code == code) {
+                let it = items::ItemInput {
+                    item_id: item.id,
+                    quantity_centi: qty,
+                    unit: None,
+                    cost_fen: yuan * 100,
+                    payer: None,
+                    note: String::new(),
+                };
+                v = items::add_item(db, &eff, p.id, v, &it, actor, origin).await?.version;
+            }
+        }
+        let rows: Vec<NewHousehold> = (0..hh)
+            .map(|i| NewHousehold {
+                building: format!("{}", i / 12 + 1),
+                unit: format!("{}", (i % 12) / 6 + 1),
+                room: format!("{}{:02}", (i % 6) / 2 + 1, i % 2 + 1),
+                area_dm2: 6_200 + (i * 37 % 2_400),
+                owner_name: format!("住户{:03}", i + 1),
+                ..Default::default()
+            })
+            .collect();
+        households::insert_all(db, e.id, &rows, actor, origin).await?;
+        let c = cons::create(
+            db,
+            &NewConsultation {
+                estate_id: e.id,
+                project_id: Some(p.id),
+                kind: cons::Kind::Consent,
+                matter: None,
+                title: format!("{}改造意愿征询", e.data.name),
+                question: "您是否同意本小区纳入2027年度城镇老旧小区改造计划？".into(),
+                opens_at: "2026-10-08 08:00".into(),
+                closes_at: "2099-12-31 18:00".into(),
+            },
+            actor,
+            origin,
+        )
+        .await?;
+        let yes = (hh * 9 + 9) / 10;
+        for (i, h) in households::list(db, e.id).await?.iter().enumerate() {
+            let choice = if (i as i64) < yes { Choice::Yes } else { Choice::No };
+            cons::cast_assisted(db, c.id, h.id, choice, "web:社区网格员", origin).await?;
+        }
+        let c = cons::get(db, c.id).await?;
+        cons::close(db, &eff, c.id, c.version, "web:古魏镇街道", origin).await?;
+        project_ids.push(p.id);
+    }
+    // 3. The county's plan, submitted for the city's review.
+    let county = Actor { name: "web:芮城县旧改办", role: jiugai_domain::Role::County, scope: COUNTY, origin };
+    let plan = plans::create(db, regions, profiles, COUNTY, YEAR, &project_ids, &county).await?;
+    plans::submit(db, regions, profiles, plan.id, plan.version, projects::today(), &county).await?;
+    Ok(1)
 }

@@ -18,8 +18,10 @@ pub mod households;
 pub mod i18n;
 pub mod imports;
 pub mod log;
+pub mod plans;
 pub mod projects;
 pub mod static_files;
+pub mod targets;
 pub mod util;
 pub mod view;
 
@@ -201,6 +203,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/complaints/track/{no}", get(complaints::api::track))
         .route("/api/v1/complaints/{cid}", get(complaints::api::get))
+        // annual plans and targets
+        .route("/plans", get(plans::pages::list).post(plans::pages::create))
+        .route("/plans/new", get(plans::pages::new_form))
+        .route("/plans/{id}", get(plans::pages::show))
+        .route("/plans/{id}/export.xlsx", get(plans::pages::export))
+        .route("/plans/{id}/print", get(plans::pages::print))
+        .route("/plans/{id}/projects", post(plans::pages::change_project))
+        .route("/plans/{id}/submit", post(plans::pages::submit))
+        .route("/plans/{id}/review", post(plans::pages::review))
+        .route("/plans/{id}/issue", post(plans::pages::issue))
+        .route("/plans/{id}/amend", post(plans::pages::amend))
+        .route("/targets", get(targets::page))
+        .route("/api/v1/targets", get(plans::api::targets))
+        .route("/api/v1/plans", get(plans::api::list).post(plans::api::create))
+        .route("/api/v1/plans/{id}", get(plans::api::get))
+        .route("/api/v1/plans/{id}/projects", post(plans::api::change_project))
+        .route("/api/v1/plans/{id}/submit", post(plans::api::submit))
+        .route("/api/v1/plans/{id}/review", post(plans::api::review))
+        .route("/api/v1/plans/{id}/issue", post(plans::api::issue))
+        .route("/api/v1/plans/{id}/amend", post(plans::api::amend))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

@@ -11,6 +11,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../static/htmx.min.js")),
     ("echarts.min.js", "text/javascript; charset=utf-8", include_bytes!("../static/echarts.min.js")),
     ("dashboard.js", "text/javascript; charset=utf-8", include_bytes!("../static/dashboard.js")),
+    ("targets.js", "text/javascript; charset=utf-8", include_bytes!("../static/targets.js")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {

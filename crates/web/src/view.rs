@@ -25,6 +25,7 @@ pub struct Layout {
     pub can_import: bool,
     pub can_audit: bool,
     pub can_complaints: bool,
+    pub can_plans: bool,
     /// The current path, for the language switch to come back to.
     pub here: String,
 }
@@ -46,6 +47,7 @@ impl Layout {
             can_import: ctx.may(Action::Import),
             can_audit: ctx.may(Action::ReadAudit),
             can_complaints: ctx.may(Action::ReadComplaints),
+            can_plans: ctx.may(Action::ReadPlans),
             here: crate::util::urlencode(here),
         }
     }
@@ -126,6 +128,12 @@ pub struct DashboardPage {
     pub managed_share: String,
     /// Open and overdue complaints in scope, for those who may read them.
     pub complaints: Option<jiugai_store::complaints::Summary>,
+    /// 待审核计划: plans awaiting the caller's review; and plans returned to the caller's office.
+    pub awaiting: Vec<crate::plans::PlanSummary>,
+    pub returned: Vec<crate::plans::PlanSummary>,
+    pub show_plans: bool,
+    /// Progress against targets in the caller's scope this year: (region line, chart JSON, year).
+    pub targets: Option<(crate::targets::LineView, String, i32)>,
 }
 
 pub struct ListRow {

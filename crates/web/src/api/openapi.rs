@@ -48,6 +48,15 @@ pub fn spec() -> Value {
     crate::complaints::api::get,
     crate::complaints::api::submit,
     crate::complaints::api::track,
+    crate::plans::api::targets,
+    crate::plans::api::list,
+    crate::plans::api::create,
+    crate::plans::api::get,
+    crate::plans::api::change_project,
+    crate::plans::api::submit,
+    crate::plans::api::review,
+    crate::plans::api::issue,
+    crate::plans::api::amend,
 ))]
 struct Generated;
 
@@ -136,8 +145,6 @@ fn projects_paths(paths: &mut Value) {
     paths["/projects/ledger"] = json!({"get": op("The construction ledger: a row per project with computed progress and issues", filters, None, json!({"type": "object"}))});
     paths["/catalogue"] = json!({"get": op("The content catalogue (basic, improvement, enhancement; N/X)", json!([]), None, json!({"type": "array"}))});
 }
-
-/// Complaints: public submit and tracking (no authentication), staff list and detail in scope.
 
 fn base() -> Value {
     let obj = json!({"type": "object"});

@@ -208,6 +208,12 @@ async fn every_route_every_role_inside_and_outside_scope() {
     .await
     .unwrap();
     assert_eq!(complaint.region_code, INSIDE);
+    // Plan 1: 芮城县's 2026 plan holding project 1 (inside).
+    let county = jiugai_store::plans::Actor { name: "test", role: Role::County, scope: INSIDE, origin: "test" };
+    let plan = jiugai_store::plans::create(db, &s.state.regions, &s.state.profiles(), INSIDE, 2026, &[1], &county)
+        .await
+        .unwrap();
+    assert_eq!(plan.id, 1);
     let ids = Ids {
         aid: att.id,
         row,
@@ -323,6 +329,20 @@ async fn every_route_every_role_inside_and_outside_scope() {
                             assert!(ok(&r), "{what}")
                         } else {
                             assert_eq!(r.status, 403, "{what}")
+                        }
+                    }
+                    // Plans: a role that never reads plans gets 403 whatever the id; a plan outside the scope
+                    // 404; then the role decides (forms without a version: 422).
+                    Action::ReadPlans | Action::WritePlan | Action::ReviewPlan => {
+                        let names_plan = route.contains("{id}");
+                        if names_plan && !can(role, Action::ReadPlans) {
+                            assert_eq!(r.status, 403, "{what}");
+                        } else if names_plan && where_ == "outside" {
+                            assert_eq!(r.status, 404, "{what}");
+                        } else if !can(role, *action) {
+                            assert_eq!(r.status, 403, "{what}");
+                        } else {
+                            assert!(ok(&r) || r.status == 422, "{what}");
                         }
                     }
                     Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
