@@ -292,9 +292,6 @@ pub async fn load_complaints(
 ) -> Result<usize, StoreError> {
     use jiugai_store::complaints::{self, NewComplaint};
     use jiugai_store::projects::{self, Facts};
-    // The plans demo comes last in `serve --demo`'s order; it is loaded here until the CLI calls
-    // [`load_plans`] itself (it does nothing once any plan exists).
-    load_plans(db, regions, profiles).await?;
     let today = projects::today();
     if !complaints::list(db, &complaints::Filter { limit: Some(1), ..Default::default() }, today).await?.is_empty() {
         return Ok(0);
@@ -522,6 +519,17 @@ pub async fn load_consultations(
 /// consultation each (so the plan passes its blocking checks), and 芮城县's 2027 plan submitted: it waits
 /// under 待审核计划 for 运城市's office (a user with role admin and scope 1408, e.g.
 /// `jiugai user add 运城市旧改办 --role admin --scope 运城市`). Returns how many plans were created.
+/// The demo's reviewer of 芮城县's plans: the 运城市 office (created once, with a one-time password that
+/// is returned to be printed). `None` when it exists already.
+pub async fn ensure_city_reviewer(db: &Db) -> Result<Option<String>, StoreError> {
+    if jiugai_store::users::by_name(db, "yuncheng").await?.is_some() {
+        return Ok(None);
+    }
+    let (_, pw) =
+        crate::auth::create_user(db, "yuncheng", jiugai_domain::Role::Admin, "1408", "system", "demo").await?;
+    Ok(Some(pw))
+}
+
 pub async fn load_plans(db: &Db, regions: &Regions, profiles: &jiugai_rules::ProfileSet) -> Result<usize, StoreError> {
     use jiugai_store::plans::{self, Actor};
     use jiugai_store::projects::{self, NewProject, items};

@@ -31,9 +31,19 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> ExitCode {
             if c > 0 {
                 println!("{}", if zh { format!("演示投诉：{c} 件（其中 1 件逾期未答复）") } else { format!("demo complaints: {c} (one overdue)") });
             }
+            let p = jiugai_web::demo::load_plans(&ctx.db, &regions, &profiles).await?;
+            if p > 0 {
+                println!("{}", if zh { "演示年度计划：芮城县 2027 年度计划已上报，待运城市旧改办（用户 yuncheng）审核；任务分解表见“任务进度”" } else { "demo plan: Ruicheng's 2027 plan submitted, awaiting the Yuncheng office (user yuncheng); targets under “progress”" });
+            }
         }
         if let Some(pw) = jiugai_web::auth::ensure_admin(&ctx.db).await? {
             println!("{}", if zh { "已创建管理员 admin（全国范围）。一次性密码（首次登录后须修改）：" } else { "created user admin (whole country). One-time password (must be changed at first sign-in):" });
+            println!("    {pw}");
+        }
+        if a.demo
+            && let Some(pw) = jiugai_web::demo::ensure_city_reviewer(&ctx.db).await?
+        {
+            println!("{}", if zh { "已创建演示用户 yuncheng（运城市旧改办，审核芮城县的计划）。一次性密码：" } else { "created demo user yuncheng (Yuncheng office, reviews Ruicheng's plans). One-time password:" });
             println!("    {pw}");
         }
         let mut state = AppState::new(ctx.db.clone()).await?;

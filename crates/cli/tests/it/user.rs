@@ -75,7 +75,9 @@ async fn serve_creates_admin_and_answers() {
         text.contains("30 个小区")
             && text.contains("演示项目：3")
             && text.contains("admin")
-            && text.contains("一次性密码"),
+            && text.contains("一次性密码")
+            && text.contains("yuncheng")
+            && text.contains("演示年度计划"),
         "{text}"
     );
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -85,6 +87,7 @@ async fn serve_creates_admin_and_answers() {
     child.kill().unwrap();
     let _ = child.wait();
     assert!(body.starts_with("HTTP/1.1 200") && body.contains("登录"), "{body}");
-    assert_eq!(jiugai_store::users::count(&t.db).await.unwrap(), 1);
+    // admin, and the demo's reviewer of Ruicheng's plans (the 运城市 office).
+    assert_eq!(jiugai_store::users::count(&t.db).await.unwrap(), 2);
     assert_eq!(jiugai_store::estates::count(&t.db).await.unwrap(), 30);
 }

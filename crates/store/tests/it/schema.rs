@@ -4,10 +4,17 @@ use jiugai_store::migrate::{MIGRATIONS, schema_columns};
 use jiugai_store::testing::TestDb;
 use std::collections::BTreeMap;
 
-/// Tables and columns declared by the CREATE TABLE statements of a migration script.
+/// Tables and columns declared by the CREATE TABLE statements of a migration script, and the columns its
+/// `ALTER TABLE t ADD COLUMN c …` statements add (under `t`, for [`declared_all`] to merge).
 fn declared(sql: &str) -> BTreeMap<String, Vec<String>> {
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let lower = sql.to_lowercase();
+    for l in lower.lines().map(|l| l.split("--").next().unwrap().trim()) {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        if w.len() >= 6 && w[0] == "alter" && w[1] == "table" && w[3] == "add" && w[4] == "column" {
+            out.entry(w[2].to_string()).or_default().push(w[5].trim_end_matches(',').to_string());
+        }
+    }
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("create table ") {
         rest = &rest[i + "create table ".len()..];
@@ -36,9 +43,11 @@ fn declared(sql: &str) -> BTreeMap<String, Vec<String>> {
             .filter(|w| !matches!(*w, "unique" | "primary" | "foreign" | "check" | "constraint"))
             .map(|w| w.trim_end_matches(',').to_string())
             .collect();
-        cols.sort();
-        out.insert(name, cols);
+        out.entry(name).or_default().extend(cols);
         rest = &rest[end..];
+    }
+    for c in out.values_mut() {
+        c.sort();
     }
     out
 }
@@ -58,7 +67,11 @@ async fn live_schema_matches_the_scripts() {
     let live: BTreeMap<String, Vec<String>> = schema_columns(&t.db).await.unwrap().into_iter().collect();
     let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for m in MIGRATIONS {
-        want.extend(declared(m.sqlite));
+        for (t, cols) in declared(m.sqlite) {
+            let c = want.entry(t).or_default();
+            c.extend(cols);
+            c.sort();
+        }
     }
     want.insert("schema_migrations".into(), vec!["applied_at".into(), "name".into(), "version".into()]);
     assert_eq!(live, want, "backend {:?}", t.db.backend());
