@@ -1,5 +1,8 @@
 //! The `jiugai` binary: parses the command line and hands over to `cmd`. Nothing else lives here.
 
+// Commands return the store's error, which carries both messages and the refusing rule.
+#![allow(clippy::result_large_err)]
+
 mod cli;
 mod cmd;
 mod output;

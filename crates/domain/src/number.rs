@@ -361,7 +361,7 @@ mod tests {
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped_hundredths(123_456_789), "1,234,567.89");
         assert_eq!(wan_yuan(120_500_000), "120.50");
-        assert_eq!(wan_yuan(1_234_567_890_0), "12,345.68");
+        assert_eq!(wan_yuan(12_345_678_900), "12,345.68");
         assert_eq!(wan_yuan(-4_999), "0.00");
         assert_eq!(percent(43, 60).as_deref(), Some("71.67%"));
         assert_eq!(percent(2, 3).as_deref(), Some("66.67%"));

@@ -599,7 +599,7 @@ pub async fn import_sheet(
         for i in t.check().issues {
             errors.push(SheetError {
                 row: 0,
-                column: i.year.map(|y| year_col(y)).unwrap_or_default(),
+                column: i.year.map(year_col).unwrap_or_default(),
                 value: i.year.map(|y| by_year.get(&y).copied().unwrap_or(0).to_string()).unwrap_or_default(),
                 message: if zh { i.message_zh.clone() } else { i.message_en.clone() },
             });

@@ -4,6 +4,9 @@
 //! `router(state)` builds the axum router; `serve(listener, state)` runs it on a listener the caller
 //! bound (tests bind port 0).
 
+// Handlers return `Result<_, AppError>` whose store error carries both messages and the refusing rule.
+#![allow(clippy::result_large_err)]
+
 pub mod access;
 pub mod api;
 pub mod audit;

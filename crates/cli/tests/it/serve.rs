@@ -7,17 +7,31 @@ use std::time::{Duration, Instant};
 
 use jiugai_store::testing::TestDb;
 
-/// The server on port 0 of the loopback; returns the child and the address it printed.
-fn start(url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiugai"))
-        .env("JIUGAI_DATABASE_URL", url)
-        .env_remove("JIUGAI_LANG")
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start jiugai serve");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+/// A running `jiugai serve`, killed and reaped when dropped (also when a test fails).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// The server on port 0 of the loopback with extra environment; returns it and the address it printed.
+fn start(url: &str, env: &[(&str, &str)]) -> (Server, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jiugai"));
+    cmd.env("JIUGAI_DATABASE_URL", url).env_remove("JIUGAI_LANG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut server = Server(
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start jiugai serve"),
+    );
+    let mut out = BufReader::new(server.0.stdout.take().expect("stdout"));
     let mut line = String::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -27,7 +41,7 @@ fn start(url: &str) -> (Child, String) {
             let addr = line[i + 7..].split('/').next().unwrap().to_string();
             // Keep draining stdout so the server never blocks on a full pipe.
             std::thread::spawn(move || for _ in out.lines() {});
-            return (child, addr);
+            return (server, addr);
         }
         assert!(Instant::now() < deadline, "no address printed");
     }
@@ -48,7 +62,8 @@ fn get(addr: &str, path: &str) -> Option<String> {
 #[tokio::test]
 async fn clients_closing_mid_response_do_not_kill_the_server() {
     let t = TestDb::new().await;
-    let (mut child, addr) = start(&t.url);
+    let (mut server, addr) = start(&t.url, &[]);
+    let child = &mut server.0;
     let threads: Vec<_> = (0..16)
         .map(|_| {
             let addr = addr.clone();
@@ -98,24 +113,7 @@ async fn a_street_profile_decides_alike_in_cli_and_web_and_reaches_a_running_ser
     let tok = jiugai(&url, &["user", "token", "ops"]);
     let token = String::from_utf8_lossy(&tok.stdout).lines().last().unwrap().trim().to_string();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiugai"))
-        .env("JIUGAI_DATABASE_URL", &url)
-        .env("JIUGAI_PROFILE_POLL_SECS", "1")
-        .env_remove("JIUGAI_LANG")
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start jiugai serve");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let addr = loop {
-        let mut line = String::new();
-        assert!(out.read_line(&mut line).unwrap() > 0, "server exited");
-        if let Some(i) = line.find("http://") {
-            break line[i + 7..].split('/').next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in out.lines() {});
+    let (_server, addr) = start(&url, &[("JIUGAI_PROFILE_POLL_SECS", "1")]);
     let verdict_web = || {
         let mut s = TcpStream::connect(&addr).unwrap();
         write!(
@@ -150,6 +148,4 @@ async fn a_street_profile_decides_alike_in_cli_and_web_and_reaches_a_running_ser
         web = verdict_web();
     }
     assert_eq!(web, cli, "the running server decides as the CLI once the profile is loaded");
-    child.kill().ok();
-    child.wait().ok();
 }

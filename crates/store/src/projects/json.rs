@@ -22,7 +22,7 @@ pub async fn document(db: &Db, profile: &EffectiveProfile, p: &Project) -> Resul
     let mut v = serde_json::to_value(p).unwrap_or_default();
     v["profile"] = json!(profile.name);
     v["estates"] = Value::Array(estates);
-    v["overdue_steps"] = json!(steps.iter().filter(|s| s.overdue).map(|s| s.key.clone()).collect::<Vec<_>>());
+    v["overdue_steps"] = json!(steps.iter().filter(|s| s.overdue).map(|s| s.key).collect::<Vec<_>>());
     v["steps"] = serde_json::to_value(&steps).unwrap_or_default();
     v["items"] = serde_json::to_value(&its).unwrap_or_default();
     v["totals"] = json!({

@@ -524,7 +524,7 @@ pub async fn move_stage(
         bump(db, &mut tx, id, expected, &now).await?;
         with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET stage = $1, plan_year = $2 WHERE id = $3").bind(to_stage).bind(i64::from(to_year)).bind(id).execute(&mut *cx).await?.rows_affected());
         with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
-            .bind(id).bind(&p.stage).bind(to_stage).bind(i64::from(p.plan_year)).bind(i64::from(to_year)).bind(reason).bind(actor).bind(&now)
+            .bind(id).bind(p.stage).bind(to_stage).bind(i64::from(p.plan_year)).bind(i64::from(to_year)).bind(reason).bind(actor).bind(&now)
             .execute(&mut *cx).await?.rows_affected());
         audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.move", "project", &id.to_string(), json!({
             "version": expected + 1, "before": {"stage": p.stage, "plan_year": p.plan_year}, "after": {"stage": to_stage, "plan_year": to_year}, "reason": reason}))).await?;

@@ -527,7 +527,7 @@ pub async fn complete(
         if let Some(stage) = auto_stage {
             with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET stage = $1 WHERE id = $2").bind(stage).bind(id).execute(&mut *cx).await?.rows_affected());
             with_tx!(&mut tx, cx => sqlx::query("INSERT INTO project_moves (project_id, from_stage, to_stage, from_year, to_year, reason, actor, at) VALUES ($1,$2,$3,$4,$4,$5,$6,$7)")
-                .bind(id).bind(&p.stage).bind(stage).bind(i64::from(p.plan_year)).bind(format!("步骤「{zh}」完成"))
+                .bind(id).bind(p.stage).bind(stage).bind(i64::from(p.plan_year)).bind(format!("步骤「{zh}」完成"))
                 .bind(actor).bind(&now).execute(&mut *cx).await?.rows_affected());
         }
         audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.step.complete", "project", &id.to_string(), json!({

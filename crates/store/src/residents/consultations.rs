@@ -1235,8 +1235,8 @@ pub async fn ballots(db: &Db, c: &Consultation) -> Result<Vec<BallotEntry>, Stor
             map.get(&h.id).map(|(choice, channel, by, at)| BallotEntry {
                 household_id: h.id,
                 household_label: h.label(),
-                choice: choice.clone(),
-                channel: channel.clone(),
+                choice: *choice,
+                channel: *channel,
                 recorded_by: by.clone(),
                 at: at.clone(),
             })

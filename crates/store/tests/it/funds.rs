@@ -38,7 +38,7 @@ async fn project(db: &Db, name: &str, estates: Vec<i64>) -> i64 {
         name: name.into(),
         estate_ids: estates,
         plan_year: 2026,
-        investment_fen: 1_000_000_00,
+        investment_fen: 100_000_000,
         ..Default::default()
     };
     projects::create(db, &p, "county", "test").await.unwrap().id
@@ -224,7 +224,7 @@ async fn concurrent_payments_never_overdraw_one_allocation() {
     let line = vec![funds::AllocationLine {
         project_id: Some(a),
         region_code: None,
-        amount_fen: 1_000_00,
+        amount_fen: 100_000,
         note: String::new(),
         row: None,
     }];
@@ -234,7 +234,7 @@ async fn concurrent_payments_never_overdraw_one_allocation() {
     for i in 0..20 {
         let db = db.clone();
         tasks.push(tokio::spawn(
-            async move { funds::pay(&db, &payment(a, 100_00, &format!("v{i}")), "fin", "t").await },
+            async move { funds::pay(&db, &payment(a, 10_000, &format!("v{i}")), "fin", "t").await },
         ));
     }
     let mut ok = 0;
@@ -247,8 +247,8 @@ async fn concurrent_payments_never_overdraw_one_allocation() {
         }
     }
     let f = funds::project_figures(&db, a).await.unwrap();
-    assert!(f[&FundSource::Central].paid_fen <= 1_000_00);
-    assert_eq!(f[&FundSource::Central].paid_fen, ok * 100_00);
+    assert!(f[&FundSource::Central].paid_fen <= 100_000);
+    assert_eq!(f[&FundSource::Central].paid_fen, ok * 10_000);
     assert!(ok >= 1);
     assert_eq!(funds::reconcile(&db).await.unwrap(), vec![]);
 }

@@ -581,7 +581,7 @@ async fn content_totals_reconcile_and_the_ledger_exports() {
             name: "体委住宅楼改造".into(),
             estate_ids: vec![a],
             plan_year: 2026,
-            investment_fen: 1_000_000_00,
+            investment_fen: 100_000_000,
             ..Default::default()
         },
         "t",

@@ -35,7 +35,7 @@ fn declared(sql: &str) -> BTreeMap<String, Vec<String>> {
                 _ => {}
             }
         }
-        let mut cols: Vec<String> = rest[body_start..end]
+        let cols: Vec<String> = rest[body_start..end]
             .lines()
             .map(|l| l.split("--").next().unwrap().trim())
             .filter(|l| !l.is_empty())
