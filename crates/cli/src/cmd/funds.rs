@@ -154,7 +154,12 @@ pub async fn run(ctx: &Ctx, cmd: FundsCmd) -> ExitCode {
                 } else {
                     print_figures(ctx, &f);
                     for c in &checks {
-                        println!("{:?} {}：{}  [{}]", c.outcome, c.check, if ctx.zh() { &c.reason_zh } else { &c.reason_en }, c.rule.source);
+                        let mark = match c.outcome {
+                            jiugai_rules::Outcome::Pass => "✓",
+                            jiugai_rules::Outcome::Fail => "✗",
+                            jiugai_rules::Outcome::NotApplicable => "–",
+                        };
+                        println!("{mark} {}：{}  [{}]", c.check, if ctx.zh() { &c.reason_zh } else { &c.reason_en }, c.rule.source);
                     }
                 }
                 Ok(ExitCode::SUCCESS)

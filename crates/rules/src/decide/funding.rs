@@ -68,21 +68,26 @@ pub fn county_remainder(p: &EffectiveProfile, f: &Remainder) -> Decision {
         achieved: None,
         reason_zh: format!(
             "{}元 − 上级补助 {}元 − 居民和企业 {}元 = 县级应承担 {}元，已安排 {}元{}",
-            f.basis,
-            f.higher_subsidies,
-            f.non_government,
-            Fen(due),
-            f.county,
+            yuan(f.basis.0),
+            yuan(f.higher_subsidies.0),
+            yuan(f.non_government.0),
+            yuan(due),
+            yuan(f.county.0),
             if ok { "" } else { "，不足" }
         ),
         reason_en: format!(
             "{} − higher subsidies {} − residents and enterprises {} = county share {}, planned {}{}",
-            f.basis,
-            f.higher_subsidies,
-            f.non_government,
-            Fen(due),
-            f.county,
+            yuan(f.basis.0),
+            yuan(f.higher_subsidies.0),
+            yuan(f.non_government.0),
+            yuan(due),
+            yuan(f.county.0),
             if ok { "" } else { ": short" }
         ),
     }
+}
+
+/// Fen as people read 元: `3,500,000.00`.
+fn yuan(fen: i64) -> String {
+    jiugai_domain::number::grouped_hundredths(fen)
 }

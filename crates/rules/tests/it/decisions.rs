@@ -577,3 +577,21 @@ fn fenyang_review_chain_is_data() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].level, "parent");
 }
+
+#[test]
+fn ruicheng_county_pays_the_remainder_after_higher_subsidies() {
+    let p = eff("ruicheng");
+    let f = |county: i64| Remainder {
+        basis: Fen(350_000_000),
+        higher_subsidies: Fen(120_500_000),
+        non_government: Fen(29_500_000),
+        county: Fen(county),
+    };
+    let exact = county_remainder(&p, &f(200_000_000));
+    assert_eq!(exact.outcome, Outcome::Pass, "{}", exact.reason_zh);
+    assert!(exact.rule.source.contains("[001 三(二)]"));
+    assert!(exact.reason_zh.contains("县级应承担 2,000,000.00元"), "{}", exact.reason_zh);
+    assert_eq!(county_remainder(&p, &f(199_999_999)).outcome, Outcome::Fail);
+    // Elsewhere the seeds set no such rule.
+    assert_eq!(county_remainder(&eff("changzhi"), &f(0)).outcome, Outcome::NotApplicable);
+}
