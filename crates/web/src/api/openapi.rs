@@ -48,6 +48,12 @@ pub fn spec() -> Value {
     crate::complaints::api::get,
     crate::complaints::api::submit,
     crate::complaints::api::track,
+    crate::funds::api::get,
+    crate::funds::api::plan,
+    crate::funds::api::pay,
+    crate::funds::api::reverse,
+    crate::funds::api::move_funds,
+    crate::funds::api::summary,
 ))]
 struct Generated;
 
