@@ -12,6 +12,7 @@ pub mod complaints;
 pub mod consultations;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_funds;
 pub mod error;
 pub mod estates;
 pub mod funds;
