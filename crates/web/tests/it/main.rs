@@ -9,6 +9,7 @@ mod e2e;
 mod e2e_complaints;
 mod e2e_projects;
 mod e2e_residents;
+mod funds;
 mod households;
 mod http;
 mod projects;
