@@ -171,17 +171,9 @@ pub async fn run(
         source,
         note: u.note.clone(),
     };
-    let r = funds::import_allocations(
-        &state.db,
-        &state.regions,
-        &sheet,
-        &d,
-        dry_run,
-        ctx.lang,
-        &ctx.actor(),
-        &ctx.origin,
-    )
-    .await?;
+    let r =
+        funds::import_allocations(&state.db, &state.regions, &sheet, &d, dry_run, ctx.lang, &ctx.actor(), &ctx.origin)
+            .await?;
     Ok((sheet, d, r))
 }
 
@@ -226,7 +218,12 @@ pub async fn upload(
             p.errors = r
                 .errors
                 .iter()
-                .map(|e| ErrorRow { row: e.row, column: e.column.clone(), value: e.value.clone(), message: e.message.clone() })
+                .map(|e| ErrorRow {
+                    row: e.row,
+                    column: e.column.clone(),
+                    value: e.value.clone(),
+                    message: e.message.clone(),
+                })
                 .collect();
             p.total = super::wan(r.total_fen);
             p.issuer_name = view::region_name(&state, &d.issuer_code, t);

@@ -87,7 +87,10 @@ async fn project_funds(state: &AppState, ctx: &Ctx, id: i64) -> Result<ProjectFu
         .into_iter()
         .map(|d| Check {
             check: d.check,
-            outcome: serde_json::to_value(d.outcome).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            outcome: serde_json::to_value(d.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
             rule: d.rule.rule,
             value: d.rule.value,
             source: d.rule.source,
@@ -276,7 +279,8 @@ pub async fn move_funds(
         approver: b.approver,
     };
     let id = funds::move_funds(&state.db, &m, &ctx.actor(), &ctx.origin).await?;
-    let moved = Moved { id, from: project_funds(&state, &ctx, from).await?, to: project_funds(&state, &ctx, to).await? };
+    let moved =
+        Moved { id, from: project_funds(&state, &ctx, from).await?, to: project_funds(&state, &ctx, to).await? };
     Ok((StatusCode::CREATED, Json(moved)).into_response())
 }
 

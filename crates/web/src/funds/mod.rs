@@ -176,12 +176,7 @@ pub async fn payments(state: &AppState, project_id: i64) -> Result<Vec<PaymentEn
 }
 
 /// The project of payment `payment_id`, if the caller may see it (`hint`: the project the form names).
-pub async fn payment_project(
-    state: &AppState,
-    ctx: &Ctx,
-    payment_id: i64,
-    hint: Option<i64>,
-) -> Result<i64, AppError> {
+pub async fn payment_project(state: &AppState, ctx: &Ctx, payment_id: i64, hint: Option<i64>) -> Result<i64, AppError> {
     let candidates: Vec<i64> = match hint {
         Some(p) if project_visible(state, ctx, p).await? => vec![p],
         Some(_) => vec![],

@@ -176,7 +176,9 @@ pub async fn page(
     page.notice = match q.done.as_str() {
         "plan" => t.b("资金计划已保存。", "Funding plan saved."),
         "pay" => t.b("支付已登记。", "Payment recorded."),
-        "reverse" => t.b("已冲销：原支付保留，另记一笔负数冲销。", "Reversed: the payment stays, a negative entry is added."),
+        "reverse" => {
+            t.b("已冲销：原支付保留，另记一笔负数冲销。", "Reversed: the payment stays, a negative entry is added.")
+        }
         "move" => t.b("资金调整已登记：调出、调入各记一笔。", "Reallocation recorded: one entry out, one in."),
         _ => "",
     }
@@ -216,7 +218,11 @@ pub fn source(s: &str) -> Result<FundSource, AppError> {
 /// An amount as people type it (`120.5万`, `1,205,000元`).
 pub fn amount(s: &str) -> Result<i64, AppError> {
     if s.trim().is_empty() {
-        return Err(AppError::invalid("amount", "请填写金额，如 120.5万 或 1,205,000元", "give the amount, e.g. 120.5万 or 1,205,000元"));
+        return Err(AppError::invalid(
+            "amount",
+            "请填写金额，如 120.5万 或 1,205,000元",
+            "give the amount, e.g. 120.5万 or 1,205,000元",
+        ));
     }
     Ok(funds::parse_amount("amount", s)?)
 }
@@ -301,7 +307,8 @@ pub async fn move_funds(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let to = field(&f, "to_project");
-    let to: Option<i64> = if to.is_empty() { None } else { Some(to.trim_start_matches('#').parse().map_err(|_| AppError::NotFound)?) };
+    let to: Option<i64> =
+        if to.is_empty() { None } else { Some(to.trim_start_matches('#').parse().map_err(|_| AppError::NotFound)?) };
     if let Some(to) = to {
         super::require_project(&state, &ctx, to).await?;
     }

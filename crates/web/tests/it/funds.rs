@@ -89,7 +89,10 @@ async fn project_money_page_in_wan_payment_one_fen_over_refused_and_reversal() {
     let (mut c, csrf) = with_csrf(&s, "wangfang", Role::County, RUICHENG).await;
     // The plan as people type it, through the form.
     let r = c
-        .post_form(&format!("/projects/{a}/funds/plan"), &[("csrf", &csrf), ("source", "central"), ("amount", "120.5万")])
+        .post_form(
+            &format!("/projects/{a}/funds/plan"),
+            &[("csrf", &csrf), ("source", "central"), ("amount", "120.5万")],
+        )
         .await;
     assert_eq!((r.status, r.location()), (303, format!("/projects/{a}/funds?done=plan").as_str()), "{}", r.text());
     let r = c
@@ -176,7 +179,10 @@ async fn project_money_page_in_wan_payment_one_fen_over_refused_and_reversal() {
     let v = c.get(&format!("/api/v1/projects/{a}/funds")).await.json();
     assert_eq!(v["by_source"]["central"]["planned_fen"], 120_500_000);
     assert_eq!(v["by_source"]["central"]["payment_rate"], "60.00%");
-    assert!(v["checks"].as_array().unwrap().iter().any(|c| c["source"].as_str().unwrap().contains("001 三(二)")), "{v}");
+    assert!(
+        v["checks"].as_array().unwrap().iter().any(|c| c["source"].as_str().unwrap().contains("001 三(二)")),
+        "{v}"
+    );
     // English labels, never keys.
     c.get("/lang?to=en&next=/").await;
     let t = c.get(&format!("/projects/{a}/funds")).await.text();
@@ -201,7 +207,13 @@ async fn central_money_moves_only_with_a_decision_and_only_in_scope() {
     let r = c
         .post_form(
             &format!("/projects/{a}/funds/moves"),
-            &[("csrf", &csrf), ("to_project", &b.to_string()), ("source", "central"), ("amount", "10万"), ("reason", "调剂")],
+            &[
+                ("csrf", &csrf),
+                ("to_project", &b.to_string()),
+                ("source", "central"),
+                ("amount", "10万"),
+                ("reason", "调剂"),
+            ],
         )
         .await;
     assert_eq!(r.status, 422);
@@ -222,7 +234,15 @@ async fn central_money_moves_only_with_a_decision_and_only_in_scope() {
     let r = st
         .post_form(
             &format!("/projects/{a}/funds/moves"),
-            &[("csrf", &st_csrf), ("to_project", &b.to_string()), ("source", "central"), ("amount", "1万"), ("decision_no", "x"), ("reason", "y"), ("approver", "z")],
+            &[
+                ("csrf", &st_csrf),
+                ("to_project", &b.to_string()),
+                ("source", "central"),
+                ("amount", "1万"),
+                ("decision_no", "x"),
+                ("reason", "y"),
+                ("approver", "z"),
+            ],
         )
         .await;
     assert_eq!(r.status, 404);
@@ -241,7 +261,8 @@ async fn another_county_gets_404_and_an_auditor_reads_but_cannot_pay() {
     let r = other.get(&format!("/projects/{a}/funds")).await;
     assert_eq!((r.status, r.text()), (404, missing.text()));
     assert_eq!(other.get(&format!("/api/v1/projects/{a}/funds")).await.status, 404);
-    let body = json!({"source": "central", "amount": "1万", "paid_on": "2026-04-02", "payee": "某公司", "voucher": "V"});
+    let body =
+        json!({"source": "central", "amount": "1万", "paid_on": "2026-04-02", "payee": "某公司", "voucher": "V"});
     assert_eq!(post_json(&mut other, &format!("/api/v1/projects/{a}/funds/payments"), &body).await.status, 404);
     let r = other
         .post_form(&format!("/projects/{a}/funds/plan"), &[("csrf", &csrf), ("source", "central"), ("amount", "1万")])
@@ -262,7 +283,14 @@ async fn another_county_gets_404_and_an_auditor_reads_but_cannot_pay() {
     let r = au
         .post_form(
             &format!("/projects/{a}/funds/payments"),
-            &[("csrf", &au_csrf), ("source", "central"), ("amount", "1万"), ("paid_on", "2026-04-02"), ("payee", "某公司"), ("voucher", "V")],
+            &[
+                ("csrf", &au_csrf),
+                ("source", "central"),
+                ("amount", "1万"),
+                ("paid_on", "2026-04-02"),
+                ("payee", "某公司"),
+                ("voucher", "V"),
+            ],
         )
         .await;
     assert_eq!(r.status, 403);
@@ -278,13 +306,17 @@ async fn api_summary_is_the_sum_of_its_projects_and_the_page_drills_down() {
     let s = Server::demo().await;
     let (a, b) = two_projects(&s).await;
     let (mut c, _) = with_csrf(&s, "wangfang", Role::County, RUICHENG).await;
-    for (p, src, amt) in [(a, "central", "120万"), (a, "county", "80万"), (b, "central", "60万"), (b, "resident_direct", "15万")] {
-        let r = post_json(&mut c, &format!("/api/v1/projects/{p}/funds/plan"), &json!({"source": src, "amount": amt})).await;
+    for (p, src, amt) in
+        [(a, "central", "120万"), (a, "county", "80万"), (b, "central", "60万"), (b, "resident_direct", "15万")]
+    {
+        let r = post_json(&mut c, &format!("/api/v1/projects/{p}/funds/plan"), &json!({"source": src, "amount": amt}))
+            .await;
         assert_eq!(r.status, 200, "{}", r.text());
     }
     allocate(&s, "芮财建〔2026〕4号", &[(a, 100), (b, 50)]).await;
     for (p, amt, v) in [(a, "70万", "V1"), (b, "20万", "V2")] {
-        let body = json!({"source": "central", "amount": amt, "paid_on": "2026-04-02", "payee": "某公司", "voucher": v});
+        let body =
+            json!({"source": "central", "amount": amt, "paid_on": "2026-04-02", "payee": "某公司", "voucher": v});
         assert_eq!(post_json(&mut c, &format!("/api/v1/projects/{p}/funds/payments"), &body).await.status, 201);
     }
     let sum = c.get(&format!("/api/v1/funds/summary?region={RUICHENG}&year=2026")).await.json();
@@ -302,7 +334,11 @@ async fn api_summary_is_the_sum_of_its_projects_and_the_page_drills_down() {
     assert_eq!(expect["central"], [180 * WAN, 150 * WAN, 90 * WAN]);
     for (src, [pl, al, pd]) in &expect {
         let f = &sum["by_source"][src];
-        assert_eq!((f["planned_fen"].as_i64(), f["allocated_fen"].as_i64(), f["paid_fen"].as_i64()), (Some(*pl), Some(*al), Some(*pd)), "{src}: {sum}");
+        assert_eq!(
+            (f["planned_fen"].as_i64(), f["allocated_fen"].as_i64(), f["paid_fen"].as_i64()),
+            (Some(*pl), Some(*al), Some(*pd)),
+            "{src}: {sum}"
+        );
     }
     // The children (streets) add up to the region.
     let kids = sum["children"].as_array().unwrap();
@@ -333,7 +369,8 @@ async fn allocation_upload_dry_run_lists_the_bad_row_and_stores_nothing_until_co
     assert!(form.text().contains("id=\"upload-form\""));
     let fields =
         [("doc_no", "芮财建〔2026〕9号"), ("source", "central"), ("issued_on", "2026-03-05"), ("issuer", "芮城县")];
-    let bad = "2026年中央补助资金下达表\n项目名称,金额（万元）,备注\n华泰北路片区改造,50,\n不存在的小区改造,10,\n合计,60,\n";
+    let bad =
+        "2026年中央补助资金下达表\n项目名称,金额（万元）,备注\n华泰北路片区改造,50,\n不存在的小区改造,10,\n合计,60,\n";
     let before = audit_len(&s).await;
     let r = c.post_multipart(&format!("/funds/allocations?csrf={csrf}"), &fields, "下达表.csv", bad.as_bytes()).await;
     assert_eq!(r.status, 422, "{}", r.text());
