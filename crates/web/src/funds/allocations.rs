@@ -225,7 +225,7 @@ pub async fn upload(
                     message: e.message.clone(),
                 })
                 .collect();
-            p.total = super::wan(r.total_fen);
+            p.total = super::wan(sheet.sum_fen());
             p.issuer_name = view::region_name(&state, &d.issuer_code, t);
             p.source_label = t.l(d.source).to_string();
             p.file_hex = if r.errors.is_empty() { hex(&u.data) } else { String::new() };

@@ -135,7 +135,7 @@ pub async fn payments(state: &AppState, project_id: i64) -> Result<Vec<PaymentEn
         match r.action.as_str() {
             "funds.pay" => out.push(PaymentEntry {
                 id: d["payment"].as_i64().unwrap_or(0),
-                at: crate::view::short_time(&r.at),
+                at: jiugai_domain::time::beijing(&r.at),
                 actor: r.actor.clone(),
                 paid_on: d["paid_on"].as_str().unwrap_or("").to_string(),
                 source: src,
@@ -158,9 +158,9 @@ pub async fn payments(state: &AppState, project_id: i64) -> Result<Vec<PaymentEn
                 };
                 out.push(PaymentEntry {
                     id,
-                    at: crate::view::short_time(&r.at),
+                    at: jiugai_domain::time::beijing(&r.at),
                     actor: r.actor.clone(),
-                    paid_on: r.at.chars().take(10).collect(),
+                    paid_on: jiugai_domain::time::beijing(&r.at).chars().take(10).collect(),
                     source,
                     amount_fen: d["amount_fen"].as_i64().unwrap_or(0),
                     voucher,
@@ -222,7 +222,7 @@ pub async fn document(state: &AppState, ctx: &Ctx, id: i64) -> Result<DocumentEn
         source: d["source"].as_str().and_then(FundSource::parse),
         lines: d["lines"].as_i64().unwrap_or(0),
         total_fen: d["total_fen"].as_i64().unwrap_or(0),
-        at: crate::view::short_time(&r.at),
+        at: jiugai_domain::time::beijing(&r.at),
         actor: r.actor.clone(),
     })
 }

@@ -80,6 +80,21 @@ impl ProjectPage {
     }
 }
 
+/// What people read for a money rule (the key stays in the page's data only).
+pub fn rule_label(ctx: &Ctx, key: &str) -> String {
+    let t = ctx.t();
+    match key {
+        "cofunding_min_share" => t.b("居民和企业出资比例下限", "minimum share from residents and enterprises").into(),
+        "county_pays_remainder" => t
+            .b(
+                "扣除上级补助和居民、企业出资后由县级承担",
+                "the county pays what higher subsidies, residents and enterprises do not",
+            )
+            .into(),
+        other => other.replace('_', " "),
+    }
+}
+
 fn outcome(ctx: &Ctx, o: Outcome) -> (&'static str, &'static str) {
     let t = ctx.t();
     match o {
@@ -104,8 +119,8 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ProjectPage, 
                 outcome: o,
                 outcome_label: ol,
                 reason: if t.zh() { d.reason_zh } else { d.reason_en },
-                rule: d.rule.rule,
-                value: d.rule.value,
+                rule: rule_label(ctx, &d.rule.rule),
+                value: if matches!(d.rule.value.as_str(), "true" | "false") { String::new() } else { d.rule.value },
                 source: d.rule.source,
             }
         })
