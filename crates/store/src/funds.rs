@@ -800,3 +800,86 @@ pub async fn import_allocations(
     }
     Ok(AllocationReport { committed: document_id.is_some(), document_id, lines: lines.len(), total_fen, errors })
 }
+
+/// One payment entry (a reversal has a negative amount and `reverses_id`).
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub source: FundSource,
+    pub amount_fen: i64,
+    pub paid_on: String,
+    pub payee: String,
+    pub voucher: String,
+    pub item_id: Option<i64>,
+    pub reverses_id: Option<i64>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+const PAYMENT_COLS: &str =
+    "id, project_id, source, amount_fen, paid_on, payee, voucher, item_id, reverses_id, created_at, created_by";
+
+/// A project's payments and reversals, oldest first.
+pub async fn payments(db: &Db, project_id: i64) -> Result<Vec<PaymentRow>, StoreError> {
+    let sql = format!("SELECT {PAYMENT_COLS} FROM fund_payments WHERE project_id = $1 ORDER BY id");
+    Ok(with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(project_id).fetch_all(p).await?))
+}
+
+pub async fn payment(db: &Db, id: i64) -> Result<Option<PaymentRow>, StoreError> {
+    let sql = format!("SELECT {PAYMENT_COLS} FROM fund_payments WHERE id = $1");
+    Ok(with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?))
+}
+
+/// An allocation document.
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentRow {
+    pub id: i64,
+    pub doc_no: String,
+    pub issued_on: String,
+    pub issuer_code: String,
+    pub source: FundSource,
+    pub note: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+pub async fn document(db: &Db, id: i64) -> Result<Option<DocumentRow>, StoreError> {
+    Ok(
+        with_db!(db, p => sqlx::query_as("SELECT id, doc_no, issued_on, issuer_code, source, note, created_at, created_by FROM fund_documents WHERE id = $1")
+        .bind(id).fetch_optional(p).await?),
+    )
+}
+
+/// One allocation entry (a reallocation's pair has `move_id` and no document).
+#[derive(Clone, Debug, Serialize, PartialEq, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationRow {
+    pub id: i64,
+    pub document_id: Option<i64>,
+    pub move_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub region_code: Option<String>,
+    pub source: FundSource,
+    pub amount_fen: i64,
+    pub note: String,
+    pub row_no: Option<i64>,
+    pub created_at: String,
+}
+
+const ALLOC_COLS: &str =
+    "id, document_id, move_id, project_id, region_code, source, amount_fen, note, row_no, created_at";
+
+/// A project's allocation entries (documents and reallocations), oldest first.
+pub async fn allocations(db: &Db, project_id: i64) -> Result<Vec<AllocationRow>, StoreError> {
+    let sql = format!("SELECT {ALLOC_COLS} FROM fund_allocations WHERE project_id = $1 ORDER BY id");
+    Ok(with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(project_id).fetch_all(p).await?))
+}
+
+/// The lines of an allocation document, in the table's order.
+pub async fn document_lines(db: &Db, document_id: i64) -> Result<Vec<AllocationRow>, StoreError> {
+    let sql = format!("SELECT {ALLOC_COLS} FROM fund_allocations WHERE document_id = $1 ORDER BY id");
+    Ok(with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(document_id).fetch_all(p).await?))
+}

@@ -69,6 +69,10 @@ pub enum Action {
     /// Approve or return the plan `{id}` names at its current review step: who may is the profile's
     /// review chain ([`jiugai_store::plans::may_review`]); others get 403 `not_reviewer` from the store.
     ReviewPlan,
+    /// Read money by source: the project `{id}` names (in scope), region summaries, allocation documents.
+    ReadFunds,
+    /// Record money: funding plans, allocation tables, payments, reversals, reallocations (in scope).
+    ManageFunds,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -196,6 +200,22 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/plans/{id}/review", Action::ReviewPlan),
     ("POST", "/api/v1/plans/{id}/issue", Action::WritePlan),
     ("POST", "/api/v1/plans/{id}/amend", Action::WritePlan),
+    // funds
+    ("GET", "/projects/{id}/funds", Action::ReadFunds),
+    ("POST", "/projects/{id}/funds/plan", Action::ManageFunds),
+    ("POST", "/projects/{id}/funds/payments", Action::ManageFunds),
+    ("POST", "/projects/{id}/funds/moves", Action::ManageFunds),
+    ("POST", "/funds/payments/{id}/reverse", Action::ManageFunds),
+    ("GET", "/funds", Action::ReadFunds),
+    ("GET", "/funds/allocations/new", Action::ManageFunds),
+    ("POST", "/funds/allocations", Action::ManageFunds),
+    ("GET", "/funds/allocations/{id}", Action::ReadFunds),
+    ("GET", "/api/v1/projects/{id}/funds", Action::ReadFunds),
+    ("POST", "/api/v1/projects/{id}/funds/plan", Action::ManageFunds),
+    ("POST", "/api/v1/projects/{id}/funds/payments", Action::ManageFunds),
+    ("POST", "/api/v1/funds/payments/{id}/reverse", Action::ManageFunds),
+    ("POST", "/api/v1/funds/moves", Action::ManageFunds),
+    ("GET", "/api/v1/funds/summary", Action::ReadFunds),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -221,6 +241,8 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ReadPlans => matches!(role, Admin | County | Street | Department | Auditor),
         Action::WritePlan => matches!(role, Admin | County | Street),
         Action::ReviewPlan => matches!(role, Admin | County | Street | Department),
+        Action::ReadFunds => matches!(role, Admin | County | Street | Department | Auditor),
+        Action::ManageFunds => matches!(role, Admin | County | Street | Department),
     }
 }
 
@@ -378,6 +400,29 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if project_action {
         let mut segs = req.uri().path().split('/').filter(|s| !s.is_empty()).skip_while(|s| *s != "projects");
         let id: Option<i64> = segs.nth(1).and_then(|s| s.parse().ok());
+        let (scope, member) = project_scope(&user);
+        let visible = match id {
+            Some(id) => {
+                jiugai_store::projects::visible(&state.db, &state.regions, id, scope.as_deref(), member.as_deref())
+                    .await?
+            }
+            None => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
+    // Likewise the project a money route names. Other money routes name a payment, a document or a region,
+    // or carry project ids in the body: their handlers check those against `Ctx::scope` (404 outside).
+    if matches!(action, Action::ReadFunds | Action::ManageFunds) && pattern.contains("/projects/{id}") {
+        let id: Option<i64> = req
+            .uri()
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .skip_while(|s| *s != "projects")
+            .nth(1)
+            .and_then(|s| s.parse().ok());
         let (scope, member) = project_scope(&user);
         let visible = match id {
             Some(id) => {

@@ -200,6 +200,7 @@ pub async fn load_projects(
     let r = projects::update_facts(db, r.id, r.version, &f, actor, origin).await?;
     projects::move_stage(db, &prof, r.id, r.version, Stage::Planning, 2026, "完成方案谋划（演示）", actor, origin)
         .await?;
+    crate::demo_funds::load(db, regions, &[p.id, q.id, r.id]).await?;
     Ok(3)
 }
 

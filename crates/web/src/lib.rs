@@ -15,8 +15,10 @@ pub mod complaints;
 pub mod consultations;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_funds;
 pub mod error;
 pub mod estates;
+pub mod funds;
 pub mod households;
 pub mod i18n;
 pub mod imports;
@@ -226,6 +228,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plans/{id}/review", post(plans::api::review))
         .route("/api/v1/plans/{id}/issue", post(plans::api::issue))
         .route("/api/v1/plans/{id}/amend", post(plans::api::amend))
+        // funds
+        .route("/projects/{id}/funds", get(funds::project::page))
+        .route("/projects/{id}/funds/plan", post(funds::project::set_plan))
+        .route("/projects/{id}/funds/payments", post(funds::project::pay))
+        .route("/projects/{id}/funds/moves", post(funds::project::move_funds))
+        .route("/funds/payments/{id}/reverse", post(funds::project::reverse))
+        .route("/funds", get(funds::region::page))
+        .route("/funds/allocations/new", get(funds::allocations::form))
+        .route("/funds/allocations", post(funds::allocations::upload))
+        .route("/funds/allocations/{id}", get(funds::allocations::show))
+        .route("/api/v1/projects/{id}/funds", get(funds::api::get))
+        .route("/api/v1/projects/{id}/funds/plan", post(funds::api::plan))
+        .route("/api/v1/projects/{id}/funds/payments", post(funds::api::pay))
+        .route("/api/v1/funds/payments/{id}/reverse", post(funds::api::reverse))
+        .route("/api/v1/funds/moves", post(funds::api::move_funds))
+        .route("/api/v1/funds/summary", get(funds::api::summary))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

@@ -57,6 +57,12 @@ pub fn spec() -> Value {
     crate::plans::api::review,
     crate::plans::api::issue,
     crate::plans::api::amend,
+    crate::funds::api::get,
+    crate::funds::api::plan,
+    crate::funds::api::pay,
+    crate::funds::api::reverse,
+    crate::funds::api::move_funds,
+    crate::funds::api::summary,
 ))]
 struct Generated;
 

@@ -345,6 +345,25 @@ async fn every_route_every_role_inside_and_outside_scope() {
                             assert!(ok(&r) || r.status == 422, "{what}");
                         }
                     }
+                    // Money of the project the route names: in scope (or the contractor's own) first, then the role.
+                    Action::ReadFunds | Action::ManageFunds if route.contains("/projects/{id}") => {
+                        if !project_visible {
+                            assert_eq!(r.status, 404, "{what}");
+                        } else if !can(role, *action) {
+                            assert_eq!(r.status, 403, "{what}");
+                        } else {
+                            assert!(ok(&r) || r.status == 422, "{what}");
+                        }
+                    }
+                    // Other money routes: the role, then the payment, document or body checked in scope
+                    // (no payment or document 1 exists here: 404).
+                    Action::ReadFunds | Action::ManageFunds => {
+                        if !can(role, *action) {
+                            assert_eq!(r.status, 403, "{what}");
+                        } else {
+                            assert!(ok(&r) || r.status == 422 || r.status == 404, "{what}");
+                        }
+                    }
                     Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
                         let allowed = can(role, *action)
                             && (*action != Action::CompleteStep
