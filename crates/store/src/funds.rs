@@ -611,15 +611,6 @@ pub async fn summary(db: &Db, regions: &Regions, code: &str, year: Option<i32>) 
     let projects: Vec<(i64, String, String)> =
         with_db!(db, p => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(p).await?);
     let level = regions.get(code).map(|r| r.level);
-    let child_of = |county: &str, street: &str| -> String {
-        match level {
-            None => county.get(..2).unwrap_or(county).to_string(),
-            Some(Level::Province) => county.get(..4).unwrap_or(county).to_string(),
-            Some(Level::City) => county.to_string(),
-            Some(Level::County) if !street.is_empty() => street.to_string(),
-            _ => code.to_string(),
-        }
-    };
     let name_of = |c: &str| {
         if c.is_empty() {
             "全国".to_string()
@@ -631,7 +622,7 @@ pub async fn summary(db: &Db, regions: &Regions, code: &str, year: Option<i32>) 
     let mut kids: BTreeMap<String, RegionFigures> = BTreeMap::new();
     for (pid, county, street) in &projects {
         let f = project_figures(db, *pid).await?;
-        let k = child_of(county, street);
+        let k = regions.child_under(code, county, street);
         let kid = kids.entry(k.clone()).or_insert_with(|| RegionFigures {
             region_code: k.clone(),
             name: name_of(&k),

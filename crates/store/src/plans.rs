@@ -110,6 +110,15 @@ fn plan_invalid(code: ErrorCode, field: &str, value: impl Into<String>, zh: Stri
     StoreError::invalid(field, value, zh, en).with_code(code)
 }
 
+/// The plan, if it is still at version `expected` (else [`StoreError::Stale`]).
+async fn at_version(db: &Db, id: i64, expected: i64) -> Result<Plan, StoreError> {
+    let plan = get(db, id).await?;
+    if plan.version != expected {
+        return Err(StoreError::Stale { entity: "年度计划", id, expected, current: plan.version });
+    }
+    Ok(plan)
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Plan, StoreError> {
     let sql = format!("SELECT {COLS} FROM plans WHERE id = $1");
     let p: Option<Plan> =
@@ -464,8 +473,6 @@ pub async fn facts(
     plan: &Plan,
     today: Date,
 ) -> Result<jiugai_rules::PlanFacts, StoreError> {
-    let eff =
-        profiles.effective(profiles.for_region(&plan.region_code)).map_err(|e| StoreError::Other(e.to_string()))?;
     let mut projects = Vec::new();
     let mut elsewhere = Vec::new();
     for pid in &plan.project_ids {
@@ -533,7 +540,6 @@ pub async fn facts(
     }
     let targets = crate::targets::list(db, &plan.region_code).await?;
     let target = crate::targets::target_of(&targets, regions, &plan.region_code, plan.plan_year).map(|t| t.0);
-    let _ = eff;
     Ok(jiugai_rules::PlanFacts {
         plan_year: plan.plan_year,
         submitted_on: plan.submitted_at.as_deref().and_then(|s| s.get(..10)).and_then(Date::parse),
@@ -647,10 +653,7 @@ pub async fn submit(
     today: Date,
     a: &Actor<'_>,
 ) -> Result<Plan, StoreError> {
-    let plan = get(db, id).await?;
-    if plan.version != expected {
-        return Err(StoreError::Stale { entity: "年度计划", id, expected, current: plan.version });
-    }
+    let plan = at_version(db, id, expected).await?;
     editable_or_refuse(&plan)?;
     if plan.project_ids.is_empty() {
         return Err(plan_invalid(
@@ -693,10 +696,7 @@ pub async fn review(
     today: Date,
     a: &Actor<'_>,
 ) -> Result<Plan, StoreError> {
-    let plan = get(db, id).await?;
-    if plan.version != expected {
-        return Err(StoreError::Stale { entity: "年度计划", id, expected, current: plan.version });
-    }
+    let plan = at_version(db, id, expected).await?;
     if plan.status != PlanStatus::Submitted {
         return Err(plan_invalid(
             ErrorCode::PlanState,
@@ -771,10 +771,7 @@ pub async fn issue(
     today: Date,
     a: &Actor<'_>,
 ) -> Result<Plan, StoreError> {
-    let plan = get(db, id).await?;
-    if plan.version != expected {
-        return Err(StoreError::Stale { entity: "年度计划", id, expected, current: plan.version });
-    }
+    let plan = at_version(db, id, expected).await?;
     if plan.status != PlanStatus::Approved {
         return Err(plan_invalid(
             ErrorCode::PlanState,
@@ -824,10 +821,7 @@ pub async fn issue(
 
 /// Starts an amendment (调整) of an issued plan: a new draft with the same projects, reviewed again.
 pub async fn amend(db: &Db, id: i64, expected: i64, reason: &str, a: &Actor<'_>) -> Result<Plan, StoreError> {
-    let plan = get(db, id).await?;
-    if plan.version != expected {
-        return Err(StoreError::Stale { entity: "年度计划", id, expected, current: plan.version });
-    }
+    let plan = at_version(db, id, expected).await?;
     if plan.status != PlanStatus::Issued {
         return Err(plan_invalid(
             ErrorCode::PlanState,

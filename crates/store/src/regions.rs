@@ -168,6 +168,23 @@ impl Regions {
         self.by_code.get(code)
     }
 
+    /// The region directly below `parent` (`""`: the country) that holds a place given by its county code and
+    /// street code (`""` when unknown) — the key figures roll up to. A task unit directly under a province
+    /// counts as its own child; below a county the street, when known; else `parent` itself.
+    pub fn child_under(&self, parent: &str, county: &str, street: &str) -> String {
+        match self.get(parent).map(|r| r.level) {
+            None if parent.is_empty() => county.get(..2).unwrap_or(county).to_string(),
+            Some(Level::Province) => self
+                .ancestors(county)
+                .iter()
+                .find(|r| r.parent_code.as_deref() == Some(parent))
+                .map_or_else(|| county.get(..4).unwrap_or(county).to_string(), |r| r.code.clone()),
+            Some(Level::City) => county.to_string(),
+            Some(Level::County) if !street.is_empty() => street.to_string(),
+            _ => parent.to_string(),
+        }
+    }
+
     /// The provinces (regions without a parent), by code.
     pub fn roots(&self) -> impl Iterator<Item = &Region> {
         let mut v: Vec<&Region> = self.by_code.values().filter(|r| r.parent_code.is_none()).collect();

@@ -136,22 +136,10 @@ async fn stored(db: &Db, region: &str, month: &str) -> Result<Option<Stored>, St
     )
 }
 
-/// The child key of a place under `code`.
-fn child_of(regions: &Regions, code: &str, county: &str, street: &str) -> String {
-    match regions.get(code).map(|r| r.level) {
-        None => county.get(..2).unwrap_or(county).to_string(),
-        Some(Level::Province) => county.get(..4).unwrap_or(county).to_string(),
-        Some(Level::City) => county.to_string(),
-        Some(Level::County) if !street.is_empty() => street.to_string(),
-        _ => code.to_string(),
-    }
-}
-
 /// Live figures of `code` as of the end of `month`, by child region.
 pub async fn live(
     db: &Db,
     regions: &Regions,
-    profiles: &ProfileSet,
     code: &str,
     month: &str,
 ) -> Result<BTreeMap<String, Figures>, StoreError> {
@@ -180,7 +168,7 @@ pub async fn live(
     let within = |t: &str, lo: &str| !t.is_empty() && t >= lo && t < hi.as_str();
     for (pid, county, street, started, completed, hh, area, managed, plan_year, inv) in &rows {
         let first_estate = !project_child.contains_key(pid);
-        let k = project_child.entry(*pid).or_insert_with(|| child_of(regions, code, county, street)).clone();
+        let k = project_child.entry(*pid).or_insert_with(|| regions.child_under(code, county, street)).clone();
         let f = out.entry(k).or_insert_with(empty);
         let mut inc = |key: &str, v: i64| *f.entry(key.to_string()).or_default() += v;
         if first_estate {
@@ -253,7 +241,7 @@ pub async fn live(
     for (rc, created, due, resolved) in cs {
         let county = rc.get(..6).unwrap_or(&rc).to_string();
         let street = if rc.len() >= 9 { rc[..9].to_string() } else { String::new() };
-        let k = child_of(regions, code, &county, &street);
+        let k = regions.child_under(code, &county, &street);
         let f = out.entry(k).or_insert_with(empty);
         if within(&created, &m_lo) {
             *f.get_mut("complaints_month").expect("key") += 1;
@@ -273,7 +261,6 @@ pub async fn live(
             *out.get_mut(&k).expect("key").get_mut("target_estates").expect("key") = t;
         }
     }
-    let _ = profiles;
     Ok(out)
 }
 
@@ -314,7 +301,7 @@ pub async fn get(
         .and_then(|s| s.figures_json.clone());
     let rows = match frozen {
         Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Other(format!("report figures: {e}")))?,
-        None => compute_rows(db, regions, profiles, region, month).await?,
+        None => compute_rows(db, regions, region, month).await?,
     };
     let mut total = empty();
     for row in &rows {
@@ -346,14 +333,8 @@ pub async fn get(
     })
 }
 
-async fn compute_rows(
-    db: &Db,
-    regions: &Regions,
-    profiles: &ProfileSet,
-    region: &str,
-    month: &str,
-) -> Result<Vec<Row>, StoreError> {
-    let live = live(db, regions, profiles, region, month).await?;
+async fn compute_rows(db: &Db, regions: &Regions, region: &str, month: &str) -> Result<Vec<Row>, StoreError> {
+    let live = live(db, regions, region, month).await?;
     let mut rows = Vec::new();
     for (k, figures) in live {
         let name = regions.get(&k).map_or_else(|| k.clone(), |r| r.name.clone());
@@ -387,7 +368,7 @@ pub async fn changes(
     if !matches!(rep.state, ReportState::Submitted | ReportState::Approved) {
         return Ok(vec![]);
     }
-    let now = compute_rows(db, regions, profiles, region, month).await?;
+    let now = compute_rows(db, regions, region, month).await?;
     let mut out = Vec::new();
     for n in &now {
         let then = rep.rows.iter().find(|r| r.region == n.region).map(|r| r.figures.clone()).unwrap_or_else(empty);

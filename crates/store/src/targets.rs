@@ -221,25 +221,6 @@ struct Actuals {
     started: BTreeMap<String, i64>,
 }
 
-/// The key an estate rolls up to under `parent`: the child region that holds it (or the parent itself).
-fn child_key(regions: &Regions, parent: &str, county: &str, street: &str) -> String {
-    let level = regions.get(parent).map(|r| r.level);
-    match level {
-        None if parent.is_empty() => county.get(..2).unwrap_or(county).to_string(),
-        Some(Level::Province) => {
-            // A city code (4 digits), or a task unit directly under the province.
-            regions
-                .ancestors(county)
-                .iter()
-                .find(|r| r.parent_code.as_deref() == Some(parent))
-                .map_or_else(|| county.get(..4).unwrap_or(county).to_string(), |r| r.code.clone())
-        }
-        Some(Level::City) => county.to_string(),
-        Some(Level::County) if !street.is_empty() => street.to_string(),
-        _ => parent.to_string(),
-    }
-}
-
 async fn actuals(db: &Db, regions: &Regions, code: &str) -> Result<Actuals, StoreError> {
     let mut binds = Vec::new();
     let cond = region_cond(regions, code, &mut binds).map(|c| format!("WHERE {c}")).unwrap_or_default();
@@ -257,7 +238,7 @@ async fn actuals(db: &Db, regions: &Regions, code: &str) -> Result<Actuals, Stor
         with_db!(db, p => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(p).await?);
     let mut a = Actuals { done: BTreeMap::new(), started: BTreeMap::new() };
     for (county, street, year, done, n, hh) in rows {
-        let ck = child_key(regions, code, &county, &street);
+        let ck = regions.child_under(code, &county, &street);
         let keys = if ck == code { vec![ck] } else { vec![code.to_string(), ck] };
         for key in keys {
             if done == 1 {
