@@ -27,6 +27,7 @@ pub mod plans;
 pub mod policies;
 pub mod projects;
 pub mod regions;
+pub mod report_facts;
 pub mod reports;
 pub mod residents;
 pub mod sessions;

@@ -136,8 +136,57 @@ async fn stored(db: &Db, region: &str, month: &str) -> Result<Option<Stored>, St
     )
 }
 
-/// Live figures of `code` as of the end of `month`, by child region.
+/// Live figures of `code` as of the end of `month`, by child region: above county level summed from the
+/// per-county aggregates ([`crate::report_facts::rollup`]), at county level and below computed from the records
+/// ([`scan`]). Both give the same figures.
 pub async fn live(
+    db: &Db,
+    regions: &Regions,
+    code: &str,
+    month: &str,
+) -> Result<BTreeMap<String, Figures>, StoreError> {
+    let above_county = code.is_empty() || regions.get(code).is_some_and(|r| r.level < Level::County);
+    let mut out = if above_county {
+        crate::report_facts::rollup(db, regions, code, month).await?
+    } else {
+        scan_records(db, regions, code, month).await?
+    };
+    fill_targets(db, regions, code, month, &mut out).await?;
+    Ok(out)
+}
+
+/// The figures of `code`'s children computed from the records alone (every project of the region read), for
+/// county-level reports and as the reference the aggregates are tested against.
+pub async fn scan(
+    db: &Db,
+    regions: &Regions,
+    code: &str,
+    month: &str,
+) -> Result<BTreeMap<String, Figures>, StoreError> {
+    let mut out = scan_records(db, regions, code, month).await?;
+    fill_targets(db, regions, code, month, &mut out).await?;
+    Ok(out)
+}
+
+/// The year's target of each child.
+async fn fill_targets(
+    db: &Db,
+    regions: &Regions,
+    code: &str,
+    month: &str,
+    out: &mut BTreeMap<String, Figures>,
+) -> Result<(), StoreError> {
+    let (first, _) = month_bounds(month)?;
+    let targets = crate::targets::list(db, code).await?;
+    for (k, f) in out.iter_mut() {
+        if let Some((t, _)) = crate::targets::target_of(&targets, regions, k, first.year()) {
+            f.insert("target_estates".into(), t);
+        }
+    }
+    Ok(())
+}
+
+async fn scan_records(
     db: &Db,
     regions: &Regions,
     code: &str,
@@ -204,17 +253,20 @@ pub async fn live(
             inc("managed_estates", *managed as i64);
         }
     }
-    // Money by project, as of the month's end.
+    // Money by project, as of the month's end, 500 projects a query.
     let (m_day, last_day, y_day) = (first.to_string(), last.to_string(), year_first.to_string());
-    for (pid, k) in &project_child {
-        let pays: Vec<(FundSource, String, i64)> = with_db!(db, p => sqlx::query_as("SELECT source, paid_on, amount_fen FROM fund_payments WHERE project_id = $1 AND paid_on <= $2")
-            .bind(pid).bind(&last_day).fetch_all(p).await?);
-        let allocs: Vec<(FundSource, i64)> = with_db!(db, p => sqlx::query_as(
-            "SELECT a.source, CAST(SUM(a.amount_fen) AS BIGINT) FROM fund_allocations a LEFT JOIN fund_documents d ON d.id = a.document_id \
-             WHERE a.project_id = $1 AND COALESCE(d.issued_on, SUBSTR(a.created_at, 1, 10)) <= $2 GROUP BY a.source")
-            .bind(pid).bind(&last_day).fetch_all(p).await?);
-        let f = out.entry(k.clone()).or_insert_with(empty);
-        for (s, on, amt) in pays {
+    let pids: Vec<i64> = project_child.keys().copied().collect();
+    for chunk in pids.chunks(500) {
+        let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let pays: Vec<(i64, FundSource, String, i64)> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT project_id, source, paid_on, amount_fen FROM fund_payments WHERE project_id IN ({list}) AND paid_on <= $1")))
+            .bind(&last_day).fetch_all(p).await?);
+        let allocs: Vec<(i64, FundSource, i64)> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT a.project_id, a.source, CAST(SUM(a.amount_fen) AS BIGINT) FROM fund_allocations a LEFT JOIN fund_documents d ON d.id = a.document_id \
+             WHERE a.project_id IN ({list}) AND COALESCE(d.issued_on, SUBSTR(a.created_at, 1, 10)) <= $1 GROUP BY a.project_id, a.source")))
+            .bind(&last_day).fetch_all(p).await?);
+        for (pid, s, on, amt) in pays {
+            let f = out.entry(project_child[&pid].clone()).or_insert_with(empty);
             if on >= m_day {
                 *f.get_mut("paid_month_fen").expect("key") += amt
             }
@@ -225,7 +277,8 @@ pub async fn live(
                 *f.get_mut("central_paid_fen").expect("key") += amt
             }
         }
-        for (s, amt) in allocs {
+        for (pid, s, amt) in allocs {
+            let f = out.entry(project_child[&pid].clone()).or_insert_with(empty);
             *f.get_mut("allocated_total_fen").expect("key") += amt;
             if s == FundSource::Central {
                 *f.get_mut("central_allocated_fen").expect("key") += amt
@@ -251,14 +304,6 @@ pub async fn live(
             && beijing_day(&r).is_some_and(|d| d <= due)
         {
             *f.get_mut("complaints_on_time_month").expect("key") += 1;
-        }
-    }
-    // The year's target of each child.
-    let targets = crate::targets::list(db, code).await?;
-    let keys: Vec<String> = out.keys().cloned().collect();
-    for k in keys {
-        if let Some((t, _)) = crate::targets::target_of(&targets, regions, &k, first.year()) {
-            *out.get_mut(&k).expect("key").get_mut("target_estates").expect("key") = t;
         }
     }
     Ok(out)

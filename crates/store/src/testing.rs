@@ -106,6 +106,11 @@ pub async fn execute(db: &Db, sql: &str) {
     crate::with_db!(db, p => { sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await.expect("raw sql"); })
 }
 
+/// One number read with raw SQL (`SELECT COUNT(*) …`).
+pub async fn scalar(db: &Db, sql: &str) -> i64 {
+    crate::with_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(p).await.expect("raw sql"))
+}
+
 /// On SQLite: `PRAGMA foreign_keys` of every connection the pool holds (all checked out at once).
 pub async fn sqlite_foreign_keys(db: &Db) -> Vec<i64> {
     let Db::Sqlite(p) = db else { return vec![] };

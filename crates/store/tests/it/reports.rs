@@ -222,3 +222,73 @@ async fn a_month_without_activity_and_one_not_yet_over() {
     assert!(e.message(jiugai_store::Lang::Zh).contains("尚未结束"));
     assert!(reports::month_bounds("2026-13").is_err());
 }
+
+/// Above county level the report reads the per-county aggregates; they must equal the direct computation from
+/// the records for every region, month and figure, before and after each kind of change a trigger watches.
+#[tokio::test]
+async fn aggregates_equal_the_records_above_county_level_after_every_kind_of_change() {
+    let (t, regions, a, b) = setup().await;
+    let db = &t.db;
+    let regions = &regions;
+    let check = |stage: &'static str| async move {
+        for code in ["", "14", "1404"] {
+            for m in ["2025-12", "2026-10", "2026-11", "2026-12", "2027-01"] {
+                let agg = reports::live(db, regions, code, m).await.unwrap();
+                let scan = reports::scan(db, regions, code, m).await.unwrap();
+                assert_eq!(agg, scan, "{stage}: region '{code}', month {m}");
+            }
+        }
+    };
+    check("as set up").await;
+    let nov = reports::live(db, regions, "1404", M).await.unwrap();
+    assert_eq!(nov.len(), 2, "one row per county with projects: {nov:?}");
+    assert_eq!(nov[LUZHOU]["paid_month_fen"], 120_000_000);
+
+    // A payment in December and one in November, then the November one reversed.
+    let pay = |amount_fen: i64, paid_on: &str| NewPayment {
+        project_id: b,
+        source: Some(FundSource::Central),
+        amount_fen,
+        paid_on: paid_on.into(),
+        payee: "施工".into(),
+        voucher: format!("v{paid_on}"),
+        item_id: None,
+    };
+    funds::pay(db, &pay(10_000_000, "2026-12-01"), "t", "t").await.unwrap();
+    let p = funds::pay(db, &pay(7_000_000, "2026-11-20"), "t", "t").await.unwrap();
+    check("after payments").await;
+    assert_eq!(reports::live(db, regions, "14", M).await.unwrap()["1404"]["paid_month_fen"], 127_000_000);
+    funds::reverse(db, p, "凭证错误", "t", "t").await.unwrap();
+    check("after a reversal").await;
+    // The reversal is dated the day it is made (after November): November's figure stands.
+    assert_eq!(reports::live(db, regions, "14", M).await.unwrap()["1404"]["paid_month_fen"], 127_000_000);
+
+    // The registry's household count and the management of a completed project.
+    execute(db, "UPDATE estates SET households = households + 7").await;
+    execute(db, &format!("UPDATE projects SET management_mode = 'professional' WHERE id = {a}")).await;
+    check("after registry and management changes").await;
+    assert_eq!(reports::live(db, regions, "", M).await.unwrap()["14"]["managed_estates"], 2);
+
+    // A complaint received in November in Luzhou, answered on time.
+    execute(db, "INSERT INTO complaints (tracking_no, region_code, category, body, status, due_on, created_at, updated_at) VALUES ('T1', '140403', 'quality', 'x', 'received', '2026-11-20', '2026-11-10T01:00:00.000Z', '2026-11-10T01:00:00.000Z')").await;
+    check("after a complaint").await;
+    execute(db, "INSERT INTO complaint_events (complaint_id, at, actor, status, note) SELECT id, '2026-11-12T01:00:00.000Z', 't', 'resolved', 'ok' FROM complaints WHERE tracking_no = 'T1'").await;
+    check("after its answer").await;
+    let city = reports::live(db, regions, "1404", M).await.unwrap();
+    assert_eq!((city[LUZHOU]["complaints_month"], city[LUZHOU]["complaints_on_time_month"]), (1, 1));
+
+    // An estate of Luzhou joins Shangdang's project: the project still counts in the county of its first estate.
+    let lz_other: i64 = {
+        let all = estates::list(db, regions, &Default::default()).await.unwrap();
+        all.iter().filter(|e| e.data.region_code == LUZHOU).map(|e| e.id).nth(3).unwrap()
+    };
+    execute(db, &format!("INSERT INTO project_estates (project_id, estate_id) VALUES ({b}, {lz_other})")).await;
+    check("after an estate joined a project").await;
+    execute(db, &format!("DELETE FROM project_estates WHERE project_id = {b} AND estate_id = {lz_other}")).await;
+    // A stage move of the other project, backdated into October.
+    moved(db, b, "completed", "2026-10-20T02:00:00.000Z").await;
+    check("after a backdated move").await;
+    // Nothing is left dirty after a national read.
+    reports::live(db, regions, "", M).await.unwrap();
+    assert_eq!(jiugai_store::testing::scalar(db, "SELECT COUNT(*) FROM report_dirty").await, 0);
+}
