@@ -28,6 +28,7 @@ pub mod policies;
 pub mod projects;
 pub mod regions;
 pub mod report_facts;
+pub mod report_overdue;
 pub mod reports;
 pub mod residents;
 pub mod sessions;

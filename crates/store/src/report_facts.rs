@@ -91,7 +91,7 @@ fn bump(m: &mut Months, month: &str, col: usize, v: i64) {
 }
 
 /// The range `[lo, hi)` of county codes under `code` ("" = the whole country).
-fn range(code: &str) -> (String, String) {
+pub(crate) fn range(code: &str) -> (String, String) {
     if code.is_empty() {
         return (String::new(), "\u{10FFFF}".into());
     }

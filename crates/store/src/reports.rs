@@ -52,6 +52,7 @@ pub const FIGURES: &[(&str, &str, &str, &str)] = &[
     ("complaints_month", "本月受理投诉", "complaints received this month", "件"),
     ("complaints_on_time_month", "本月按期办结投诉", "complaints answered on time this month", "件"),
     ("managed_estates", "完工小区中有人管的", "completed estates under management", "个"),
+    ("overdue_steps", "月末逾期未办步骤", "steps overdue at the month's end", "项"),
 ];
 
 pub type Figures = BTreeMap<String, i64>;
@@ -346,7 +347,7 @@ pub async fn get(
         .and_then(|s| s.figures_json.clone());
     let rows = match frozen {
         Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Other(format!("report figures: {e}")))?,
-        None => compute_rows(db, regions, region, month).await?,
+        None => compute_rows(db, regions, profiles, region, month).await?,
     };
     let mut total = empty();
     for row in &rows {
@@ -378,8 +379,17 @@ pub async fn get(
     })
 }
 
-async fn compute_rows(db: &Db, regions: &Regions, region: &str, month: &str) -> Result<Vec<Row>, StoreError> {
-    let live = live(db, regions, region, month).await?;
+async fn compute_rows(
+    db: &Db,
+    regions: &Regions,
+    profiles: &ProfileSet,
+    region: &str,
+    month: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let mut live = live(db, regions, region, month).await?;
+    for (k, n) in crate::report_overdue::overdue(db, regions, profiles, region, month).await? {
+        live.entry(k).or_insert_with(empty).insert("overdue_steps".into(), n);
+    }
     let mut rows = Vec::new();
     for (k, figures) in live {
         let name = regions.get(&k).map_or_else(|| k.clone(), |r| r.name.clone());
@@ -413,7 +423,7 @@ pub async fn changes(
     if !matches!(rep.state, ReportState::Submitted | ReportState::Approved) {
         return Ok(vec![]);
     }
-    let now = compute_rows(db, regions, region, month).await?;
+    let now = compute_rows(db, regions, profiles, region, month).await?;
     let mut out = Vec::new();
     for n in &now {
         let then = rep.rows.iter().find(|r| r.region == n.region).map(|r| r.figures.clone()).unwrap_or_else(empty);
@@ -674,6 +684,8 @@ pub fn column_of(key: &str) -> (&'static str, jiugai_sheet::report_sheet::Unit) 
         "惠及居民"
     } else if key.ends_with("_fen") {
         "投资与资金（万元）"
+    } else if key.starts_with("overdue_") {
+        "进度督办（项）"
     } else if key.starts_with("complaints_") {
         "投诉举报（件）"
     } else {

@@ -28,6 +28,7 @@ CREATE TABLE report_facts (
 CREATE TABLE report_overdue (
     county_code TEXT NOT NULL,
     month       TEXT NOT NULL,
+    sig         TEXT NOT NULL,      -- the policy profiles' signature the count was decided under
     overdue     BIGINT NOT NULL,
     PRIMARY KEY (county_code, month)
 );

@@ -292,3 +292,51 @@ async fn aggregates_equal_the_records_above_county_level_after_every_kind_of_cha
     reports::live(db, regions, "", M).await.unwrap();
     assert_eq!(jiugai_store::testing::scalar(db, "SELECT COUNT(*) FROM report_dirty").await, 0);
 }
+
+/// Steps overdue at the month's end: decided on the project as it stood then (a step done in December still
+/// counts as overdue in November's report), and the city's count read from its cache equals its counties'.
+/// Ruicheng's profile sets the plan year's milestones [001 二(三)3].
+#[tokio::test]
+async fn overdue_steps_are_counted_as_of_the_months_end() {
+    const RUICHENG: &str = "140830";
+    let t = TestDb::with_regions().await;
+    let db = &t.db;
+    let regions = Regions::load(db).await.unwrap();
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
+    let o =
+        ImportOptions { region: Some("芮城县".into()), actor: "t".into(), origin: "t".into(), ..Default::default() };
+    import_estates(db, &regions, &f, &o, &|_| {}).await.unwrap();
+    let ids: Vec<i64> = estates::list(db, &regions, &Default::default()).await.unwrap().iter().map(|e| e.id).collect();
+    let np = |name: &str, estate_ids: Vec<i64>| NewProject {
+        name: name.into(),
+        estate_ids,
+        plan_year: 2026,
+        investment_fen: 500_000_000,
+        ..Default::default()
+    };
+    let a = projects::create(db, &np("芮城甲", vec![ids[0]]), "t", "t").await.unwrap().id;
+    projects::create(db, &np("芮城乙", vec![ids[1]]), "t", "t").await.unwrap();
+    moved(db, a, "implementation", "2026-06-10T02:00:00.000Z").await;
+    let profiles = ProfileSet::builtin();
+    let count = |code: &'static str, m: &'static str| {
+        let (regions, profiles) = (&regions, &profiles);
+        async move { reports::get(db, regions, profiles, code, m).await.unwrap().total["overdue_steps"] }
+    };
+    let (county, city) = (count(RUICHENG, M).await, count("1408", M).await);
+    assert!(county > 0, "Ruicheng's milestones have passed by the end of November");
+    assert_eq!(city, county, "the city's cached count equals its county's");
+    assert_eq!(count("14", M).await, county, "and the province's");
+    // The first step A owes, done on 2 December: November's figure stands, December's is one lower.
+    let p = projects::get(db, a).await.unwrap();
+    let prof = profiles.effective(p.profile_name(&profiles)).unwrap();
+    let nov_end = jiugai_rules::Date::parse("2026-11-30").unwrap();
+    let owed = projects::steps::view(&prof, &p, &[], nov_end).into_iter().find(|s| s.overdue).unwrap();
+    let dec_before = count(RUICHENG, "2026-12").await;
+    execute(db, &format!("INSERT INTO project_steps (project_id, step_key, done_on, actor, at) VALUES ({a}, '{}', '2026-12-02', 't', '2026-12-02T01:00:00.000Z')", owed.key.as_str())).await;
+    assert_eq!(count(RUICHENG, M).await, county);
+    assert_eq!(count("1408", M).await, city, "the step is recorded after November");
+    assert_eq!(count(RUICHENG, "2026-12").await, dec_before - 1);
+    assert_eq!(count("1408", "2026-12").await, dec_before - 1);
+    // Before the plan year's first milestone nothing is overdue.
+    assert_eq!(count("1408", "2026-01").await, 0);
+}
