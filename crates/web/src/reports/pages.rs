@@ -264,7 +264,7 @@ async fn act(state: &AppState, ctx: &Ctx, f: &F, action: &str) -> Result<Respons
                     let val = if unit.is_empty() {
                         serde_json::json!(v)
                     } else {
-                        match jiugai_domain::number::parse_decimal(v, &[unit], 0, jiugai_domain::number::Rounding::Exact) {
+                        match jiugai_domain::number::parse_decimal(v, &[*unit], 0, jiugai_domain::number::Rounding::Exact) {
                             Ok(n) => serde_json::json!(n),
                             Err(_) => serde_json::json!(v),
                         }
