@@ -662,10 +662,8 @@ pub fn sheet(r: &Report, full_name: &str) -> jiugai_sheet::report_sheet::ReportS
 
 /// The figures people type into a report (not derived from records): (key, Chinese, English, unit; `""`
 /// for text). Shown marked as 填报数 (typed).
-pub const TYPED: &[(&str, &str, &str, &str)] = &[
-    ("jobs_created", "带动就业岗位", "jobs created", "个"),
-    ("remarks", "备注", "remarks", ""),
-];
+pub const TYPED: &[(&str, &str, &str, &str)] =
+    &[("jobs_created", "带动就业岗位", "jobs created", "个"), ("remarks", "备注", "remarks", "")];
 
 /// Whether `role`/`scope` is the region's own office (who submits its report and types its figures).
 pub fn is_owner(region: &str, role: Role, scope: &str) -> bool {

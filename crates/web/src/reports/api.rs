@@ -217,7 +217,11 @@ pub async fn completeness_of(state: &AppState, region: &str, month: &str) -> Res
         ("month" = Option<String>, Query, description = "YYYY-MM"),
     ),
     responses((status = 200, description = "the xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorBody)))]
-pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportParams>) -> Result<Response, AppError> {
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ReportParams>,
+) -> Result<Response, AppError> {
     let region = super::region_of(&state, &ctx, &q.region)?;
     let month = super::month_of(&q.month)?;
     let r = reports::get(&state.db, &state.regions, &state.profiles(), &region, &month).await?;

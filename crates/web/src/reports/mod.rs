@@ -83,7 +83,11 @@ pub fn month_of(q: &str) -> Result<String, AppError> {
         None => norm,
     };
     reports::month_bounds(&m).map_err(|_| {
-        AppError::invalid("month", format!("月份“{q}”无效：请写成 2026-11"), format!("“{q}” is not a month: write 2026-11"))
+        AppError::invalid(
+            "month",
+            format!("月份“{q}”无效：请写成 2026-11"),
+            format!("“{q}” is not a month: write 2026-11"),
+        )
     })?;
     Ok(m)
 }

@@ -16,7 +16,7 @@ use jiugai_store::regions::Level;
 use jiugai_store::reports::{self, FIGURES, TYPED};
 use serde::Deserialize;
 
-use super::{ReportReply, Who, region_full, show, short_state};
+use super::{ReportReply, Who, region_full, short_state, show};
 use crate::AppState;
 use crate::access::Ctx;
 use crate::error::AppError;
@@ -127,11 +127,8 @@ fn picker(state: &AppState, ctx: &Ctx, current: &str) -> Vec<(String, String)> {
             out.push((code.to_string(), format!("{}{name}", "\u{3000}".repeat(indent))));
         }
     };
-    let roots: Vec<String> = if scope.is_empty() {
-        state.regions.roots().map(|r| r.code.clone()).collect()
-    } else {
-        vec![scope.clone()]
-    };
+    let roots: Vec<String> =
+        if scope.is_empty() { state.regions.roots().map(|r| r.code.clone()).collect() } else { vec![scope.clone()] };
     for root in &roots {
         push(root, 0);
         for c in state.regions.children(root).filter(|r| r.level <= Level::Street) {
@@ -264,7 +261,12 @@ async fn act(state: &AppState, ctx: &Ctx, f: &F, action: &str) -> Result<Respons
                     let val = if unit.is_empty() {
                         serde_json::json!(v)
                     } else {
-                        match jiugai_domain::number::parse_decimal(v, &[*unit], 0, jiugai_domain::number::Rounding::Exact) {
+                        match jiugai_domain::number::parse_decimal(
+                            v,
+                            &[*unit],
+                            0,
+                            jiugai_domain::number::Rounding::Exact,
+                        ) {
                             Ok(n) => serde_json::json!(n),
                             Err(_) => serde_json::json!(v),
                         }

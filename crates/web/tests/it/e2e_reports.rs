@@ -51,9 +51,7 @@ async fn a_county_submits_its_report_in_the_browser_and_the_city_approves_it() {
     let row = d.text(&format!("tr[data-region='{RUICHENG}']")).await;
     assert!(row.contains("已审核"), "{row}");
     // Numbers are right-aligned.
-    let align = d
-        .script("return getComputedStyle(document.querySelector('#report-total th.num')).textAlign;")
-        .await;
+    let align = d.script("return getComputedStyle(document.querySelector('#report-total th.num')).textAlign;").await;
     assert_eq!(align.as_str(), Some("right"), "{align}");
     d.shot("mr03-city-report").await;
     d.go(&format!("/reports/monthly/print?region={CITY}&month={M}")).await;

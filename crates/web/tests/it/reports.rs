@@ -122,7 +122,10 @@ async fn counties_submit_the_city_approves_and_its_total_is_their_sum() {
 
     // 芮城县's draft, derived as of the month's end.
     let j = report(&mut rc, RUICHENG).await;
-    assert_eq!((j["region"].as_str(), j["month"].as_str(), j["state"].as_str()), (Some(RUICHENG), Some(M), Some("draft")));
+    assert_eq!(
+        (j["region"].as_str(), j["month"].as_str(), j["state"].as_str()),
+        (Some(RUICHENG), Some(M), Some("draft"))
+    );
     let t = &j["total"];
     assert_eq!((t["projects_started_month"].as_i64(), t["projects_completed_month"].as_i64()), (Some(1), Some(1)));
     assert_eq!((t["estates_completed_ytd"].as_i64(), t["paid_month_fen"].as_i64()), (Some(2), Some(120_500_001)));
@@ -217,7 +220,10 @@ async fn counties_submit_the_city_approves_and_its_total_is_their_sum() {
     let html = city.get(&format!("/reports/monthly?region={CITY}&month={M}")).await.text();
     assert!(row(&html, &format!("data-region=\"{RUICHENG}\"")).contains("已审核"), "{html}");
     let total = row(&html, "id=\"report-total\"");
-    assert!(total.contains("<th class=\"num\">280.00</th>") && total.contains("<th class=\"num\">120.500001</th>"), "{total}");
+    assert!(
+        total.contains("<th class=\"num\">280.00</th>") && total.contains("<th class=\"num\">120.500001</th>"),
+        "{total}"
+    );
     assert!(html.contains("colspan=\"6\" class=\"group\">投资与资金（万元）"), "{html}");
     assert!(html.contains("id=\"report-submit\""), "the city submits its own report to the province");
 
@@ -326,13 +332,22 @@ async fn counties_submit_the_city_approves_and_its_total_is_their_sum() {
     let p = city.get(&format!("/reports/monthly/print?region={CITY}&month={M}")).await;
     assert_eq!(p.status, 200);
     let p = p.text();
-    for needle in ["山西省运城市城镇老旧小区改造月报表（2026年10月）", "填报单位", "单位：个、户、㎡、万元、件", "填报人", "审核人", "日期", "合计"] {
+    for needle in [
+        "山西省运城市城镇老旧小区改造月报表（2026年10月）",
+        "填报单位",
+        "单位：个、户、㎡、万元、件",
+        "填报人",
+        "审核人",
+        "日期",
+        "合计",
+    ] {
         assert!(p.contains(needle), "{needle} in {p}");
     }
     assert!(row(&p, "id=\"print-total\"").contains("<th class=\"num\">125.500001</th>"), "{p}");
 
     // Every act is in the audit log, whose chain holds.
-    let log = jiugai_store::audit::list(&s.t.db, Some(("monthly_report", &format!("{RUICHENG}/{M}"))), 100).await.unwrap();
+    let log =
+        jiugai_store::audit::list(&s.t.db, Some(("monthly_report", &format!("{RUICHENG}/{M}"))), 100).await.unwrap();
     let acts: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     for a in ["report.type", "report.submit", "report.approve", "report.reopen"] {
         assert!(acts.contains(&a), "{a} in {acts:?}");
@@ -347,7 +362,10 @@ async fn defaults_bad_months_and_roles() {
     // The default: the caller's scope and the previous month in Beijing time.
     let mut rc = s.signed_in("rc", Role::County, RUICHENG).await;
     let j = rc.get("/api/v1/reports/monthly").await.json();
-    assert_eq!((j["region"].as_str(), j["month"].as_str()), (Some(RUICHENG), Some(jiugai_web::reports::previous_month().as_str())));
+    assert_eq!(
+        (j["region"].as_str(), j["month"].as_str()),
+        (Some(RUICHENG), Some(jiugai_web::reports::previous_month().as_str()))
+    );
     let html = rc.get("/reports/monthly").await.text();
     assert!(html.contains("<option value=\"140830\" selected>"), "{html}");
     assert!(html.contains("href=\"/reports/monthly\" class=\"on\""), "the nav link: {html}");
@@ -358,7 +376,12 @@ async fn defaults_bad_months_and_roles() {
     rc.headers.push(("X-CSRF-Token".into(), csrf));
     let r = act(&mut rc, "submit", RUICHENG, 0, "").await;
     assert_eq!(r.status, 200, "October is over: {}", r.text());
-    let r = post_json(&mut rc, "/api/v1/reports/monthly/submit", &json!({"region": RUICHENG, "month": "2099-01", "version": 0})).await;
+    let r = post_json(
+        &mut rc,
+        "/api/v1/reports/monthly/submit",
+        &json!({"region": RUICHENG, "month": "2099-01", "version": 0}),
+    )
+    .await;
     assert_eq!(r.status, 422, "{}", r.text());
     // An auditor reads but may not submit; a contractor may not read reports at all.
     let mut au = s.signed_in("au", Role::Auditor, CITY).await;
