@@ -32,9 +32,11 @@ async fn a_county_submits_its_report_in_the_browser_and_the_city_approves_it() {
     d.typ("#typed-jobs_created", "35").await;
     d.typ("#typed-remarks", "雨季停工3天").await;
     d.click("#typed-save").await;
+    d.wait_url("ok=typed#report-state").await;
     d.wait_text("#report-notice", "填报数已保存").await;
     d.shot("mr01-county-draft").await;
     d.click("#report-submit").await;
+    d.wait_url("ok=submit#report-state").await;
     d.wait_text("#report-status", "已上报待审核").await;
     assert!(d.text("#typed-values").await.contains("35"));
     d.shot("mr02-county-submitted").await;
@@ -44,6 +46,7 @@ async fn a_county_submits_its_report_in_the_browser_and_the_city_approves_it() {
     login(&mut d, "yuncheng").await;
     d.go(&format!("/reports/monthly?region={RUICHENG}&month={M}")).await;
     d.click("#report-approve").await;
+    d.wait_url("ok=approve#report-state").await;
     d.wait_text("#report-status", "已审核").await;
     d.go(&format!("/reports/monthly?region={CITY}&month={M}")).await;
     let total = d.text("#report-total").await;
