@@ -325,7 +325,7 @@ async fn counties_submit_the_city_approves_and_its_total_is_their_sum() {
     if late > 0 {
         assert!(line.contains(&format!("<span class=\"tag overdue\">{late}</span>")), "{line}");
     }
-    // A county's completeness lists its streets; another county's region is 404 there too.
+    // Another county's region is 404 for completeness too.
     assert_eq!(rc.get(&format!("/api/v1/reports/completeness?region={YANHU}&month={M}")).await.status, 404);
 
     // The printable page: title, reporting office, units, signature line.
