@@ -110,7 +110,7 @@ async fn main() {
     let mut ev = String::new();
     for i in 0..30_000usize {
         let county = &counties[(i * 7) % counties.len()];
-        let (y, m, d) = (2024 + (i % 3), 1 + (i % 12), 1 + (i % 28));
+        let (y, m, d) = (2024 + (i / 12) % 3, 1 + (i % 12), 1 + (i % 28));
         c.push_str(&format!(
             "{}({}, 'B{i:06}', '{county}', 'quality', 'x', 'received', '{y}-{m:02}-{:02}', '{y}-{m:02}-{d:02}T01:00:00.000Z', '{now}')",
             if c.is_empty() { "" } else { "," },

@@ -3,10 +3,13 @@
 //!
 //! Invariants:
 //! - `report_facts` holds, for each county (an estate's `region_code`; a complaint's first six digits) and
-//!   month, what happened in that month: projects and estates started and completed, households and area
-//!   completed, allocations and payments by date, complaints received and answered on time. The plan year's
-//!   investment sits under the pseudo-month `YYYY-00`; a county with records but no dated event has a row
-//!   `0000-00` of zeros, so the set of child rows equals the direct computation's.
+//!   each month in which something happened, the running totals up to that month: projects and estates
+//!   started and completed, households and area completed, allocations and payments by date, complaints
+//!   received and answered on time. A figure at month M is the county's latest row at or before M; a month's
+//!   or a year's part is the difference from the latest row before it. So a report reads at most four rows
+//!   per county by index, whatever the number of months. The plan year's investment sits under the
+//!   pseudo-month `YYYY-00`; every county with records has a marker row `0000-00`, so the set of child rows
+//!   equals the direct computation's.
 //! - A project is counted whole in the county of its first estate (lowest estate id), as
 //!   [`crate::reports::scan`] does.
 //! - The aggregates are a cache of the records, never a record themselves (no audit entry, no history): any
@@ -204,9 +207,39 @@ async fn compute(db: &Db, county: &str) -> Result<Months, StoreError> {
     Ok(out)
 }
 
+/// Whether `month` is a pseudo-month (`0000-00` marker, `YYYY-00` plan year).
+fn pseudo(month: &str) -> bool {
+    month.ends_with("-00")
+}
+
+/// Monthly deltas → the running totals stored: each month holds the sums of every month up to it (the plan
+/// year's investment stays in its pseudo-month alone), so any figure at a month is one row, and a month's or
+/// a year's part the difference of two; the latest row at or before a month is one index probe.
+fn cumulative(deltas: Months) -> Months {
+    let mut run = [0i64; 14];
+    let mut out = Months::new();
+    for (m, v) in deltas {
+        if pseudo(&m) {
+            // A pseudo-month carries the running totals as they stand there too (so the latest row at or
+            // before a month is always right), and its own plan-year investment.
+            let mut row = run;
+            row[7] = v[7];
+            out.insert(m, row);
+            continue;
+        }
+        for (i, x) in v.iter().enumerate() {
+            if i != 7 {
+                run[i] += x;
+            }
+        }
+        out.insert(m, run);
+    }
+    out
+}
+
 /// Recomputes one county's rows and clears its dirty mark if it is still at generation `generation`.
 async fn recompute(db: &Db, county: &str, generation: i64) -> Result<(), StoreError> {
-    let months = compute(db, county).await?;
+    let months = cumulative(compute(db, county).await?);
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, cx => sqlx::query("DELETE FROM report_facts WHERE county_code = $1").bind(county).execute(&mut *cx).await?.rows_affected());
     let cols = COLS.join(", ");
@@ -252,17 +285,27 @@ pub async fn rollup(
     month: &str,
 ) -> Result<BTreeMap<String, Figures>, StoreError> {
     let (first, _) = crate::reports::month_bounds(month)?;
-    let (m, y01, y00) = (month.to_string(), format!("{:04}-01", first.year()), format!("{:04}-00", first.year()));
+    let (m, y00) = (month.to_string(), format!("{:04}-00", first.year()));
     refresh(db, code).await?;
-    let sums = FIGURE_COLS
+    // The month before, and December of the year before.
+    let prev = if first.month() == 1 {
+        format!("{:04}-12", first.year() - 1)
+    } else {
+        format!("{:04}-{:02}", first.year(), first.month() - 1)
+    };
+    let ylast = format!("{:04}-12", first.year() - 1);
+    let at = |bound: &str| {
+        format!("(SELECT MAX(x.month) FROM report_facts x WHERE x.county_code = d.county_code AND x.month <= {bound})")
+    };
+    let vals = FIGURE_COLS
         .iter()
         .map(|(_, c, span)| {
             let col = COLS[*c];
             match span {
-                Span::Month => format!("SUM(CASE WHEN month = $1 THEN {col} ELSE 0 END)"),
-                Span::Ytd => format!("SUM(CASE WHEN month >= $2 THEN {col} ELSE 0 END)"),
-                Span::Total => format!("SUM({col})"),
-                Span::PlanYear => format!("SUM(CASE WHEN month = $3 THEN {col} ELSE 0 END)"),
+                Span::Month => format!("COALESCE(a.{col}, 0) - COALESCE(b.{col}, 0)"),
+                Span::Ytd => format!("COALESCE(a.{col}, 0) - COALESCE(y.{col}, 0)"),
+                Span::Total => format!("COALESCE(a.{col}, 0)"),
+                Span::PlanYear => format!("COALESCE(p.{col}, 0)"),
             }
         })
         .map(|s| format!("CAST({s} AS BIGINT)"))
@@ -270,7 +313,16 @@ pub async fn rollup(
         .join(", ");
     let (lo, hi) = range(code);
     let sql = format!(
-        "SELECT county_code, {sums} FROM report_facts WHERE month <= $1 AND county_code >= $4 AND county_code < $5 GROUP BY county_code"
+        "WITH c AS (SELECT d.county_code, {} AS m1, {} AS m0, {} AS my FROM report_facts d \
+           WHERE d.month = '0000-00' AND d.county_code >= $4 AND d.county_code < $5) \
+         SELECT c.county_code, {vals} FROM c \
+         LEFT JOIN report_facts a ON a.county_code = c.county_code AND a.month = c.m1 \
+         LEFT JOIN report_facts b ON b.county_code = c.county_code AND b.month = c.m0 \
+         LEFT JOIN report_facts y ON y.county_code = c.county_code AND y.month = c.my \
+         LEFT JOIN report_facts p ON p.county_code = c.county_code AND p.month = $3",
+        at("$1"),
+        at("$2"),
+        at("$6")
     );
     let read = |vals: Vec<i64>| -> Figures {
         let mut f: Figures = crate::reports::FIGURES.iter().map(|(k, ..)| (k.to_string(), 0)).collect();
@@ -284,10 +336,11 @@ pub async fn rollup(
             use sqlx::Row;
             let rs = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(&m)
-                .bind(&y01)
+                .bind(&prev)
                 .bind(&y00)
                 .bind(&lo)
                 .bind(&hi)
+                .bind(&ylast)
                 .fetch_all(p)
                 .await?;
             rs.iter()
@@ -298,10 +351,11 @@ pub async fn rollup(
             use sqlx::Row;
             let rs = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(&m)
-                .bind(&y01)
+                .bind(&prev)
                 .bind(&y00)
                 .bind(&lo)
                 .bind(&hi)
+                .bind(&ylast)
                 .fetch_all(p)
                 .await?;
             rs.iter()

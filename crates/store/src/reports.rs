@@ -716,3 +716,113 @@ pub fn sheet(r: &Report, full_name: &str) -> jiugai_sheet::report_sheet::ReportS
         signature: "填报人：　　　　　审核人：　　　　　填报日期：".into(),
     }
 }
+
+/// The figures people type into a report (not derived from records): (key, Chinese, English, unit; `""`
+/// for text). Shown marked as 填报数 (typed).
+pub const TYPED: &[(&str, &str, &str, &str)] =
+    &[("jobs_created", "带动就业岗位", "jobs created", "个"), ("remarks", "备注", "remarks", "")];
+
+/// Whether `role`/`scope` is the region's own office (who submits its report and types its figures).
+pub fn is_owner(region: &str, role: Role, scope: &str) -> bool {
+    matches!(role, Role::Admin | Role::County | Role::Street) && region == scope
+}
+
+/// Sets the typed figures of a draft or returned report (version `expected`; 0 for a report never acted on):
+/// `typed` is an object of [`TYPED`] keys, counts as non-negative integers, text as a string of at most 500
+/// characters. Versioned, evented (`type`) and audited; refused once submitted or approved.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_typed(
+    db: &Db,
+    regions: &Regions,
+    profiles: &ProfileSet,
+    region: &str,
+    month: &str,
+    expected: i64,
+    typed: &serde_json::Value,
+    actor: &str,
+    origin: &str,
+) -> Result<Report, StoreError> {
+    let rep = get(db, regions, profiles, region, month).await?;
+    if rep.version != expected {
+        return Err(StoreError::Stale { entity: "月报", id: 0, expected, current: rep.version });
+    }
+    if !matches!(rep.state, ReportState::Draft | ReportState::Returned) {
+        return Err(state_refused(rep.state, "填报数不能再修改", "its typed figures can no longer change"));
+    }
+    let obj = typed.as_object().ok_or_else(|| {
+        StoreError::invalid("typed", typed.to_string(), "填报数应为一组“项目: 数值”", "typed figures are an object")
+    })?;
+    let mut clean = serde_json::Map::new();
+    for (k, v) in obj {
+        let Some((_, zh, en, unit)) = TYPED.iter().find(|(key, ..)| key == k) else {
+            return Err(StoreError::invalid(
+                k.as_str(),
+                v.to_string(),
+                format!("没有“{k}”这一填报项"),
+                format!("“{k}” is not a typed figure"),
+            ));
+        };
+        if v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) {
+            continue;
+        }
+        if unit.is_empty() {
+            let s = v.as_str().map(str::trim).unwrap_or_default();
+            if !v.is_string() || s.chars().count() > 500 {
+                return Err(StoreError::invalid(
+                    k.as_str(),
+                    v.to_string(),
+                    format!("“{zh}”应为不超过500字的文字"),
+                    format!("{en} is text of at most 500 characters"),
+                ));
+            }
+            clean.insert(k.clone(), json!(s));
+        } else {
+            match v.as_i64() {
+                Some(n) if n >= 0 => {
+                    clean.insert(k.clone(), json!(n));
+                }
+                _ => {
+                    return Err(StoreError::invalid(
+                        k.as_str(),
+                        v.to_string(),
+                        format!("“{zh}”应为不小于0的整数（{unit}）"),
+                        format!("{en} is a whole number, 0 or more"),
+                    ));
+                }
+            }
+        }
+    }
+    let typed_json = serde_json::Value::Object(clean).to_string();
+    let now = clock::now_rfc3339();
+    let mut tx = db.begin().await?;
+    audit::lock(&mut tx).await?;
+    let id: i64 = match stored_id(&mut tx, region, month).await? {
+        Some(id) => {
+            let n = with_tx!(&mut tx, cx => sqlx::query("UPDATE monthly_reports SET typed_json = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
+                .bind(&typed_json).bind(&now).bind(id).bind(expected).execute(&mut *cx).await?.rows_affected());
+            if n == 0 {
+                return Err(StoreError::Stale { entity: "月报", id, expected, current: expected + 1 });
+            }
+            id
+        }
+        None => {
+            with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO monthly_reports (region_code, month, state, typed_json, version, created_at, updated_at) VALUES ($1,$2,'draft',$3,1,$4,$4) RETURNING id")
+            .bind(region).bind(month).bind(&typed_json).bind(&now).fetch_one(&mut *cx).await?)
+        }
+    };
+    event(&mut tx, id, expected + 1, "type", "", actor, &now).await?;
+    audit::append(
+        &mut tx,
+        &audit::Entry::new(
+            actor,
+            origin,
+            "report.type",
+            "monthly_report",
+            &format!("{region}/{month}"),
+            json!({"version": expected + 1, "before": rep.typed, "after": serde_json::from_str::<serde_json::Value>(&typed_json).unwrap_or_default()}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, regions, profiles, region, month).await
+}

@@ -73,6 +73,13 @@ pub enum Action {
     ReadFunds,
     /// Record money: funding plans, allocation tables, payments, reversals, reallocations (in scope).
     ManageFunds,
+    /// Read monthly reports of regions in scope (the report, its print, xlsx, completeness); the region
+    /// in the query or body is checked by the handler (404 outside the scope, as for an unknown one).
+    ReadReports,
+    /// Submit the report of one's own region and type its typed figures ([`jiugai_store::reports::is_owner`]).
+    SubmitReports,
+    /// Approve, return or reopen the reports of the level below ([`jiugai_store::reports::is_upper`]).
+    ApproveReports,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -216,6 +223,24 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/funds/payments/{id}/reverse", Action::ManageFunds),
     ("POST", "/api/v1/funds/moves", Action::ManageFunds),
     ("GET", "/api/v1/funds/summary", Action::ReadFunds),
+    // monthly reports
+    ("GET", "/reports/monthly", Action::ReadReports),
+    ("GET", "/reports/monthly/print", Action::ReadReports),
+    ("GET", "/reports/monthly/export.xlsx", Action::ReadReports),
+    ("GET", "/reports/completeness", Action::ReadReports),
+    ("POST", "/reports/monthly/submit", Action::SubmitReports),
+    ("POST", "/reports/monthly/typed", Action::SubmitReports),
+    ("POST", "/reports/monthly/approve", Action::ApproveReports),
+    ("POST", "/reports/monthly/return", Action::ApproveReports),
+    ("POST", "/reports/monthly/reopen", Action::ApproveReports),
+    ("GET", "/api/v1/reports/monthly", Action::ReadReports),
+    ("GET", "/api/v1/reports/monthly/export", Action::ReadReports),
+    ("GET", "/api/v1/reports/completeness", Action::ReadReports),
+    ("POST", "/api/v1/reports/monthly/submit", Action::SubmitReports),
+    ("POST", "/api/v1/reports/monthly/typed", Action::SubmitReports),
+    ("POST", "/api/v1/reports/monthly/approve", Action::ApproveReports),
+    ("POST", "/api/v1/reports/monthly/return", Action::ApproveReports),
+    ("POST", "/api/v1/reports/monthly/reopen", Action::ApproveReports),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -243,6 +268,9 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ReviewPlan => matches!(role, Admin | County | Street | Department),
         Action::ReadFunds => matches!(role, Admin | County | Street | Department | Auditor),
         Action::ManageFunds => matches!(role, Admin | County | Street | Department),
+        Action::ReadReports => matches!(role, Admin | County | Street | Department | Auditor),
+        Action::SubmitReports => matches!(role, Admin | County | Street),
+        Action::ApproveReports => matches!(role, Admin | County),
     }
 }
 

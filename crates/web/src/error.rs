@@ -139,7 +139,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         C::NotFound => StatusCode::NOT_FOUND,
         C::Unauthorized => StatusCode::UNAUTHORIZED,
-        C::Forbidden | C::PasswordChangeRequired | C::Csrf | C::NotReviewer => StatusCode::FORBIDDEN,
+        C::Forbidden | C::PasswordChangeRequired | C::Csrf | C::NotReviewer | C::NotReportOwner => {
+            StatusCode::FORBIDDEN
+        }
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::Busy => StatusCode::SERVICE_UNAVAILABLE,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -25,6 +25,7 @@ pub mod imports;
 pub mod log;
 pub mod plans;
 pub mod projects;
+pub mod reports;
 pub mod static_files;
 pub mod targets;
 pub mod util;
@@ -244,6 +245,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/funds/payments/{id}/reverse", post(funds::api::reverse))
         .route("/api/v1/funds/moves", post(funds::api::move_funds))
         .route("/api/v1/funds/summary", get(funds::api::summary))
+        // monthly reports
+        .route("/reports/monthly", get(reports::pages::monthly))
+        .route("/reports/monthly/print", get(reports::pages::print))
+        .route("/reports/monthly/export.xlsx", get(reports::pages::export))
+        .route("/reports/completeness", get(reports::pages::completeness))
+        .route("/reports/monthly/submit", post(reports::pages::submit))
+        .route("/reports/monthly/typed", post(reports::pages::typed))
+        .route("/reports/monthly/approve", post(reports::pages::approve))
+        .route("/reports/monthly/return", post(reports::pages::return_))
+        .route("/reports/monthly/reopen", post(reports::pages::reopen))
+        .route("/api/v1/reports/monthly", get(reports::api::get))
+        .route("/api/v1/reports/monthly/export", get(reports::api::export))
+        .route("/api/v1/reports/completeness", get(reports::api::completeness))
+        .route("/api/v1/reports/monthly/submit", post(reports::api::submit))
+        .route("/api/v1/reports/monthly/typed", post(reports::api::typed))
+        .route("/api/v1/reports/monthly/approve", post(reports::api::approve))
+        .route("/api/v1/reports/monthly/return", post(reports::api::return_))
+        .route("/api/v1/reports/monthly/reopen", post(reports::api::reopen))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

@@ -1,7 +1,7 @@
 -- 0011: per-county, per-month aggregates behind the monthly report and the dashboard above county level
--- (issue 15.5): every figure of a county and month as a delta (what happened in that month; the plan-year
--- investment under the pseudo-month YYYY-00), so a province's or the nation's report is one grouped scan of a
--- few rows per county instead of a pass over every project. Kept true by triggers: any change to the records
+-- (issue 15.5): every figure of a county as its running total at each month something happened (the plan-year
+-- investment under the pseudo-month YYYY-00), so a province's or the nation's report reads at most four rows
+-- per county by index instead of a pass over every project. Kept true by triggers: any change to the records
 -- a figure is derived from marks its county dirty (report_dirty.gen incremented) in the same transaction; a
 -- reader recomputes the dirty counties of the range it reads before summing (store::report_facts).
 CREATE TABLE report_facts (

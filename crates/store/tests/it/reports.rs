@@ -339,4 +339,41 @@ async fn overdue_steps_are_counted_as_of_the_months_end() {
     assert_eq!(count("1408", "2026-12").await, dec_before - 1);
     // Before the plan year's first milestone nothing is overdue.
     assert_eq!(count("1408", "2026-01").await, 0);
+
+#[tokio::test]
+async fn typed_figures_are_set_on_a_draft_checked_kept_on_submit_and_then_locked() {
+    let (t, regions, _a, _b) = setup().await;
+    let db = &t.db;
+    let profiles = ProfileSet::builtin();
+    let typed = serde_json::json!({"jobs_created": 120, "remarks": " 11月雨雪天气停工5天 "});
+    let r = reports::set_typed(db, &regions, &profiles, LUZHOU, M, 0, &typed, "web:luzhou", "t").await.unwrap();
+    assert_eq!((r.state, r.version), (ReportState::Draft, 1));
+    assert_eq!(r.typed, serde_json::json!({"jobs_created": 120, "remarks": "11月雨雪天气停工5天"}));
+    // A stale version, an unknown key, a negative count and a number for text are refused; nothing changes.
+    assert!(matches!(
+        reports::set_typed(db, &regions, &profiles, LUZHOU, M, 0, &typed, "t", "t").await.unwrap_err(),
+        jiugai_store::StoreError::Stale { .. }
+    ));
+    for bad in [
+        serde_json::json!({"jobs": 1}),
+        serde_json::json!({"jobs_created": -1}),
+        serde_json::json!({"jobs_created": "many"}),
+        serde_json::json!({"remarks": 5}),
+        serde_json::json!([1]),
+    ] {
+        let e = reports::set_typed(db, &regions, &profiles, LUZHOU, M, 1, &bad, "t", "t").await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidValue, "{bad}");
+    }
+    assert_eq!(reports::get(db, &regions, &profiles, LUZHOU, M).await.unwrap().typed["jobs_created"], 120);
+    // The derived figures are still live while a draft; submitting keeps the typed ones and locks them.
+    let r = reports::submit(db, &regions, &profiles, LUZHOU, M, 1, "web:luzhou", "t").await.unwrap();
+    assert_eq!((r.state, r.version, r.typed["jobs_created"].as_i64()), (ReportState::Submitted, 2, Some(120)));
+    assert_eq!(r.total["projects_completed_month"], 1);
+    let e = reports::set_typed(db, &regions, &profiles, LUZHOU, M, 2, &typed, "t", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::PlanState);
+    assert!(reports::is_owner(LUZHOU, Role::County, LUZHOU));
+    assert!(!reports::is_owner(LUZHOU, Role::Admin, "1404"));
+    assert!(!reports::is_owner(LUZHOU, Role::Auditor, LUZHOU));
+    let log = jiugai_store::audit::list(db, None, 1000).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "report.type"));
 }

@@ -63,6 +63,14 @@ pub fn spec() -> Value {
     crate::funds::api::reverse,
     crate::funds::api::move_funds,
     crate::funds::api::summary,
+    crate::reports::api::get,
+    crate::reports::api::submit,
+    crate::reports::api::approve,
+    crate::reports::api::return_,
+    crate::reports::api::reopen,
+    crate::reports::api::typed,
+    crate::reports::api::completeness,
+    crate::reports::api::export,
 ))]
 struct Generated;
 
