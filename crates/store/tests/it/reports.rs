@@ -339,6 +339,7 @@ async fn overdue_steps_are_counted_as_of_the_months_end() {
     assert_eq!(count("1408", "2026-12").await, dec_before - 1);
     // Before the plan year's first milestone nothing is overdue.
     assert_eq!(count("1408", "2026-01").await, 0);
+}
 
 #[tokio::test]
 async fn typed_figures_are_set_on_a_draft_checked_kept_on_submit_and_then_locked() {
