@@ -121,56 +121,104 @@
         if (!r.ok) throw new Error('outline ' + r.status);
         return r.json();
       }).then(function (geo) { draw(m, geo, stageOf); });
-    }).catch(function () {
+    }).catch(function (e) {
       if (missing) { missing.textContent = D.labels.noOutline; missing.hidden = false; }
-      window.jiugaiMap = { ready: true, outline: false, error: true };
+      window.jiugaiMap = { ready: true, outline: false, error: String(e && e.stack || e) };
     });
+  }
+
+  // ECharts' compact ring (pairs of characters: zig-zag deltas from the offset, scale 1024) → [lng, lat].
+  function ring(r, off) {
+    if (typeof r !== 'string') return r;
+    var out = [], x = off[0], y = off[1];
+    for (var i = 0; i + 1 < r.length; i += 2) {
+      var dx = r.charCodeAt(i) - 64, dy = r.charCodeAt(i + 1) - 64;
+      x += (dx >> 1) ^ -(dx & 1); y += (dy >> 1) ^ -(dy & 1);
+      out.push([x / 1024, y / 1024]);
+    }
+    return out;
+  }
+  // The centre (area-weighted) of a feature's largest outer ring.
+  function centre(f) {
+    var g = f.geometry, multi = g.type === 'MultiPolygon';
+    var polys = multi ? g.coordinates : [g.coordinates], offs = g.encodeOffsets ? (multi ? g.encodeOffsets : [g.encodeOffsets]) : null;
+    var best = null, bestA = 0;
+    polys.forEach(function (p, k) {
+      var r = ring(p[0], offs ? offs[k][0] : null), a = 0, cx = 0, cy = 0;
+      if (!r || r.length < 3) return;
+      for (var i = 0; i < r.length; i++) {
+        var q = r[(i + 1) % r.length], c = r[i][0] * q[1] - q[0] * r[i][1];
+        a += c; cx += (r[i][0] + q[0]) * c; cy += (r[i][1] + q[1]) * c;
+      }
+      if (Math.abs(a) > bestA) { bestA = Math.abs(a); best = [cx / (3 * a), cy / (3 * a)]; }
+    });
+    return best;
+  }
+  function shade(v, max) {
+    var t = max > 0 ? v / max : 0, lo = [234, 242, 250], hi = [29, 111, 184];
+    return 'rgb(' + lo.map(function (x, i) { return Math.round(x + (hi[i] - x) * t); }).join(',') + ')';
   }
 
   function draw(m, geo, stageOf) {
     var name = 'r' + (m.region || '100000');
     echarts.registerMap(name, geo);
     var own = (m.region || '100000');
-    var drill = m.outline === '/static/geo/' + own + '.json';
+    // Children are drawn (and drilled into) when the outline is the region's own file of children.
+    var drill = m.outline === '/static/geo/' + own + '.json' && !(geo.features.length === 1 && geo.features[0].id === m.region);
     var counts = {};
     m.regions.forEach(function (r) { counts[r.code] = r; });
-    var regionData = geo.features.map(function (f) {
-      var r = counts[f.id];
-      return { name: f.properties.name, value: r ? r.estates : 0, code: f.id,
-        href: drill && f.id !== m.region ? '/?region=' + f.id : null };
+    var max = Math.max.apply(null, [0].concat(m.regions.map(function (r) { return r.estates; })));
+    var regions = geo.features.map(function (f) {
+      var r = counts[f.id], v = r ? r.estates : 0;
+      return { name: f.properties.name, itemStyle: m.mode === 'regions' ? { areaColor: shade(v, max) } : {} };
     });
-    var max = Math.max.apply(null, [1].concat(regionData.map(function (x) { return x.value; })));
-    var series = [{
-      type: 'map', geoIndex: 0, data: regionData, name: D.labels.estates
-    }];
+    var c = echarts.init(mapEl);
+    c.setOption({
+      animation: false,
+      tooltip: { trigger: 'item', formatter: function (p) { return p.seriesName + '：' + p.name + (p.data && p.data.estates != null ? ' ' + p.data.estates : ''); } },
+      legend: { top: 0 },
+      geo: { map: name, roam: true, top: 36, bottom: 8, regions: regions,
+        label: { show: geo.features.length <= 40, fontSize: 10, color: '#555' },
+        itemStyle: { areaColor: '#eef3f8', borderColor: '#7a8ea3' }, emphasis: { itemStyle: { areaColor: '#d5e5f5' } } }
+    });
+    // A marker at each child region's centre that opens its
+    // dashboard, then the estates, one series per stage in its colour.
+    var series = [];
+    var links = {};
+    if (drill) {
+      var marks = [];
+      geo.features.forEach(function (f) {
+        var at = centre(f);
+        if (!at) return;
+        var r = counts[f.id];
+        links[f.id] = '/?region=' + f.id;
+        marks.push({ name: f.properties.name, value: at, code: f.id, href: links[f.id], estates: r ? r.estates : null });
+      });
+      series.push({ type: 'scatter', coordinateSystem: 'geo', name: D.labels.drill, symbol: 'pin', symbolSize: 16,
+        itemStyle: { color: '#7a8ea3', opacity: 0.55 }, data: marks, z: 1 });
+    }
     var byStage = {};
     m.points.forEach(function (p) { (byStage[p.stage] = byStage[p.stage] || []).push(p); });
     m.stages.forEach(function (s) {
       var pts = byStage[s.key];
       if (!pts) return;
       series.push({
-        type: 'scatter', coordinateSystem: 'geo', name: s.label, symbolSize: 9,
+        type: 'scatter', coordinateSystem: 'geo', name: s.label, symbolSize: 9, z: 3,
         itemStyle: { color: s.colour, borderColor: '#fff', borderWidth: 1 },
         data: pts.map(function (p) { return { name: p.name, value: [p.lng, p.lat], href: p.href }; })
       });
     });
-    var c = echarts.init(mapEl);
-    c.setOption({
-      animation: false,
-      tooltip: { trigger: 'item', formatter: function (p) {
-        return p.seriesType === 'map' ? p.name + (p.value ? '：' + p.value + ' ' + D.labels.estates : '') : p.seriesName + '：' + p.name;
-      } },
-      legend: { top: 0, data: series.slice(1).map(function (s) { return s.name; }) },
-      visualMap: m.mode === 'regions' ? { min: 0, max: max, left: 8, bottom: 8, calculable: true, seriesIndex: 0,
-        inRange: { color: ['#eaf2fa', '#1d6fb8'] } } : undefined,
-      geo: { map: name, roam: true, top: 36, bottom: 8, label: { show: geo.features.length <= 40, fontSize: 10, color: '#555' },
-        itemStyle: { areaColor: '#eef3f8', borderColor: '#7a8ea3' }, emphasis: { itemStyle: { areaColor: '#d5e5f5' } } },
-      series: series
+    c.setOption({ series: series });
+    c.on('click', function (p) {
+      if (p.data && p.data.href) return go(p.data.href);
+      if (p.componentType === 'geo' && drill) {
+        var f = geo.features.filter(function (x) { return x.properties.name === p.name; })[0];
+        if (f) go(links[f.id]);
+      }
     });
-    c.on('click', function (p) { go(p.data && p.data.href); });
     charts.push(c);
     window.jiugaiMap = { ready: true, outline: true, features: geo.features.length, points: m.points.length,
-      regions: m.regions.length, mode: m.mode, series: series.length, drill: drill, hint: D.labels.drill };
+      regions: m.regions.length, mode: m.mode, series: series.length, drill: drill, links: links };
   }
 
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });

@@ -20,8 +20,9 @@ async fn map_drawn(d: &mut browser::Driver) -> Value {
                 "var m = window.jiugaiMap; if (!m || !m.ready) return null;
                  var c = echarts.getInstanceByDom(document.getElementById('map'));
                  var o = c ? c.getOption() : null;
+                 var g = o && o.geo ? (o.geo[0] || o.geo) : null;
                  return {m: m, series: o ? o.series.map(function (s) { return {type: s.type, n: (s.data || []).length, name: s.name}; }) : [],
-                         geo: o && o.geo[0] ? o.geo[0].map : null,
+                         geo: g ? g.map : null, regions: g ? (g.regions || []).length : 0,
                          canvas: !!document.querySelector('#map canvas')};",
             )
             .await;
@@ -60,7 +61,7 @@ async fn county_and_province_dashboards_with_their_maps() {
     assert_eq!(v["geo"], "r140830", "{v}");
     assert_eq!(v["canvas"], true);
     let series = v["series"].as_array().unwrap();
-    assert_eq!(series[0]["type"], "map");
+    assert_eq!(v["regions"], 1, "the county's own outline: {v}");
     let scatter: i64 = series.iter().filter(|s| s["type"] == "scatter").map(|s| s["n"].as_i64().unwrap()).sum();
     assert_eq!(scatter, 30, "every estate a point: {v}");
     assert!(series.iter().any(|s| s["type"] == "scatter" && s["name"] == "实施"), "{v}");
@@ -75,7 +76,10 @@ async fn county_and_province_dashboards_with_their_maps() {
     assert_eq!(v["m"]["features"], 11, "{v}");
     assert_eq!((v["m"]["points"].as_i64(), v["m"]["drill"].as_bool()), (Some(30), Some(true)), "{v}");
     assert_eq!(v["geo"], "r14");
-    assert_eq!(v["series"][0]["n"], 11, "every city a region of the map series: {v}");
+    assert_eq!(v["regions"], 11, "every city a region of the outline: {v}");
+    assert_eq!(v["series"][0]["n"], 11, "a marker on every city to drill into: {v}");
+    let pts: i64 = v["series"].as_array().unwrap()[1..].iter().map(|s| s["n"].as_i64().unwrap()).sum();
+    assert_eq!(pts, 30, "{v}");
     d.script("document.getElementById('map-panel').scrollIntoView(); return 1;").await;
     d.shot("d03-province-map").await;
     // Drill down the way a click on the map does (ECharts dispatches the region's data item).
@@ -83,6 +87,7 @@ async fn county_and_province_dashboards_with_their_maps() {
         .script(
             "var c = echarts.getInstanceByDom(document.getElementById('map'));
              var item = c.getOption().series[0].data.filter(function (x) { return x.code === '1408'; })[0];
+             if (window.jiugaiMap.links['1408'] !== item.href) return 'links differ';
              return item.href;",
         )
         .await;
