@@ -30,7 +30,7 @@ pub async fn load(db: &Db, regions: &Regions) -> Result<u64, StoreError> {
 /// from the estate's name (FNV-1a), pulled towards the centroid until it lies inside. Demo data only.
 pub async fn locate(db: &Db, regions: &Regions, county: &str) -> Result<usize, StoreError> {
     use crate::dashboard::map;
-    let rings: Vec<Vec<(f64, f64)>> =
+    let rings: Vec<map::Ring> =
         map::rings(county).into_iter().filter(|(id, _)| id == county).flat_map(|(_, r)| r).collect();
     let Some((cx, cy)) = map::centroid(&rings) else { return Ok(0) };
     let list = jiugai_store::estates::list(

@@ -83,9 +83,12 @@ pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
     Ok(([(header::CONTENT_TYPE, GEO_JSON), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response())
 }
 
+/// A ring of an outline: (longitude, latitude) in degrees.
+pub type Ring = Vec<(f64, f64)>;
+
 /// A decoded outline: its rings (longitude, latitude in degrees) per feature id. For the demo's coordinates
 /// and for tests; the browser decodes the same files itself (ECharts).
-pub fn rings(code: &str) -> Vec<(String, Vec<Vec<(f64, f64)>>)> {
+pub fn rings(code: &str) -> Vec<(String, Vec<Ring>)> {
     let Some(bytes) = outline(code) else { return vec![] };
     let Ok(fc) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return vec![] };
     let encoded = fc.get("UTF8Encoding").and_then(|v| v.as_bool()).unwrap_or(false);
@@ -124,7 +127,7 @@ pub fn rings(code: &str) -> Vec<(String, Vec<Vec<(f64, f64)>>)> {
 }
 
 /// ECharts' compact ring: pairs of characters, zig-zag deltas from the offset, scale 1024.
-fn decode_ring(s: &str, off: &serde_json::Value) -> Vec<(f64, f64)> {
+fn decode_ring(s: &str, off: &serde_json::Value) -> Ring {
     let (mut px, mut py) = (off[0].as_i64().unwrap_or(0), off[1].as_i64().unwrap_or(0));
     let units: Vec<u32> = s.encode_utf16().map(u32::from).collect();
     let mut out = Vec::with_capacity(units.len() / 2);
@@ -138,7 +141,7 @@ fn decode_ring(s: &str, off: &serde_json::Value) -> Vec<(f64, f64)> {
 }
 
 /// Is the point inside the rings (even–odd rule over every ring, so holes count)?
-pub fn inside(rings: &[Vec<(f64, f64)>], x: f64, y: f64) -> bool {
+pub fn inside(rings: &[Ring], x: f64, y: f64) -> bool {
     let mut c = false;
     for r in rings {
         let n = r.len();
@@ -154,7 +157,7 @@ pub fn inside(rings: &[Vec<(f64, f64)>], x: f64, y: f64) -> bool {
 }
 
 /// The area-weighted centre of the outer rings (shoelace), in degrees.
-pub fn centroid(rings: &[Vec<(f64, f64)>]) -> Option<(f64, f64)> {
+pub fn centroid(rings: &[Ring]) -> Option<(f64, f64)> {
     let (mut a, mut cx, mut cy) = (0.0, 0.0, 0.0);
     for r in rings {
         let n = r.len();
