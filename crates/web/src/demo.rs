@@ -25,6 +25,44 @@ pub async fn load(db: &Db, regions: &Regions) -> Result<u64, StoreError> {
     Ok(r.imported)
 }
 
+/// Demo coordinates (the seed ledger has none): each estate of `county` without coordinates gets a point
+/// inside the county's outline, derived deterministically from the outline's centroid plus an offset hashed
+/// from the estate's name (FNV-1a), pulled towards the centroid until it lies inside. Demo data only.
+pub async fn locate(db: &Db, regions: &Regions, county: &str) -> Result<usize, StoreError> {
+    use crate::dashboard::map;
+    let rings: Vec<map::Ring> =
+        map::rings(county).into_iter().filter(|(id, _)| id == county).flat_map(|(_, r)| r).collect();
+    let Some((cx, cy)) = map::centroid(&rings) else { return Ok(0) };
+    let list = jiugai_store::estates::list(
+        db,
+        regions,
+        &jiugai_store::estates::Filter { region: Some(county.into()), ..Default::default() },
+    )
+    .await?;
+    let mut n = 0;
+    for e in list.into_iter().filter(|e| e.data.longitude_e6.is_none() || e.data.latitude_e6.is_none()) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in e.data.name.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        // Two offsets in [-1, 1), up to 0.12° east–west and 0.09° north–south.
+        let (ux, uy) = (((h & 0xffff) as f64 / 32768.0) - 1.0, (((h >> 16) & 0xffff) as f64 / 32768.0) - 1.0);
+        let (mut x, mut y) = (cx + ux * 0.12, cy + uy * 0.09);
+        for _ in 0..6 {
+            if map::inside(&rings, x, y) {
+                break;
+            }
+            (x, y) = ((x + cx) / 2.0, (y + cy) / 2.0);
+        }
+        let mut data = e.data.clone();
+        data.longitude_e6 = Some((x * 1e6).round() as i64);
+        data.latitude_e6 = Some((y * 1e6).round() as i64);
+        jiugai_store::estates::update(db, regions, e.id, e.version, &data, "system", "demo").await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Three demo projects on the demo estates, when there are no projects yet: one of plan year 2025 in
 /// implementation (steps done up to the start, content with progress, a site report, an open issue, and
 /// overdue completion steps), two of 2026 in reserve and planning with ranking inputs. Returns how many
@@ -540,6 +578,8 @@ pub async fn load_plans(db: &Db, regions: &Regions, profiles: &jiugai_rules::Pro
     const CITY: &str = "1408";
     const COUNTY: &str = "140830";
     const YEAR: i32 = 2027;
+    // The demo estates on the dashboard's map (the last demo loader `serve --demo` runs; idempotent).
+    locate(db, regions, COUNTY).await?;
     if !plans::list(db, "", None, None).await?.is_empty() || regions.get(COUNTY).is_none() {
         return Ok(0);
     }

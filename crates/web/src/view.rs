@@ -134,6 +134,20 @@ pub struct DashboardPage {
     pub show_plans: bool,
     /// Progress against targets in the caller's scope this year: (region line, chart JSON, year).
     pub targets: Option<(crate::targets::LineView, String, i32)>,
+    /// The region shown (`?region=`, inside the caller's scope); `rq` is `&region=CODE` for links to lists
+    /// when it is not the caller's whole scope, else empty.
+    pub region: String,
+    pub rq: String,
+    /// The level picker: from the caller's scope down to the region, and the region's children.
+    pub up: Vec<crate::dashboard::LevelLink>,
+    pub down: Vec<crate::dashboard::LevelLink>,
+    pub stages: Vec<crate::dashboard::StageFigure>,
+    pub progress: Option<crate::dashboard::progress::ProgressPanel>,
+    pub money: Option<crate::dashboard::money::MoneyPanel>,
+    pub monthly: Option<crate::dashboard::figures::Complaints>,
+    pub completeness: Option<crate::dashboard::figures::Completeness>,
+    /// The charts' and the map's data for `static/dashboard.js` (JSON in a `<script type=application/json>`).
+    pub data_json: String,
 }
 
 pub struct ListRow {

@@ -71,6 +71,7 @@ pub fn spec() -> Value {
     crate::reports::api::typed,
     crate::reports::api::completeness,
     crate::reports::api::export,
+    crate::dashboard::map::api,
 ))]
 struct Generated;
 

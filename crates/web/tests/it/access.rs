@@ -39,7 +39,7 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
     let path = route
         .replace("{id}", "1")
         .replace("{aid}", &ids.aid.to_string())
-        .replace("{file}", "app.css")
+        .replace("{file}", if route.starts_with("/static/geo/") { "140830.json" } else { "app.css" })
         .replace("{row}", &ids.row.to_string())
         .replace("{did}", &ids.did.to_string())
         .replace("{iid}", &ids.iid.to_string())
