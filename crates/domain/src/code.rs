@@ -71,6 +71,8 @@ codes! {
     // Money.
     OverAllocation = "over_allocation" => "支付超出该资金来源已下达给本项目的金额", "the payment exceeds what this source allocated to the project";
     RingFenced = "ring_fenced" => "中央补助资金专款专用，调整须有调整文件", "central subsidy is ring-fenced: moving it needs a recorded decision";
+    // Assessment of counties.
+    NoAssessFormula = "no_assess_formula" => "政策配置未设定考核指标", "the policy profile sets no assessment formula";
     Internal = "internal" => "系统内部错误，已记录", "internal error (logged)";
 }
 

@@ -73,6 +73,8 @@ pub enum Action {
     ReadFunds,
     /// Record money: funding plans, allocation tables, payments, reversals, reallocations (in scope).
     ManageFunds,
+    /// Read the assessment of counties (考核) of a region in scope (`?region=` outside the scope: 404).
+    ReadAssessment,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -216,6 +218,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/funds/payments/{id}/reverse", Action::ManageFunds),
     ("POST", "/api/v1/funds/moves", Action::ManageFunds),
     ("GET", "/api/v1/funds/summary", Action::ReadFunds),
+    // assessment of counties
+    ("GET", "/assess", Action::ReadAssessment),
+    ("GET", "/assess/print", Action::ReadAssessment),
+    ("GET", "/assess/export", Action::ReadAssessment),
+    ("GET", "/api/v1/assess", Action::ReadAssessment),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -243,6 +250,7 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ReviewPlan => matches!(role, Admin | County | Street | Department),
         Action::ReadFunds => matches!(role, Admin | County | Street | Department | Auditor),
         Action::ManageFunds => matches!(role, Admin | County | Street | Department),
+        Action::ReadAssessment => matches!(role, Admin | County | Street | Department | Auditor),
     }
 }
 

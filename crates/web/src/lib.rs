@@ -15,6 +15,7 @@ pub mod complaints;
 pub mod consultations;
 pub mod dashboard;
 pub mod demo;
+pub mod assess;
 pub mod demo_funds;
 pub mod error;
 pub mod estates;
@@ -244,6 +245,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/funds/payments/{id}/reverse", post(funds::api::reverse))
         .route("/api/v1/funds/moves", post(funds::api::move_funds))
         .route("/api/v1/funds/summary", get(funds::api::summary))
+        // assessment of counties
+        .route("/assess", get(assess::page))
+        .route("/assess/print", get(assess::print))
+        .route("/assess/export", get(assess::export))
+        .route("/api/v1/assess", get(assess::api::get))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

@@ -63,6 +63,7 @@ pub fn spec() -> Value {
     crate::funds::api::reverse,
     crate::funds::api::move_funds,
     crate::funds::api::summary,
+    crate::assess::api::get,
 ))]
 struct Generated;
 

@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod assess;
 mod complaints;
 mod consultations;
 mod e2e;
