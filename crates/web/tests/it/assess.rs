@@ -87,7 +87,7 @@ async fn page_print_xlsx_and_api_agree_and_out_of_scope_is_404() {
     }
     let bad = county.get("/api/v1/assess?period=明年").await;
     assert_eq!(bad.status, 422);
-    assert_eq!(bad.json()["code"], "invalid_value");
+    assert_eq!(bad.json()["error"]["code"], "invalid_value", "{}", bad.text());
     // A contractor may not read assessments.
     let mut c = s.signed_in("builder", Role::Contractor, "").await;
     assert_eq!(c.get("/api/v1/assess?period=2025").await.status, 403);
