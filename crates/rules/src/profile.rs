@@ -839,8 +839,14 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
                     .and_then(|c| c.as_str())
                     .and_then(jiugai_domain::AssessCriterion::parse)
                     .ok_or_else(want)?;
-                let w = t.get("weight").and_then(|w| w.as_integer()).filter(|w| (0..=100).contains(w)).ok_or_else(want)?;
-                let src = t.get("source").and_then(|s| s.as_str()).map(str::trim).filter(|s| !s.is_empty()).ok_or_else(want)?;
+                let w =
+                    t.get("weight").and_then(|w| w.as_integer()).filter(|w| (0..=100).contains(w)).ok_or_else(want)?;
+                let src = t
+                    .get("source")
+                    .and_then(|s| s.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(want)?;
                 if out.iter().any(|i| i.criterion == c) {
                     return Err(want());
                 }

@@ -52,7 +52,9 @@ fn werr(e: impl std::fmt::Display) -> FileError {
 pub fn write_assess_xlsx(path: &Path, s: &AssessSheet) -> Result<(), FileError> {
     let k = s.criteria.len();
     if s.counties.iter().any(|c| c.parts.len() != k) {
-        return Err(FileError::Write("每个县区的指标个数须与公式相同 / every county needs one part per criterion".into()));
+        return Err(FileError::Write(
+            "每个县区的指标个数须与公式相同 / every county needs one part per criterion".into(),
+        ));
     }
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
@@ -167,9 +169,10 @@ pub fn read_assess(path: &Path, k: usize) -> Result<Vec<County>, FileError> {
         let mut parts = Vec::with_capacity(k);
         for i in 0..k {
             let frac = cell_text(r.get(3 + 2 * i));
-            parts.push(frac.split_once('/').and_then(|(n, d)| {
-                Some((n.parse().ok()?, d.parse().ok()?, cell_text(r.get(4 + 2 * i))))
-            }));
+            parts.push(
+                frac.split_once('/')
+                    .and_then(|(n, d)| Some((n.parse().ok()?, d.parse().ok()?, cell_text(r.get(4 + 2 * i))))),
+            );
         }
         let score = match r.get(3 + 2 * k) {
             Some(Data::Float(f)) => Some(format!("{f:.2}")),

@@ -118,9 +118,11 @@ pub struct Report {
 
 /// A period: a calendar year 2000–2100.
 pub fn parse_period(s: &str) -> Result<i32, StoreError> {
-    s.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
-        StoreError::invalid("period", s, "考核期应为年份，如 2026", "the period is a year, e.g. 2026")
-    })
+    s.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| StoreError::invalid("period", s, "考核期应为年份，如 2026", "the period is a year, e.g. 2026"))
 }
 
 /// The counties assessed under `region`: the region itself if it is a county, else every county below it.
@@ -169,7 +171,12 @@ pub async fn inputs(
     let plan: Vec<Project> = projects::list(
         db,
         regions,
-        &Filter { region: Some(county.to_string()), plan_year: Some(period), limit: Some(100_000), ..Default::default() },
+        &Filter {
+            region: Some(county.to_string()),
+            plan_year: Some(period),
+            limit: Some(100_000),
+            ..Default::default()
+        },
     )
     .await?
     .into_iter()
@@ -193,8 +200,7 @@ pub async fn inputs(
         let sql = format!(
             "SELECT project_id, MIN(at) FROM project_moves WHERE to_stage = 'completed' AND project_id IN ({id_list}) GROUP BY project_id"
         );
-        let rows: Vec<(i64, String)> =
-            with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
+        let rows: Vec<(i64, String)> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?);
         completed_at.extend(rows);
         let sql = format!(
             "SELECT project_id, CAST(COUNT(*) AS BIGINT) FROM project_issues WHERE kind = 'quality' AND project_id IN ({id_list}) \
@@ -334,7 +340,9 @@ pub async fn assess(
 ) -> Result<Report, StoreError> {
     let r = regions.get(region).ok_or_else(|| StoreError::RegionNotFound(region.to_string()))?;
     let profile = profiles.for_region(region).to_string();
-    let eff = profiles.effective(&profile).map_err(|e| StoreError::invalid("profile", &profile, e.to_string(), e.to_string()))?;
+    let eff = profiles
+        .effective(&profile)
+        .map_err(|e| StoreError::invalid("profile", &profile, e.to_string(), e.to_string()))?;
     let formula = jiugai_rules::formula(&eff).ok_or_else(|| StoreError::Invalid {
         code: ErrorCode::NoAssessFormula,
         field: "region".into(),
@@ -426,7 +434,7 @@ pub async fn assess(
 
 /// The assessment as a sheet (title, formula block, one row per county).
 pub fn sheet(r: &Report) -> jiugai_sheet::assess_sheet::AssessSheet {
-    use jiugai_sheet::assess_sheet::{AssessSheet, Criterion, County};
+    use jiugai_sheet::assess_sheet::{AssessSheet, County, Criterion};
     AssessSheet {
         title: format!("{}{}年度城镇老旧小区改造县区考核", r.name, r.period),
         subtitle: format!("考核日 {}；政策配置 {}；满分 {} 分", r.as_of, r.profile, r.total_weight),
@@ -441,7 +449,12 @@ pub fn sheet(r: &Report) -> jiugai_sheet::assess_sheet::AssessSheet {
                 source: f.source.clone(),
             })
             .collect(),
-        notes: vec![r.rules.score_zh.clone(), r.rules.missing_zh.clone(), r.rules.rounding_zh.clone(), r.rules.ties_zh.clone()],
+        notes: vec![
+            r.rules.score_zh.clone(),
+            r.rules.missing_zh.clone(),
+            r.rules.rounding_zh.clone(),
+            r.rules.ties_zh.clone(),
+        ],
         counties: r
             .rows
             .iter()

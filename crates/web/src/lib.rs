@@ -9,13 +9,13 @@
 
 pub mod access;
 pub mod api;
+pub mod assess;
 pub mod audit;
 pub mod auth;
 pub mod complaints;
 pub mod consultations;
 pub mod dashboard;
 pub mod demo;
-pub mod assess;
 pub mod demo_funds;
 pub mod error;
 pub mod estates;

@@ -61,7 +61,13 @@ pub async fn run(ctx: &Ctx, region: String, period: String, as_json: bool, out: 
                 .iter()
                 .map(|f| match row.parts.get(f.criterion.as_str()) {
                     Some(p) if !p.missing => {
-                        format!("{} {}/{}={}", if zh { &f.name_zh } else { &f.name_en }, p.num, p.den, p.points.clone().unwrap_or_default())
+                        format!(
+                            "{} {}/{}={}",
+                            if zh { &f.name_zh } else { &f.name_en },
+                            p.num,
+                            p.den,
+                            p.points.clone().unwrap_or_default()
+                        )
                     }
                     _ => format!("{} {no_data}", if zh { &f.name_zh } else { &f.name_en }),
                 })

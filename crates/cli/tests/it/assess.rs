@@ -37,7 +37,10 @@ async fn assessment_from_the_command_line() {
     let o = run(&["assess", "--region", "长治市", "--period", "2026", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let j = json_of(&o);
-    assert_eq!((j["region"].as_str(), j["period"].as_i64(), j["as_of"].as_str()), (Some("1404"), Some(2026), Some("2026-06-30")));
+    assert_eq!(
+        (j["region"].as_str(), j["period"].as_i64(), j["as_of"].as_str()),
+        (Some("1404"), Some(2026), Some("2026-06-30"))
+    );
     let formula = j["formula"].as_array().unwrap();
     assert_eq!(formula.len(), 10);
     for f in formula {
@@ -48,15 +51,24 @@ async fn assessment_from_the_command_line() {
     // 潞州: satisfaction 8/10 (20), target 0/4 (15), reports due Jan–May: 0/5 and 0/5 (5 + 5); the rest
     // have no data. Weights present 45: 100/45 × (20·8/10 + 0) = 35.555… → 35.56.
     let lz = &rows[0];
-    assert_eq!((lz["region"].as_str(), lz["rank"].as_i64(), lz["score"].as_str()), (Some("140403"), Some(1), Some("35.56")));
-    assert_eq!((lz["parts"]["satisfaction"]["num"].as_i64(), lz["parts"]["satisfaction"]["den"].as_i64()), (Some(8), Some(10)));
+    assert_eq!(
+        (lz["region"].as_str(), lz["rank"].as_i64(), lz["score"].as_str()),
+        (Some("140403"), Some(1), Some("35.56"))
+    );
+    assert_eq!(
+        (lz["parts"]["satisfaction"]["num"].as_i64(), lz["parts"]["satisfaction"]["den"].as_i64()),
+        (Some(8), Some(10))
+    );
     assert_eq!(lz["parts"]["satisfaction"]["points"], "16.00");
     assert_eq!(lz["parts"]["target_progress"]["points"], "0.00");
     assert_eq!(lz["parts"]["report_completeness"]["den"], 5);
     assert_eq!(lz["parts"]["quality"]["missing"], true);
     // 上党: no satisfaction data — missing, not 0; only the reports (0/5) count: 0.00, second by code.
     let sd = &rows[1];
-    assert_eq!((sd["region"].as_str(), sd["rank"].as_i64(), sd["score"].as_str()), (Some("140404"), Some(2), Some("0.00")));
+    assert_eq!(
+        (sd["region"].as_str(), sd["rank"].as_i64(), sd["score"].as_str()),
+        (Some("140404"), Some(2), Some("0.00"))
+    );
     assert_eq!(sd["parts"]["satisfaction"]["missing"], true);
     assert!(sd["parts"]["satisfaction"]["points"].is_null());
 

@@ -100,10 +100,9 @@ pub fn definition(c: AssessCriterion) -> (&'static str, &'static str) {
             "截至考核日本年度计划项目已支付资金（含冲销） ÷ 已下达资金",
             "money paid (net of reversals) ÷ money allocated to the year's plan projects, as of the assessment date",
         ),
-        AssessCriterion::TargetProgress => (
-            "本年完工小区数 ÷ 本年任务小区数",
-            "estates completed in the year ÷ the year's target (estates)",
-        ),
+        AssessCriterion::TargetProgress => {
+            ("本年完工小区数 ÷ 本年任务小区数", "estates completed in the year ÷ the year's target (estates)")
+        }
         AssessCriterion::OverdueSteps => (
             "期限已到的必需环节中已完成（未逾期挂账）的个数 ÷ 期限已到的必需环节数",
             "required steps due by the assessment date that are done (not left overdue) ÷ required steps due",
@@ -130,7 +129,9 @@ pub fn definition(c: AssessCriterion) -> (&'static str, &'static str) {
 /// Where the store reads a criterion from (Chinese, English).
 pub fn data_source(c: AssessCriterion) -> (&'static str, &'static str) {
     match c {
-        AssessCriterion::Satisfaction => ("项目验收满意度（satisfaction_yes / satisfaction_answered）", "projects' acceptance satisfaction figures"),
+        AssessCriterion::Satisfaction => {
+            ("项目验收满意度（satisfaction_yes / satisfaction_answered）", "projects' acceptance satisfaction figures")
+        }
         AssessCriterion::Quality => ("项目阶段变更与质量问题台账", "project stage moves and the quality issues ledger"),
         AssessCriterion::Timeliness | AssessCriterion::OverdueSteps => {
             ("项目环节记录与政策配置的期限", "project steps done and the profile's due dates")
@@ -145,7 +146,8 @@ pub fn data_source(c: AssessCriterion) -> (&'static str, &'static str) {
     }
 }
 
-const DEFAULT_MISSING_SOURCE: &str = "本系统默认值，可在政策配置中修改（system default, can be changed in the policy profile）";
+const DEFAULT_MISSING_SOURCE: &str =
+    "本系统默认值，可在政策配置中修改（system default, can be changed in the policy profile）";
 
 /// The formula under a profile: `assess_formula` (none: `None`) and `assess_missing` (default renormalise).
 pub fn formula(p: &EffectiveProfile) -> Option<Formula> {
@@ -153,7 +155,11 @@ pub fn formula(p: &EffectiveProfile) -> Option<Formula> {
     let RuleValue::AssessFormula(items) = &r.value else { return None };
     let (missing, missing_rule) = match p.rule("assess_missing", None) {
         Some(m) => (
-            if m.value == RuleValue::Choice("withhold".into()) { MissingRule::Withhold } else { MissingRule::Renormalise },
+            if m.value == RuleValue::Choice("withhold".into()) {
+                MissingRule::Withhold
+            } else {
+                MissingRule::Renormalise
+            },
             RuleRef::of(m),
         ),
         None => (
@@ -325,7 +331,8 @@ pub fn assess(formula: &Formula, inputs: &[CountyInputs]) -> Assessment {
                         // num/den + w·pn/pd = (num·pd + w·pn·den) / (den·pd)
                         num = num.mul_u64(pd).add(&den.mul_u64(w).mul_u64(pn));
                         den = den.mul_u64(pd);
-                        let pts = round_half_up(&Big::from_u64(100).mul_u64(w).mul_u64(pn), &Big::from_u64(pd), 100 * w);
+                        let pts =
+                            round_half_up(&Big::from_u64(100).mul_u64(w).mul_u64(pn), &Big::from_u64(pd), 100 * w);
                         parts.push(PartScore {
                             criterion: item.criterion,
                             weight: item.weight,

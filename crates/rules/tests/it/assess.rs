@@ -103,7 +103,10 @@ fn three_counties_scored_exactly_and_ranked() {
     assert_eq!(by_hand(NATIONAL, B), 9063);
     let got: Vec<(&str, Option<i64>, Option<u32>)> =
         a.rows.iter().map(|r| (r.region.as_str(), r.score_centi, r.rank)).collect();
-    assert_eq!(got, [("141002", Some(9063), Some(1)), ("141001", Some(8093), Some(2)), ("141003", Some(5000), Some(3))]);
+    assert_eq!(
+        got,
+        [("141002", Some(9063), Some(1)), ("141001", Some(8093), Some(2)), ("141003", Some(5000), Some(3))]
+    );
     let b = &a.rows[0];
     let s = b.parts.iter().find(|p| p.criterion == C::Satisfaction).unwrap();
     assert!(s.missing);

@@ -113,8 +113,11 @@ async fn setup() -> (TestDb, Regions) {
 
     // Satisfaction at acceptance: 潞州 45/50 + 30/40, 上党 none, 屯留 18/20.
     for (p, yes, n) in [(a1, 45, 50), (a2, 30, 40), (c1, 18, 20)] {
-        execute(db, &format!("UPDATE projects SET satisfaction_yes = {yes}, satisfaction_answered = {n} WHERE id = {p}"))
-            .await;
+        execute(
+            db,
+            &format!("UPDATE projects SET satisfaction_yes = {yes}, satisfaction_answered = {n} WHERE id = {p}"),
+        )
+        .await;
     }
     // Management chosen: 潞州甲 (2 estates) and 上党丙.
     for p in [a1, b1] {
@@ -187,6 +190,9 @@ async fn setup() -> (TestDb, Regions) {
     (t, regions)
 }
 
+/// Numerator and denominator per criterion.
+type Parts = Vec<(C, i64, i64)>;
+
 /// The formula by hand: Σ wᵢ·nᵢ/dᵢ over the parts present (dᵢ > 0, nᵢ capped at dᵢ) as one exact fraction,
 /// × full weight / weights present, rounded half up to 0.01 point.
 fn by_hand(weights: &[(C, i64)], parts: &[(C, i64, i64)]) -> i64 {
@@ -216,7 +222,7 @@ async fn three_counties_scored_from_the_records_and_recomputed_by_hand() {
     assert!(r.formula.iter().all(|f| !f.source.is_empty() && !f.definition_zh.is_empty()));
 
     // What each county's records give, counted by hand from the setup.
-    let expected: [(&str, Vec<(C, i64, i64)>); 3] = [
+    let expected: [(&str, Parts); 3] = [
         (
             LZ,
             vec![

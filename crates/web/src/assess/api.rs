@@ -20,6 +20,10 @@ use crate::error::AppError;
         ("period" = Option<String>, Query, description = "the year, e.g. 2026 (default: this year)"),
     ),
     responses((status = 200, body = Report), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AssessParams>) -> Result<Json<Report>, AppError> {
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AssessParams>,
+) -> Result<Json<Report>, AppError> {
     Ok(Json(super::report(&state, &ctx, &q).await?))
 }

@@ -118,7 +118,9 @@ fn views(r: &Report, t: Tr) -> (Vec<FormulaView>, Vec<RowView>, Vec<String>) {
                         points: p.points.clone().unwrap_or_default(),
                         missing: false,
                     },
-                    _ => Cell { fraction: no_data.into(), percent: String::new(), points: no_data.into(), missing: true },
+                    _ => {
+                        Cell { fraction: no_data.into(), percent: String::new(), points: no_data.into(), missing: true }
+                    }
                 })
                 .collect(),
         })
@@ -167,7 +169,11 @@ fn title(r: &Report, t: Tr) -> String {
     }
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AssessParams>) -> Result<Response, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AssessParams>,
+) -> Result<Response, AppError> {
     let r = report(&state, &ctx, &q).await?;
     let (formula, rows, notes) = views(&r, ctx.t());
     let query = query_of(&r);
@@ -175,7 +181,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Asses
     Ok(view::html(&p).into_response())
 }
 
-pub async fn print(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AssessParams>) -> Result<Response, AppError> {
+pub async fn print(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AssessParams>,
+) -> Result<Response, AppError> {
     let r = report(&state, &ctx, &q).await?;
     let t = ctx.t();
     let (formula, rows, notes) = views(&r, t);
@@ -191,7 +201,11 @@ pub async fn print(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Asse
     Ok((StatusCode::OK, view::html(&p)).into_response())
 }
 
-pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AssessParams>) -> Result<Response, AppError> {
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AssessParams>,
+) -> Result<Response, AppError> {
     let r = report(&state, &ctx, &q).await?;
     let sheet = assess::sheet(&r);
     let other = |e: String| AppError::Store(StoreError::Other(e));

@@ -13,7 +13,7 @@ use support::Server;
 const RUICHENG: &str = "140830";
 const YANHU: &str = "140802"; // 盐湖区: another county of 运城市
 
-async fn setup() -> Server {
+pub(crate) async fn setup() -> Server {
     let s = Server::demo().await;
     let p = NewProject {
         name: "华泰北路片区改造".into(),
@@ -23,7 +23,8 @@ async fn setup() -> Server {
         ..Default::default()
     };
     let id = projects::create(&s.t.db, &p, "county", "test").await.unwrap().id;
-    execute(&s.t.db, &format!("UPDATE projects SET satisfaction_yes = 9, satisfaction_answered = 10 WHERE id = {id}")).await;
+    execute(&s.t.db, &format!("UPDATE projects SET satisfaction_yes = 9, satisfaction_answered = 10 WHERE id = {id}"))
+        .await;
     s
 }
 
@@ -35,13 +36,19 @@ async fn page_print_xlsx_and_api_agree_and_out_of_scope_is_404() {
     let api = city.get("/api/v1/assess?region=1408&period=2025").await;
     assert_eq!(api.status, 200, "{}", api.text());
     let j = api.json();
-    assert_eq!((j["region"].as_str(), j["period"].as_i64(), j["as_of"].as_str()), (Some("1408"), Some(2025), Some("2025-12-31")));
+    assert_eq!(
+        (j["region"].as_str(), j["period"].as_i64(), j["as_of"].as_str()),
+        (Some("1408"), Some(2025), Some("2025-12-31"))
+    );
     let formula = j["formula"].as_array().unwrap();
     assert!(formula.iter().all(|f| f["criterion"].is_string() && f["weight"].is_i64() && f["source"].is_string()));
     let rows = j["rows"].as_array().unwrap();
     let rc = rows.iter().find(|r| r["region"] == RUICHENG).unwrap();
     assert_eq!(rc["rank"], 1, "the only county with data ranks first");
-    assert_eq!((rc["parts"]["satisfaction"]["num"].as_i64(), rc["parts"]["satisfaction"]["den"].as_i64()), (Some(9), Some(10)));
+    assert_eq!(
+        (rc["parts"]["satisfaction"]["num"].as_i64(), rc["parts"]["satisfaction"]["den"].as_i64()),
+        (Some(9), Some(10))
+    );
     assert_eq!(rc["parts"]["satisfaction"]["points"], "18.00");
     let score = rc["score"].as_str().unwrap().to_string();
     let yh = rows.iter().find(|r| r["region"] == YANHU).unwrap();
@@ -52,7 +59,11 @@ async fn page_print_xlsx_and_api_agree_and_out_of_scope_is_404() {
     let page = city.get("/assess?region=1408&period=2025").await;
     assert_eq!(page.status, 200, "{}", page.text());
     let html = page.text();
-    assert!(html.contains("id=\"assess-formula\"") && html.contains("[003 四(三)]") && html.contains("本系统默认值，可在政策配置中修改"));
+    assert!(
+        html.contains("id=\"assess-formula\"")
+            && html.contains("[003 四(三)]")
+            && html.contains("本系统默认值，可在政策配置中修改")
+    );
     assert!(html.contains("9 / 10") && html.contains("无数据") && html.contains(&score), "{score}");
     assert!(html.contains("得分相同时目标任务完成比例高者在前"));
     assert!(html.contains("href=\"/assess\""), "nav link");

@@ -7,6 +7,7 @@ mod assess;
 mod complaints;
 mod consultations;
 mod e2e;
+mod e2e_assess;
 mod e2e_complaints;
 mod e2e_plans;
 mod e2e_projects;
