@@ -104,8 +104,8 @@ pub fn definition(c: AssessCriterion) -> (&'static str, &'static str) {
             ("本年完工小区数 ÷ 本年任务小区数", "estates completed in the year ÷ the year's target (estates)")
         }
         AssessCriterion::OverdueSteps => (
-            "期限已到的必需环节中已完成（未逾期挂账）的个数 ÷ 期限已到的必需环节数",
-            "required steps due by the assessment date that are done (not left overdue) ÷ required steps due",
+            "期限已过（早于考核日）的必需环节中已完成（未逾期挂账）的个数 ÷ 期限已过的必需环节数",
+            "required steps due before the assessment date that are done (not left overdue) ÷ required steps due",
         ),
         AssessCriterion::ComplaintsOnTime => (
             "本年受理且已办结或已到期的投诉中按期办结的件数 ÷ 该类投诉件数",
@@ -116,12 +116,12 @@ pub fn definition(c: AssessCriterion) -> (&'static str, &'static str) {
             "completed estates of the year's plan projects with a management mode ÷ completed estates",
         ),
         AssessCriterion::ReportCompleteness => (
-            "本年已到上报期限的月报中已上报的个数 ÷ 已到期限的月份数",
-            "monthly reports submitted ÷ months of the year whose report is due by the assessment date",
+            "本年上报期限已过（早于考核日）的月份中已上报的个数 ÷ 该月份数",
+            "monthly reports submitted ÷ months of the year whose report was due before the assessment date",
         ),
         AssessCriterion::ReportOnTime => (
-            "本年已到上报期限的月报中按期（不晚于上报期限）上报的个数 ÷ 已到期限的月份数",
-            "monthly reports submitted by their due day ÷ months whose report is due by the assessment date",
+            "本年上报期限已过（早于考核日）的月份中按期（不晚于上报期限）上报的个数 ÷ 该月份数",
+            "monthly reports submitted by their due day ÷ months whose report was due before the assessment date",
         ),
     }
 }
