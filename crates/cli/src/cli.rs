@@ -91,6 +91,20 @@ pub enum Command {
     /// Consultations and votes of an estate's households (居民征询): list, tally, close
     #[command(subcommand)]
     Consultations(ConsultationsCmd),
+    /// The assessment of counties (考核) for a year: each part, score, rank, and the formula beside them
+    Assess {
+        /// The region whose counties are assessed (code or name; a county assesses itself)
+        #[arg(long)]
+        region: String,
+        /// The year, e.g. 2026
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        json: bool,
+        /// Also write the assessment as .xlsx
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -73,6 +73,8 @@ codes! {
     RingFenced = "ring_fenced" => "中央补助资金专款专用，调整须有调整文件", "central subsidy is ring-fenced: moving it needs a recorded decision";
     // Monthly reports.
     NotReportOwner = "not_report_owner" => "月报由本级填报上报", "a region's report is submitted by its own office";
+    // Assessment of counties.
+    NoAssessFormula = "no_assess_formula" => "政策配置未设定考核指标", "the policy profile sets no assessment formula";
     Internal = "internal" => "系统内部错误，已记录", "internal error (logged)";
 }
 

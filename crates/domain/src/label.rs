@@ -194,6 +194,19 @@ labels!(Role {
     Auditor => "审计", "auditor";
 });
 
+labels!(AssessCriterion {
+    Satisfaction => "群众满意度", "residents' satisfaction";
+    Quality => "改造质量", "quality";
+    Timeliness => "改造时限", "timeliness";
+    FundsEfficiency => "财政资金使用效率", "efficiency of public funds";
+    TargetProgress => "目标任务完成", "progress against target";
+    OverdueSteps => "逾期环节", "overdue steps";
+    ComplaintsOnTime => "投诉按期办结", "complaints answered on time";
+    ManagementCoverage => "长效管理覆盖", "management coverage";
+    ReportCompleteness => "月报完整", "monthly reports complete";
+    ReportOnTime => "月报按期", "monthly reports on time";
+});
+
 /// The words for a choice in a consultation of `kind`: a satisfaction survey asks 满意 / 不满意.
 pub fn choice(kind: ConsultationKind, c: Choice, lang: Lang) -> &'static str {
     match (kind, c, lang) {

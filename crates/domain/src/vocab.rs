@@ -392,6 +392,32 @@ vocab! {
     }
 }
 
+vocab! {
+    /// A criterion of the assessment of counties (考核) [003 四(三); 000 四(三)(四); 004 七(二)].
+    AssessCriterion ("assessment criterion") {
+        /// 群众满意度 [003 四(三)]
+        Satisfaction = "satisfaction",
+        /// 改造质量 [003 四(三)]
+        Quality = "quality",
+        /// 改造时限 [003 四(三)]
+        Timeliness = "timeliness",
+        /// 财政资金使用效率 [003 四(三)]
+        FundsEfficiency = "funds_efficiency",
+        /// 目标任务完成 [003 四(三); 000 四(四)]
+        TargetProgress = "target_progress",
+        /// 逾期环节 [000 四(四); 004 七(二)]
+        OverdueSteps = "overdue_steps",
+        /// 投诉按期办结 [000 四(二); 004 七(一)]
+        ComplaintsOnTime = "complaints_on_time",
+        /// 长效管理覆盖（有人管） [001 二(八)]
+        ManagementCoverage = "management_coverage",
+        /// 月报完整 [004 附件二4]
+        ReportCompleteness = "report_completeness",
+        /// 月报按期 [004 附件二4]
+        ReportOnTime = "report_on_time",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ mod targets;
 pub use decide::*;
 pub use jiugai_domain::units::{Cmp, Date, Dm2, Fen, MonthDay, Ratio, Threshold, Weekday};
 pub use profile::{
-    BUILTIN, EffectiveProfile, EffectiveRule, Kind, LoadError, NATIONAL, Profile, ProfileError, ProfileSet, RULES,
-    ReviewStep, RuleEntry, RuleSpec, RuleValue, SetError, Variant, common_region, rule_spec,
+    BUILTIN, EffectiveProfile, EffectiveRule, FormulaItem, Kind, LoadError, NATIONAL, Profile, ProfileError,
+    ProfileSet, RULES, ReviewStep, RuleEntry, RuleSpec, RuleValue, SetError, Variant, common_region, rule_spec,
 };
 pub use targets::{Actual, TargetIssue, TargetReport, TargetRow, TargetTable, YearProgress};

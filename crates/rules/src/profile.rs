@@ -39,6 +39,10 @@ pub enum Kind {
     /// `province`, `city`, `county` or `street`; role e.g. `department`):
     /// `value = ["county:市住建局审核", "city:报吕梁市备案"]`.
     ReviewChain,
+    /// The formula of the assessment of counties (考核): a list of criteria, each with its weight in points
+    /// (0–100) and its source clause:
+    /// `value = [{ criterion = "satisfaction", weight = 20, source = "钦州 [003 四(三)]" }, …]`.
+    AssessFormula,
 }
 
 /// One rule key the system knows.
@@ -51,6 +55,8 @@ pub struct RuleSpec {
 }
 
 const BASIS: &[&str] = &["earliest", "latest"];
+/// How an assessment treats a county with a criterion without data (see `decide::assess`).
+pub const ASSESS_MISSING: &[&str] = &["renormalise", "withhold"];
 
 macro_rules! spec {
     ($k:literal, $kind:expr, $zh:literal, $en:literal) => {
@@ -284,6 +290,19 @@ pub const RULES: &[RuleSpec] = &[
         "房龄达到此年数时年代得分为满分",
         "age (years) that earns the full age score"
     ),
+    // assessment of counties
+    spec!(
+        "assess_formula",
+        Kind::AssessFormula,
+        "县区考核：各项指标及权重（分）",
+        "assessment of counties: criteria and their weights (points)"
+    ),
+    spec!(
+        "assess_missing",
+        Kind::Choice(ASSESS_MISSING),
+        "县区考核：某项无数据时（renormalise 按有数据指标的权重折算 / withhold 暂不计分）",
+        "assessment: a criterion without data (renormalise over the weights present / withhold the score)"
+    ),
 ];
 
 /// The spec of a rule key, if the key exists.
@@ -309,6 +328,15 @@ pub enum RuleValue {
     YearShares(BTreeMap<i32, Ratio>),
     Points(i64),
     ReviewChain(Vec<ReviewStep>),
+    AssessFormula(Vec<FormulaItem>),
+}
+
+/// One criterion of the assessment formula: its weight in points and where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormulaItem {
+    pub criterion: jiugai_domain::AssessCriterion,
+    pub weight: i64,
+    pub source: String,
 }
 
 /// Who acts at one step of a plan's review: the office at `level` relative to or above the plan's region.
@@ -374,6 +402,10 @@ impl fmt::Display for RuleValue {
                 let parts: Vec<String> = steps.iter().map(|s| s.label.clone()).collect();
                 f.write_str(&parts.join(" → "))
             }
+            RuleValue::AssessFormula(items) => {
+                let parts: Vec<String> = items.iter().map(|i| format!("{}={}", i.criterion, i.weight)).collect();
+                f.write_str(&parts.join(", "))
+            }
         }
     }
 }
@@ -387,6 +419,7 @@ impl Serialize for RuleValue {
             RuleValue::YearCounts(m) => s.collect_map(m.iter().map(|(y, n)| (y.to_string(), *n))),
             RuleValue::YearShares(m) => s.collect_map(m.iter().map(|(y, r)| (y.to_string(), format!("≥{r}")))),
             RuleValue::ReviewChain(steps) => s.collect_seq(steps.iter().map(|x| x.to_string())),
+            RuleValue::AssessFormula(items) => s.collect_seq(items.iter()),
             other => s.collect_str(other),
         }
     }
@@ -783,6 +816,46 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
                 Some(s) if !s.is_empty() => Ok(RuleValue::ReviewChain(s)),
                 _ => Err(want()),
             }
+        }
+        Kind::AssessFormula => {
+            let want = || {
+                verr(
+                    &format!(
+                        "应为指标列表，如 [{{ criterion = \"satisfaction\", weight = 20, source = \"[003 四(三)]\" }}]（指标：{}；权重为 0–100 的整数分，合计大于 0，每项须有 source，不得重复）",
+                        jiugai_domain::AssessCriterion::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("、")
+                    ),
+                    "expected a list of criteria such as [{ criterion = \"satisfaction\", weight = 20, source = \"[003 四(三)]\" }] (weights integer points 0–100, total above 0, each with a source, none twice)",
+                )
+            };
+            let V::Array(items) = v else { return Err(want()) };
+            let mut out: Vec<FormulaItem> = Vec::new();
+            for x in items {
+                let V::Table(t) = x else { return Err(want()) };
+                if t.keys().any(|k| !["criterion", "weight", "source"].contains(&k.as_str())) {
+                    return Err(want());
+                }
+                let c = t
+                    .get("criterion")
+                    .and_then(|c| c.as_str())
+                    .and_then(jiugai_domain::AssessCriterion::parse)
+                    .ok_or_else(want)?;
+                let w =
+                    t.get("weight").and_then(|w| w.as_integer()).filter(|w| (0..=100).contains(w)).ok_or_else(want)?;
+                let src = t
+                    .get("source")
+                    .and_then(|s| s.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(want)?;
+                if out.iter().any(|i| i.criterion == c) {
+                    return Err(want());
+                }
+                out.push(FormulaItem { criterion: c, weight: w, source: src.to_string() });
+            }
+            if out.iter().map(|i| i.weight).sum::<i64>() <= 0 {
+                return Err(want());
+            }
+            Ok(RuleValue::AssessFormula(out))
         }
     }
 }

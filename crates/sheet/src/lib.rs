@@ -31,6 +31,7 @@ use std::fmt;
 use std::path::Path;
 
 pub mod allocation;
+pub mod assess_sheet;
 pub(crate) mod cfb_check;
 pub mod estate;
 pub(crate) mod header;

@@ -12,6 +12,7 @@
 // both messages and the refusing rule, which makes it large. These three lints are allowed for that reason.
 #![allow(clippy::too_many_arguments, clippy::type_complexity, clippy::result_large_err)]
 
+pub mod assess;
 pub mod attachments;
 pub mod audit;
 pub mod clock;

@@ -80,6 +80,8 @@ pub enum Action {
     SubmitReports,
     /// Approve, return or reopen the reports of the level below ([`jiugai_store::reports::is_upper`]).
     ApproveReports,
+    /// Read the assessment of counties (考核) of a region in scope (`?region=` outside the scope: 404).
+    ReadAssessment,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -243,6 +245,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/reports/monthly/approve", Action::ApproveReports),
     ("POST", "/api/v1/reports/monthly/return", Action::ApproveReports),
     ("POST", "/api/v1/reports/monthly/reopen", Action::ApproveReports),
+    // assessment of counties
+    ("GET", "/assess", Action::ReadAssessment),
+    ("GET", "/assess/print", Action::ReadAssessment),
+    ("GET", "/assess/export", Action::ReadAssessment),
+    ("GET", "/api/v1/assess", Action::ReadAssessment),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -273,6 +280,7 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ReadReports => matches!(role, Admin | County | Street | Department | Auditor),
         Action::SubmitReports => matches!(role, Admin | County | Street),
         Action::ApproveReports => matches!(role, Admin | County),
+        Action::ReadAssessment => matches!(role, Admin | County | Street | Department | Auditor),
     }
 }
 

@@ -168,7 +168,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::TargetMismatch
         | C::PlanChecksFailed
         | C::OverAllocation
-        | C::RingFenced => StatusCode::UNPROCESSABLE_ENTITY,
+        | C::RingFenced
+        | C::NoAssessFormula => StatusCode::UNPROCESSABLE_ENTITY,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod api;
+pub mod assess;
 pub mod audit;
 pub mod auth;
 pub mod complaints;
@@ -265,6 +266,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/monthly/approve", post(reports::api::approve))
         .route("/api/v1/reports/monthly/return", post(reports::api::return_))
         .route("/api/v1/reports/monthly/reopen", post(reports::api::reopen))
+        // assessment of counties
+        .route("/assess", get(assess::page))
+        .route("/assess/print", get(assess::print))
+        .route("/assess/export", get(assess::export))
+        .route("/api/v1/assess", get(assess::api::get))
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     guarded
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))

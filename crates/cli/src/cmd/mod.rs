@@ -1,5 +1,6 @@
 //! One module per command group. Each returns an exit code: 0 done, 1 the input has errors, 2 failure.
 
+mod assess;
 mod audit;
 mod complaints;
 mod consultations;
@@ -88,6 +89,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Households(c) => households::run(&ctx, c).await,
         Command::Complaints(c) => complaints::run(&ctx, c).await,
         Command::Consultations(c) => consultations::run(&ctx, c).await,
+        Command::Assess { region, period, json, output } => assess::run(&ctx, region, period, json, output).await,
     };
     ctx.db.close().await;
     code

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod assess;
 mod cli;
 mod complaints;
 mod consultations;

@@ -2,6 +2,7 @@
 //! This module holds what every decision shares (outcome, rule reference, the share checks behind consent,
 //! coverage and satisfaction); each family of decisions has a module of its own.
 
+mod assess;
 mod consultation;
 mod eligibility;
 mod funding;
@@ -11,6 +12,7 @@ mod publicity;
 mod ranking;
 mod steps;
 
+pub use assess::*;
 pub use consultation::*;
 pub use eligibility::*;
 pub use funding::*;

@@ -1,5 +1,6 @@
 //! The integration tests of this crate, one binary (one link) with a module per area.
 
+mod assess;
 mod complaints;
 mod funds;
 mod households;

@@ -72,6 +72,7 @@ pub fn spec() -> Value {
     crate::reports::api::completeness,
     crate::reports::api::export,
     crate::dashboard::map::api,
+    crate::assess::api::get,
 ))]
 struct Generated;
 

@@ -373,6 +373,14 @@ async fn every_route_every_role_inside_and_outside_scope() {
                             assert!(ok(&r) || r.status == 422, "{what}");
                         }
                     }
+                    // The assessment of the caller's own scope (no `?region=`): the role decides.
+                    Action::ReadAssessment => {
+                        if can(role, *action) {
+                            assert!(ok(&r), "{what}")
+                        } else {
+                            assert_eq!(r.status, 403, "{what}")
+                        }
+                    }
                     Action::WriteProject | Action::CompleteStep | Action::ReportProgress | Action::ProjectException => {
                         let allowed = can(role, *action)
                             && (*action != Action::CompleteStep

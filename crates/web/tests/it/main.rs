@@ -3,10 +3,12 @@
 mod support;
 
 mod access;
+mod assess;
 mod complaints;
 mod consultations;
 mod dashboard;
 mod e2e;
+mod e2e_assess;
 mod e2e_complaints;
 mod e2e_dashboard;
 mod e2e_plans;
