@@ -128,6 +128,9 @@ pub enum ConsultationsCmd {
         /// The version you read (from `show`): refused if it changed since
         #[arg(long)]
         version: i64,
+        /// Why it closes before its closing time (required then; kept with the result)
+        #[arg(long, default_value = "")]
+        reason: String,
         #[arg(long)]
         json: bool,
     },

@@ -123,7 +123,7 @@ async fn main() {
         times[0], times[2], r.outcome, r.yes.households, r.no.households, r.abstain.households
     );
     let t = Instant::now();
-    let (closed, fin) = cons::close(&db, &prof, c.id, c.version, "bench", "bench").await.unwrap();
+    let (closed, fin) = cons::close(&db, &prof, c.id, c.version, "测试：提前结束", "bench", "bench").await.unwrap();
     println!(
         "close (final tally + SHA-256 of {n} ballots + audit): {:.3} s, sha {}",
         t.elapsed().as_secs_f64(),

@@ -549,7 +549,7 @@ pub async fn load_consultations(
         )
         .await?;
     }
-    cons::close(db, &prof, j.id, j.version, "web:古魏镇街道", origin).await?;
+    cons::close(db, &prof, j.id, j.version, "演示数据：提前结束征询", "web:古魏镇街道", origin).await?;
     Ok(2)
 }
 
@@ -713,7 +713,7 @@ pub async fn load_plans(db: &Db, regions: &Regions, profiles: &jiugai_rules::Pro
             cons::cast_assisted(db, c.id, h.id, choice, "web:社区网格员", origin).await?;
         }
         let c = cons::get(db, c.id).await?;
-        cons::close(db, &eff, c.id, c.version, "web:古魏镇街道", origin).await?;
+        cons::close(db, &eff, c.id, c.version, "演示数据：提前结束征询", "web:古魏镇街道", origin).await?;
         project_ids.push(p.id);
     }
     // 3. The county's plan, submitted for the city's review.

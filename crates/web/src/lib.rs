@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects/{id}", get(api::projects::get))
         .route("/api/v1/projects/{id}/steps/{key}", post(api::projects::complete_step))
         .route("/api/v1/projects/{id}/move", post(api::projects::move_stage))
+        .route("/api/v1/projects/{id}/exceptions", post(api::projects::exception))
         .route("/api/v1/projects/{id}/items", post(api::projects::add_item))
         .route("/api/v1/projects/{id}/items/{row}/progress", post(api::projects::progress))
         // consultations
@@ -189,6 +190,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/estates/{id}/consultations/{cid}", get(consultations::api::get))
         .route("/api/v1/estates/{id}/consultations/{cid}/ballots", post(consultations::api::ballot))
         .route("/api/v1/estates/{id}/consultations/{cid}/close", post(consultations::api::close))
+        .route("/estates/{id}/consultations/{cid}/voids", post(consultations::actions::void_request))
+        .route("/estates/{id}/consultations/{cid}/voids/{vid}", post(consultations::actions::void_decide))
+        .route(
+            "/api/v1/estates/{id}/consultations/{cid}/voids",
+            get(consultations::api::voids).post(consultations::api::void_request),
+        )
+        .route("/api/v1/estates/{id}/consultations/{cid}/voids/{vid}", post(consultations::api::void_decide))
         // households
         .route("/estates/{id}/households", get(households::page))
         .route("/estates/{id}/households/import", post(households::upload))

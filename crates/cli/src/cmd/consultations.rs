@@ -17,7 +17,7 @@ pub async fn run(ctx: &Ctx, cmd: ConsultationsCmd) -> ExitCode {
     let r = match cmd {
         ConsultationsCmd::List { estate, json } => list(ctx, estate, json).await,
         ConsultationsCmd::Show { id, json } => show(ctx, id, json).await,
-        ConsultationsCmd::Close { id, version, json } => close(ctx, id, version, json).await,
+        ConsultationsCmd::Close { id, version, reason, json } => close(ctx, id, version, &reason, json).await,
     };
     r.unwrap_or_else(|e| match e {
         StoreError::Invalid { .. } | StoreError::Stale { .. } => {
@@ -132,10 +132,10 @@ async fn show(ctx: &Ctx, id: i64, as_json: bool) -> Result<ExitCode, StoreError>
     Ok(ExitCode::SUCCESS)
 }
 
-async fn close(ctx: &Ctx, id: i64, version: i64, as_json: bool) -> Result<ExitCode, StoreError> {
+async fn close(ctx: &Ctx, id: i64, version: i64, reason: &str, as_json: bool) -> Result<ExitCode, StoreError> {
     let c = cons::get(&ctx.db, id).await?;
     let p = profile_of(ctx, &c).await?;
-    let (c, t) = cons::close(&ctx.db, &p, id, version, &ctx.actor, "cli").await?;
+    let (c, t) = cons::close(&ctx.db, &p, id, version, reason, &ctx.actor, "cli").await?;
     if as_json {
         output::json(&cons::document(&c, Some(&t)))
     } else {

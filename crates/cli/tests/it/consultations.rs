@@ -64,7 +64,10 @@ async fn list_show_and_close_a_consultation() {
     // A stale version is refused with exit 1; the right one locks the result.
     let o = jiugai(&url, &["consultations", "close", &id, "--version", "99"]);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
-    let v = json_of(&jiugai(&url, &["consultations", "close", &id, "--version", &c.version.to_string(), "--json"]));
+    let v = json_of(&jiugai(
+        &url,
+        &["consultations", "close", &id, "--version", &c.version.to_string(), "--reason", "测试：提前结束", "--json"],
+    ));
     assert_eq!(
         (v["state"].as_str(), v["passed"].as_bool(), v["tally"]["final"].as_bool()),
         (Some("closed"), Some(true), Some(true))

@@ -51,21 +51,17 @@ async fn projects_from_the_command_line() {
     let o = jiugai(&url, &["projects", "step", &id, "design", "--version", "1", "--done", "2025-02-20"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("民意调查"), "{}", String::from_utf8_lossy(&o.stderr));
+    // The survey estate by estate, each counting the households its registry (here its 户数) records.
+    let per_estate: Vec<serde_json::Value> = p["estates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| serde_json::json!({"estate_id": e["id"], "agree": e["households"], "households": e["households"]}))
+        .collect();
+    let detail = serde_json::json!({"estates": per_estate}).to_string();
     let o = jiugai(
         &url,
-        &[
-            "projects",
-            "step",
-            &id,
-            "survey",
-            "--version",
-            "1",
-            "--done",
-            "2025-01-20",
-            "--detail",
-            r#"{"agree": 80, "households": 100}"#,
-            "--json",
-        ],
+        &["projects", "step", &id, "survey", "--version", "1", "--done", "2025-01-20", "--detail", &detail, "--json"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(step(&json_of(&o), "survey")["done"], "2025-01-20");

@@ -151,7 +151,9 @@ pub fn annual_plan(p: &EffectiveProfile, f: &PlanFacts) -> Result<PlanReport, In
     Ok(PlanReport { plan_year: y, outcome, checks })
 }
 
-fn estate_consent(p: &EffectiveProfile, project: &str, c: &EstateConsent) -> Result<Decision, InputError> {
+/// One estate's consent as the gate reads it [001 二(三)1]: its latest closed consent consultation, passing
+/// `consent_to_plan`, on a roll equal to the registry; no consultation, or a roll that differs, fails.
+pub fn estate_consent(p: &EffectiveProfile, project: &str, c: &EstateConsent) -> Result<Decision, InputError> {
     let subject = Some(format!("{project}：{}", c.estate));
     let Some(id) = c.consultation else {
         let mut d = consent_to_plan(p, 0, 0)?;
@@ -261,4 +263,43 @@ fn plan_due_check(p: &EffectiveProfile, y: i32, submitted: Option<Date>, today: 
         reason_zh: zh,
         reason_en: en,
     }
+}
+
+/// One estate's consent from a survey record (民意调查) where the system holds no closed consultation
+/// [001 二(三)1]: the surveyed households must equal the estate's registry (or its 户数 without one), and
+/// the agreeing share passes `consent_to_plan`. Estate by estate: a package's total never stands for its
+/// estates.
+pub fn survey_consent(
+    p: &EffectiveProfile,
+    project: &str,
+    estate: &str,
+    agree: i64,
+    households: i64,
+    registry: Option<i64>,
+) -> Result<Decision, InputError> {
+    let mut d = consent_to_plan(p, agree, households)?;
+    d.subject = Some(format!("{project}：{estate}"));
+    match registry {
+        Some(reg) if reg != households => {
+            d.outcome = Outcome::Fail;
+            d.reason_zh = format!(
+                "小区「{estate}」的民意调查记录 {households} 户，与登记的 {reg} 户不符：调查须覆盖登记的全部住户"
+            );
+            d.reason_en = format!(
+                "estate {estate}: the survey record counts {households} households, the registry {reg}: a survey covers every registered household"
+            );
+        }
+        None => {
+            d.outcome = Outcome::Fail;
+            d.reason_zh = format!("小区「{estate}」没有住户名册，也没有登记户数：无法核对民意调查的户数");
+            d.reason_en = format!(
+                "estate {estate} has neither a household registry nor a household count: the survey cannot be checked"
+            );
+        }
+        _ => {
+            d.reason_zh = format!("民意调查记录：{}", d.reason_zh);
+            d.reason_en = format!("survey record: {}", d.reason_en);
+        }
+    }
+    Ok(d)
 }

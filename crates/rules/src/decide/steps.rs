@@ -238,3 +238,19 @@ fn construction_permit(p: &EffectiveProfile, f: &ProjectFacts) -> (bool, RuleRef
     }
     (true, RuleRef::unset("permit_exempt_new_area"), "须办理施工许可证".into(), "construction permit required".into())
 }
+
+/// Every step that comes before `key`, directly or through another prerequisite, in workflow order
+/// (whether a project requires each is [`project_steps`]' decision).
+pub fn steps_before(key: StepKey) -> Vec<StepKey> {
+    let mut seen: Vec<StepKey> = Vec::new();
+    let mut todo = vec![key];
+    while let Some(k) = todo.pop() {
+        for pre in step_prerequisites(k) {
+            if !seen.contains(pre) {
+                seen.push(*pre);
+                todo.push(*pre);
+            }
+        }
+    }
+    STEPS.iter().map(|s| s.0).filter(|k| seen.contains(k)).collect()
+}

@@ -33,5 +33,6 @@ pub async fn document(db: &Db, profile: &EffectiveProfile, p: &Project) -> Resul
     });
     v["moves"] = serde_json::to_value(moves(db, p.id).await?).unwrap_or_default();
     v["members"] = serde_json::to_value(members(db, p.id).await?).unwrap_or_default();
+    v["exceptions"] = serde_json::to_value(super::gates::exceptions(db, p).await?).unwrap_or_default();
     Ok(v)
 }

@@ -12,6 +12,7 @@
 //!   the decision and refuses what it forbids.
 //! - Money in fen, quantities in hundredths of their unit, percentages as integers 0–100.
 
+pub mod gates;
 pub mod items;
 pub mod json;
 pub mod ledger;
@@ -422,9 +423,9 @@ pub async fn estates_eligibility(
 }
 
 /// Moves a project to another stage and/or plan year (dynamic adjustment), with a reason.
-/// Entering implementation needs every estate eligible under the profile, or an exception recorded by an
-/// office admin ([`record_exception`]); the later stages need their step done (completion, acceptance,
-/// management).
+/// Entering implementation passes the gates of [`gates::check_entry`] (eligibility, each estate's consent,
+/// the steps required before the start), each unless an office admin recorded an exception
+/// ([`gates::record`]); the later stages need their step done (completion, acceptance, management).
 #[allow(clippy::too_many_arguments)]
 pub async fn move_stage(
     db: &Db,
@@ -464,41 +465,10 @@ pub async fn move_stage(
         ));
     }
     let forward = to_stage > p.stage;
-    if forward && to_stage >= Stage::Implementation && p.exception_reason.is_none() {
-        let bad: Vec<_> = estates_eligibility(db, profile, &p).await?.into_iter().filter(|e| !e.2).collect();
-        if let Some((eid, name, _, zh, en)) = bad.first() {
-            return Err(invalid(
-                "stage",
-                to_stage.as_str(),
-                format!(
-                    "小区 {eid}「{name}」不符合本地改造范围（{zh}），不能进入实施阶段。如确需实施，须由旧改办管理员登记例外及理由"
-                ),
-                format!(
-                    "estate {eid} ({name}) is not eligible ({en}) and cannot enter implementation, unless an office admin records an exception with its reason"
-                ),
-            ));
-        }
-    }
-    // The plan check: a closed consent consultation that failed keeps its estate out of implementation.
-    if forward && to_stage >= Stage::Implementation && p.stage < Stage::Implementation && p.exception_reason.is_none() {
-        let (results, _) =
-            crate::residents::consultations::project_results(db, &p, crate::residents::consultations::Kind::Consent)
-                .await?;
-        if let Some((c, t)) = results.iter().find(|(_, t)| t.outcome == jiugai_rules::Outcome::Fail) {
-            let e = crate::estates::get(db, c.estate_id).await?;
-            return Err(invalid(
-                "stage",
-                to_stage.as_str(),
-                format!(
-                    "小区「{}」的改造意愿征询（#{}）未通过（{}），不能进入实施阶段",
-                    e.data.name, c.id, t.reason_zh
-                ),
-                format!(
-                    "the consent consultation #{} of estate {} did not pass ({}); the project cannot enter implementation",
-                    c.id, e.data.name, t.reason_en
-                ),
-            ));
-        }
+    // Entering implementation is entering the annual plan: eligibility, each estate's consent and the steps
+    // required before the start, each unless an admin recorded an exception (see `gates`).
+    if forward && to_stage >= Stage::Implementation && p.stage < Stage::Implementation {
+        gates::check_entry(db, profile, &p, to_stage).await?;
     }
     if forward {
         let done = steps::done_keys(db, id).await?;
@@ -533,7 +503,7 @@ pub async fn move_stage(
     get(db, id).await
 }
 
-/// An office admin's exception: the project may enter implementation although an estate is not eligible.
+/// An office admin's exception to the eligibility gate (see [`gates::record`] for the others).
 pub async fn record_exception(
     db: &Db,
     id: i64,
@@ -542,26 +512,7 @@ pub async fn record_exception(
     actor: &str,
     origin: &str,
 ) -> Result<Project, StoreError> {
-    let p = at_version(db, id, expected).await?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(invalid(
-            "reason",
-            "",
-            "登记例外须说明理由（如会议纪要文号）",
-            "an exception needs its reason (e.g. the meeting minutes' number)",
-        ));
-    }
-    let now = clock::now_rfc3339();
-    {
-        let mut tx = db.begin().await?;
-        bump(db, &mut tx, id, expected, &now).await?;
-        with_tx!(&mut tx, cx => sqlx::query("UPDATE projects SET exception_reason = $1, exception_by = $2, exception_at = $3 WHERE id = $4").bind(reason).bind(actor).bind(&now).bind(id).execute(&mut *cx).await?.rows_affected());
-        audit::append(&mut tx, &audit::Entry::new(actor, origin, "project.exception", "project", &id.to_string(), json!({
-            "version": expected + 1, "before": {"exception_reason": p.exception_reason}, "after": {"exception_reason": reason}}))).await?;
-        tx.commit().await?;
-    };
-    get(db, id).await
+    gates::record(db, id, expected, gates::Gate::Eligibility, reason, actor, origin).await
 }
 
 /// Facts an office keeps on a project: ranking inputs, investment, companies, the facts that decide steps.

@@ -293,79 +293,119 @@ pub async fn complete(
             detail["publicity_days"] = json!(days);
         }
         StepKey::Survey => {
-            // Closed consent consultations of every estate decide; figures entered by hand only where the
-            // system holds no such vote (a survey made on paper before the system was used).
-            let (results, missing) = crate::residents::consultations::project_results(
-                db,
-                &p,
-                crate::residents::consultations::Kind::Consent,
-            )
-            .await?;
-            if missing.is_empty() {
-                for (c, t) in &results {
-                    if t.outcome != Outcome::Pass {
-                        let e = crate::estates::get(db, c.estate_id).await?;
-                        return Err(invalid(
-                            "agree",
-                            format!("{}/{}", t.yes.households, t.eligible.households),
-                            format!(
-                                "小区「{}」的改造意愿征询（#{}）未通过：{}。未达到的小区不能纳入改造计划",
-                                e.data.name, c.id, t.reason_zh
-                            ),
-                            format!(
-                                "the consent consultation #{} of estate {} did not pass: {}. An estate below it cannot enter the plan",
-                                c.id, e.data.name, t.reason_en
-                            ),
-                        ));
-                    }
-                }
-                detail["consultations"] = crate::residents::consultations::evidence(&results);
-                detail["agree"] = json!(results.iter().map(|r| r.1.yes.households).sum::<i64>());
-                detail["households"] = json!(results.iter().map(|r| r.1.eligible.households).sum::<i64>());
-            } else if !results.is_empty() && int_of(&detail, "agree").is_none() {
-                let names: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
-                return Err(invalid(
-                    "agree",
-                    "",
-                    format!("小区 {} 还没有已结束的改造意愿征询：请先完成征询，或填写其民意调查结果", names.join("、")),
-                    format!(
-                        "estates {} have no closed consent consultation: close one first, or enter their survey result",
-                        names.join(", ")
-                    ),
-                ));
-            }
-            let (agree, households) = match (int_of(&detail, "agree"), int_of(&detail, "households")) {
-                (Some(a), Some(h)) => (a, h),
-                _ => match (p.consent_yes, p.consent_households) {
-                    (Some(a), Some(h)) => (a, h),
-                    _ => {
-                        return Err(invalid(
-                            "agree",
-                            "",
-                            "请填写民意调查结果：同意改造的户数和总户数（或先在各小区完成改造意愿征询）",
-                            "give the survey result: households agreeing and all households (or close a consent consultation in each estate first)",
-                        ));
-                    }
-                },
+            // Estate by estate [001 二(三)1]: the closed consent consultation of each estate decides; where
+            // the system holds none (a survey made on paper before it was used), that estate's survey
+            // figures are given and must count the registry's households. A package total never stands
+            // for its estates.
+            let given: Vec<Value> = match detail.get("estates") {
+                Some(Value::Array(a)) => a.clone(),
+                _ => Vec::new(),
             };
-            let d = jiugai_rules::consent_to_plan(profile, agree, households)
-                .map_err(|e| invalid("agree", format!("{agree}/{households}"), e.message_zh, e.message_en))?;
-            if d.outcome == Outcome::Fail {
-                return Err(invalid(
-                    "agree",
-                    format!("{agree}/{households}"),
-                    format!("{}（{}）。未达到的小区不能纳入改造计划 [{}]", d.reason_zh, d.rule.value, d.rule.source),
-                    format!(
-                        "{} ({}). An estate below it cannot enter the plan [{}]",
-                        d.reason_en, d.rule.value, d.rule.source
-                    ),
-                ));
+            let mut records = Vec::new();
+            let (mut agree_all, mut households_all) = (0i64, 0i64);
+            let mut evidence = Vec::new();
+            for eid in &p.estate_ids {
+                let e = crate::estates::get(db, *eid).await?;
+                let reg = super::gates::registry_households(db, *eid).await?;
+                let closed = crate::residents::consultations::latest_closed(
+                    db,
+                    *eid,
+                    Some(p.id),
+                    crate::residents::consultations::Kind::Consent,
+                )
+                .await?;
+                let (d, rec) = match closed {
+                    Some((c, t)) => {
+                        let d = jiugai_rules::estate_consent(
+                            profile,
+                            &p.name,
+                            &jiugai_rules::EstateConsent {
+                                estate: e.data.name.clone(),
+                                consultation: Some(c.id),
+                                agree: t.yes.households,
+                                households: t.eligible.households,
+                                registry_households: reg,
+                            },
+                        )
+                        .map_err(|x| invalid("agree", e.data.name.clone(), x.message_zh, x.message_en))?;
+                        evidence.push((c.clone(), t.clone()));
+                        let rec = json!({"estate_id": eid, "source": "consultation", "consultation_id": c.id,
+                            "agree": t.yes.households, "households": t.eligible.households, "registry": reg});
+                        (d, rec)
+                    }
+                    None => {
+                        let one = p.estate_ids.len() == 1;
+                        let entry = given.iter().find(|x| int_of(x, "estate_id") == Some(*eid));
+                        let figures = match entry {
+                            Some(x) => int_of(x, "agree").zip(int_of(x, "households")),
+                            None if one => int_of(&detail, "agree")
+                                .zip(int_of(&detail, "households"))
+                                .or(p.consent_yes.zip(p.consent_households)),
+                            None => None,
+                        };
+                        let Some((agree, households)) = figures else {
+                            return Err(invalid(
+                                "agree",
+                                eid.to_string(),
+                                format!(
+                                    "小区「{}」还没有已结束的改造意愿征询：请先完成征询，或逐个小区填写其民意调查结果（同意户数和调查户数，须覆盖登记的全部住户）",
+                                    e.data.name
+                                ),
+                                format!(
+                                    "estate {} has no closed consent consultation: close one first, or give its own survey result (households agreeing and surveyed, covering every registered household)",
+                                    e.data.name
+                                ),
+                            )
+                            .with_code(jiugai_domain::ErrorCode::ConsentMissing));
+                        };
+                        let d = jiugai_rules::survey_consent(profile, &p.name, &e.data.name, agree, households, reg)
+                            .map_err(|x| {
+                                invalid("agree", format!("{agree}/{households}"), x.message_zh, x.message_en)
+                            })?;
+                        if d.outcome == Outcome::Fail && reg != Some(households) {
+                            return Err(invalid(
+                                "households",
+                                households.to_string(),
+                                format!("{} [{}]", d.reason_zh, d.rule.source),
+                                format!("{} [{}]", d.reason_en, d.rule.source),
+                            )
+                            .with_code(jiugai_domain::ErrorCode::RuleNotMet)
+                            .with_rule(d.rule.rule.clone(), d.rule.source.clone()));
+                        }
+                        let rec = json!({"estate_id": eid, "source": "survey", "agree": agree, "households": households, "registry": reg});
+                        (d, rec)
+                    }
+                };
+                if d.outcome == Outcome::Fail {
+                    return Err(invalid(
+                        "agree",
+                        format!("{}", rec["agree"]),
+                        format!(
+                            "小区「{}」{}（{}）。未达到的小区不能纳入改造计划 [{}]",
+                            e.data.name, d.reason_zh, d.rule.value, d.rule.source
+                        ),
+                        format!(
+                            "estate {}: {} ({}). An estate below it cannot enter the plan [{}]",
+                            e.data.name, d.reason_en, d.rule.value, d.rule.source
+                        ),
+                    )
+                    .with_code(jiugai_domain::ErrorCode::ConsentMissing)
+                    .with_rule(d.rule.rule.clone(), d.rule.source.clone()));
+                }
+                agree_all += rec["agree"].as_i64().unwrap_or(0);
+                households_all += rec["households"].as_i64().unwrap_or(0);
+                let mut rec = rec;
+                rec["decision"] =
+                    json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
+                records.push(rec);
             }
-            detail["agree"] = json!(agree);
-            detail["households"] = json!(households);
-            detail["decision"] =
-                json!({"outcome": d.outcome, "rule": d.rule.rule, "value": d.rule.value, "clause": d.rule.source});
-            set_consent = Some((agree, households));
+            if !evidence.is_empty() {
+                detail["consultations"] = crate::residents::consultations::evidence(&evidence);
+            }
+            detail["estates"] = Value::Array(records);
+            detail["agree"] = json!(agree_all);
+            detail["households"] = json!(households_all);
+            set_consent = Some((agree_all, households_all));
         }
         StepKey::Start if p.stage < Stage::Implementation => {
             return Err(invalid(

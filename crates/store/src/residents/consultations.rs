@@ -8,6 +8,7 @@
 //! and the closing never interleave: a ballot committed before the closing is in the final tally, one
 //! arriving after it is refused — on SQLite and PostgreSQL alike.
 
+use jiugai_domain::{ErrorCode, Label};
 use jiugai_rules::{Decision, EffectiveProfile, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -35,6 +36,8 @@ pub struct Consultation {
     pub eligible_area_dm2: i64,
     pub closed_at: Option<String>,
     pub closed_by: Option<String>,
+    /// Why it was closed before `closes_at` (required then).
+    pub close_reason: Option<String>,
     pub result_json: Option<String>,
     pub result_sha256: Option<String>,
     pub passed: Option<bool>,
@@ -97,7 +100,7 @@ impl Consultation {
 }
 
 const COLS: &str = "id, estate_id, project_id, kind, matter, title, question, opens_at, closes_at, rule_key, eligible_households, eligible_area_dm2, \
-    closed_at, closed_by, result_json, result_sha256, passed, version, created_at, created_by";
+    closed_at, closed_by, close_reason, result_json, result_sha256, passed, version, created_at, created_by";
 
 pub async fn get(db: &Db, id: i64) -> Result<Consultation, StoreError> {
     let sql = format!("SELECT {COLS} FROM consultations WHERE id = $1");
@@ -400,6 +403,54 @@ async fn eligible_in_tx(tx: &mut Tx, c: &Consultation, hid: i64) -> Result<(), S
     Ok(())
 }
 
+/// The counted ballot of a household, if any: (choice, channel, recorded by, cast at).
+async fn counted_in_tx(
+    tx: &mut Tx,
+    cid: i64,
+    hid: i64,
+) -> Result<Option<(Choice, Channel, String, String)>, StoreError> {
+    Ok(
+        with_tx!(tx, cx => sqlx::query_as("SELECT choice, channel, recorded_by, cast_at FROM ballots WHERE consultation_id = $1 AND household_id = $2")
+        .bind(cid).bind(hid).fetch_optional(&mut *cx).await?),
+    )
+}
+
+/// The room label of a household (inside a transaction).
+async fn label_in_tx(tx: &mut Tx, hid: i64) -> Result<String, StoreError> {
+    let r: Option<(String, String, String)> = with_tx!(tx, cx => sqlx::query_as("SELECT building, unit, room FROM households WHERE id = $1")
+        .bind(hid).fetch_optional(&mut *cx).await?);
+    Ok(r.map(|(b, u, r)| households::label(&b, &u, &r)).unwrap_or_else(|| format!("#{hid}")))
+}
+
+/// Staff enter a ballot only for a household that has none counted: a ballot cast by the resident's own
+/// code, a counted paper form or an earlier assisted entry is never overwritten by staff (SPEC §6). The
+/// correction is a separate act: [`request_void`] by one user, approved by another ([`decide_void`]).
+/// The refusal (`vote_exists`, 409) names the existing channel and its time in Beijing time.
+async fn refuse_over_counted(tx: &mut Tx, c: &Consultation, hid: i64) -> Result<(), StoreError> {
+    let Some((_, channel, by, at)) = counted_in_tx(tx, c.id, hid).await? else { return Ok(()) };
+    let label = label_in_tx(tx, hid).await?;
+    let (who_zh, who_en) = if channel == Channel::Qr {
+        ("住户本人".to_string(), "the resident".to_string())
+    } else {
+        (by.clone(), by)
+    };
+    Err(StoreError::invalid(
+        "household_id",
+        hid.to_string(),
+        format!(
+            "{label} 已于 {}（北京时间）以「{}」方式表决（{who_zh}），工作人员不能覆盖。如需更正，须先申请作废该户的表决意见并说明理由，经另一位工作人员批准后再录入",
+            local_text(&at),
+            Label::zh(channel)
+        ),
+        format!(
+            "{label} already voted by {} at {} (Beijing time, {who_en}); staff cannot overwrite it. To correct it, request that the ballot be voided with a reason; once another user approves, enter it again",
+            Label::en(channel),
+            local_text(&at)
+        ),
+    )
+    .with_code(ErrorCode::VoteExists))
+}
+
 /// Records a ballot entered by staff: `assisted` (a community worker for an elderly resident) or a
 /// ballot the office received otherwise. Paper forms go through [`paper_enter`] instead.
 pub async fn cast_assisted(
@@ -420,6 +471,7 @@ pub async fn cast_assisted(
             return Err(closed_msg(&c, st));
         }
         eligible_in_tx(&mut tx, &c, household_id).await?;
+        refuse_over_counted(&mut tx, &c, household_id).await?;
         let before = upsert_ballot(
             &mut tx,
             &Submission {
@@ -585,6 +637,8 @@ pub struct CodeView {
     /// The ballot already cast with this code, if it was used.
     /// When the code was used (never how the household voted: the page is public).
     pub used: Option<String>,
+    /// The household's ballot was voided: (when it was approved, the reason). Never the choice.
+    pub voided: Option<(String, String)>,
 }
 
 fn wrong_code(code: &str) -> StoreError {
@@ -614,7 +668,15 @@ pub async fn open_code(db: &Db, code: &str) -> Result<CodeView, StoreError> {
     let h = households::get(db, hid).await?;
     let estate = crate::estates::get(db, c.estate_id).await?;
     let used = used_at;
-    Ok(CodeView { state: c.state(), household_label: h.label(), estate_name: estate.data.name, consultation: c, used })
+    let voided = voided_ballot(db, c.id, hid).await?.map(|v| (v.decided_at.unwrap_or_default(), v.reason));
+    Ok(CodeView {
+        state: c.state(),
+        household_label: h.label(),
+        estate_name: estate.data.name,
+        consultation: c,
+        used,
+        voided,
+    })
 }
 
 /// A resident's ballot by one-time code. The code is used once: a used, revoked or wrong code is refused
@@ -812,6 +874,7 @@ pub async fn paper_enter(
                 if st != State::Open {
                     return Err(closed_msg(&c, st));
                 }
+                refuse_over_counted(&mut tx, &c, household_id).await?;
                 if let Some(sid) = scan_id {
                     let est: Option<i64> = with_tx!(&mut tx, cx => sqlx::query_scalar("SELECT estate_id FROM attachments WHERE id = $1").bind(sid).fetch_optional(&mut *cx).await?);
                     if est != Some(c.estate_id) {
@@ -852,6 +915,10 @@ pub async fn paper_enter(
                             ));
                         }
                         let agreed = r.4 == choice;
+                        if agreed {
+                            // A ballot counted meanwhile (the resident's code) is never overwritten.
+                            refuse_over_counted(&mut tx, &c, household_id).await?;
+                        }
                         let status = if agreed { PaperStatus::Agreed } else { PaperStatus::Disputed };
                         with_tx!(&mut tx, cx => sqlx::query("UPDATE paper_ballots SET second_choice = $1, second_by = $2, second_at = $3, status = $4 WHERE id = $5")
                             .bind(choice).bind(user).bind(&now).bind(status).bind(pid).execute(&mut *cx).await?.rows_affected());
@@ -942,6 +1009,7 @@ pub async fn paper_resolve(
                 "a third user must resolve it: you entered this form",
             ));
         }
+        refuse_over_counted(&mut tx, &c, r.2).await?;
         with_tx!(&mut tx, cx => sqlx::query("UPDATE paper_ballots SET status = 'resolved', resolved_choice = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4")
             .bind(choice).bind(user).bind(&now).bind(paper_id).execute(&mut *cx).await?.rows_affected());
         let by = format!("{} + {} / {}", r.5, r.8.clone().unwrap_or_default(), user);
@@ -968,6 +1036,263 @@ pub async fn paper_resolve(
             changed: before.is_some(),
         })
     }
+}
+
+// ───────────────────────────── Voiding a ballot ─────────────────────────────
+
+/// Where a request to void a counted ballot is.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VoidStatus {
+    /// Requested, waiting for a second user.
+    Pending,
+    /// Approved by a second user: the ballot no longer counts.
+    Approved,
+    /// Refused by a second user: the ballot stands.
+    Rejected,
+}
+
+impl VoidStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoidStatus::Pending => "pending",
+            VoidStatus::Approved => "approved",
+            VoidStatus::Rejected => "rejected",
+        }
+    }
+    pub fn parse(s: &str) -> Option<VoidStatus> {
+        match s {
+            "pending" => Some(VoidStatus::Pending),
+            "approved" => Some(VoidStatus::Approved),
+            "rejected" => Some(VoidStatus::Rejected),
+            _ => None,
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            VoidStatus::Pending => "待另一位工作人员批准",
+            VoidStatus::Approved => "已批准作废",
+            VoidStatus::Rejected => "已驳回，原表决有效",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            VoidStatus::Pending => "awaiting a second user",
+            VoidStatus::Approved => "voided",
+            VoidStatus::Rejected => "refused; the ballot stands",
+        }
+    }
+}
+
+/// A request to void a household's counted ballot: requested by one user with a reason, decided by
+/// another (both audited). Approved, the ballot leaves the tally and staff may enter the household again.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct VoidRequest {
+    pub id: i64,
+    pub consultation_id: i64,
+    pub household_id: i64,
+    pub household_label: String,
+    /// The voided ballot as it was counted.
+    pub channel: Channel,
+    pub choice: Choice,
+    pub cast_at: String,
+    pub recorded_by: String,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub status: VoidStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+type VoidRow =
+    (i64, i64, i64, Channel, Choice, String, String, String, String, String, String, Option<String>, Option<String>);
+const VOID_COLS: &str = "id, consultation_id, household_id, channel, choice, cast_at, recorded_by, reason, requested_by, requested_at, status, decided_by, decided_at";
+
+fn void_of(r: VoidRow, label: String) -> VoidRequest {
+    VoidRequest {
+        id: r.0,
+        consultation_id: r.1,
+        household_id: r.2,
+        household_label: label,
+        channel: r.3,
+        choice: r.4,
+        cast_at: r.5,
+        recorded_by: r.6,
+        reason: r.7,
+        requested_by: r.8,
+        requested_at: r.9,
+        status: VoidStatus::parse(&r.10).unwrap_or(VoidStatus::Pending),
+        decided_by: r.11,
+        decided_at: r.12,
+    }
+}
+
+/// The void requests of a consultation, pending first, then newest first.
+pub async fn voids(db: &Db, consultation_id: i64) -> Result<Vec<VoidRequest>, StoreError> {
+    let c = get(db, consultation_id).await?;
+    let sql = format!("SELECT {VOID_COLS} FROM ballot_voids WHERE consultation_id = $1 ORDER BY id DESC");
+    let rows: Vec<VoidRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(c.id).fetch_all(p).await?);
+    let labels: std::collections::HashMap<i64, String> =
+        households::list(db, c.estate_id).await?.into_iter().map(|h| (h.id, h.label())).collect();
+    let mut v: Vec<VoidRequest> = rows
+        .into_iter()
+        .map(|r| {
+            let l = labels.get(&r.2).cloned().unwrap_or_default();
+            void_of(r, l)
+        })
+        .collect();
+    v.sort_by_key(|x| (x.status != VoidStatus::Pending, -x.id));
+    Ok(v)
+}
+
+/// The latest approved void of a household's ballot in a consultation (what `/v/{code}` tells the resident).
+pub async fn voided_ballot(
+    db: &Db,
+    consultation_id: i64,
+    household_id: i64,
+) -> Result<Option<VoidRequest>, StoreError> {
+    let sql = format!(
+        "SELECT {VOID_COLS} FROM ballot_voids WHERE consultation_id = $1 AND household_id = $2 AND status = 'approved' ORDER BY id DESC LIMIT 1"
+    );
+    let r: Option<VoidRow> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(consultation_id).bind(household_id).fetch_optional(p).await?);
+    Ok(r.map(|r| void_of(r, String::new())))
+}
+
+/// Asks that a household's counted ballot be voided, with a reason. Nothing changes in the tally until a
+/// different user approves ([`decide_void`]). One pending request per household.
+pub async fn request_void(
+    db: &Db,
+    consultation_id: i64,
+    household_id: i64,
+    reason: &str,
+    actor: &str,
+    origin: &str,
+) -> Result<VoidRequest, StoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(invalid(
+            "reason",
+            reason,
+            "作废表决意见须说明理由（不超过 500 字），如：住户书面声明扫码并非本人操作",
+            "voiding a ballot needs a reason (up to 500 characters), e.g. the resident declared in writing that the QR vote was not theirs",
+        ));
+    }
+    let now = clock::now_rfc3339();
+    let id = {
+        let mut tx = db.begin().await?;
+        audit::lock(&mut tx).await?;
+        let c = read_in_tx(&mut tx, consultation_id).await?;
+        if c.closed_at.is_some() {
+            return Err(closed_msg(&c, State::Closed));
+        }
+        eligible_in_tx(&mut tx, &c, household_id).await?;
+        let label = label_in_tx(&mut tx, household_id).await?;
+        let Some((choice, channel, by, at)) = counted_in_tx(&mut tx, c.id, household_id).await? else {
+            return Err(invalid(
+                "household_id",
+                household_id.to_string(),
+                format!("{label} 没有已计入的表决意见，无需作废"),
+                format!("{label} has no counted ballot to void"),
+            ));
+        };
+        let pending: Option<(i64, String)> = with_tx!(&mut tx, cx => sqlx::query_as("SELECT id, requested_by FROM ballot_voids WHERE consultation_id = $1 AND household_id = $2 AND status = 'pending'")
+            .bind(c.id).bind(household_id).fetch_optional(&mut *cx).await?);
+        if let Some((pid, who)) = pending {
+            return Err(invalid(
+                "household_id",
+                household_id.to_string(),
+                format!("{label} 已有待批准的作废申请（#{pid}，{who} 提出）：请等待另一位工作人员处理"),
+                format!("{label} already has a void request waiting (#{pid}, by {who}): another user must decide it"),
+            )
+            .with_code(ErrorCode::Conflict));
+        }
+        let id: i64 = with_tx!(&mut tx, cx => sqlx::query_scalar("INSERT INTO ballot_voids (consultation_id, household_id, channel, choice, cast_at, recorded_by, reason, requested_by, requested_at, status) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') RETURNING id")
+            .bind(c.id).bind(household_id).bind(channel).bind(choice).bind(&at).bind(&by).bind(reason).bind(actor).bind(&now)
+            .fetch_one(&mut *cx).await?);
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, "ballot.void.request", "consultation", &c.id.to_string(),
+            json!({"void_id": id, "household_id": household_id, "channel": channel, "cast_at": at, "reason": reason}))).await?;
+        tx.commit().await?;
+        id
+    };
+    let sql = format!("SELECT {VOID_COLS} FROM ballot_voids WHERE id = $1");
+    let r: VoidRow = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await?);
+    let label = households::get(db, household_id).await?.label();
+    Ok(void_of(r, label))
+}
+
+/// A second user (not the one who asked) approves or refuses a void request. Approved: the ballot leaves
+/// the tally (a voided paper form with it, so the household can be entered again); the resident's page
+/// says when and why. Refused if the ballot changed since the request.
+pub async fn decide_void(
+    db: &Db,
+    consultation_id: i64,
+    void_id: i64,
+    approve: bool,
+    actor: &str,
+    origin: &str,
+) -> Result<VoidRequest, StoreError> {
+    let now = clock::now_rfc3339();
+    let hid = {
+        let mut tx = db.begin().await?;
+        audit::lock(&mut tx).await?;
+        let c = read_in_tx(&mut tx, consultation_id).await?;
+        if c.closed_at.is_some() {
+            return Err(closed_msg(&c, State::Closed));
+        }
+        let sql = format!("SELECT {VOID_COLS} FROM ballot_voids WHERE id = $1 AND consultation_id = $2");
+        let Some(r) = with_tx!(&mut tx, cx => sqlx::query_as::<_, VoidRow>(sqlx::AssertSqlSafe(sql)).bind(void_id).bind(c.id).fetch_optional(&mut *cx).await?)
+        else {
+            return Err(StoreError::NotFound("作废申请", "void request", void_id.to_string()));
+        };
+        let v = void_of(r, String::new());
+        if v.status != VoidStatus::Pending {
+            return Err(invalid(
+                "void_id",
+                void_id.to_string(),
+                format!("该作废申请已处理（{}）", v.status.zh()),
+                format!("this void request was already decided ({})", v.status.en()),
+            )
+            .with_code(ErrorCode::Conflict));
+        }
+        if v.requested_by == actor {
+            return Err(invalid(
+                "user",
+                actor,
+                "作废申请须由申请人以外的另一位工作人员批准：您是申请人",
+                "a void request must be decided by a user other than the one who asked: you asked",
+            )
+            .with_code(ErrorCode::Forbidden));
+        }
+        if approve {
+            let now_ballot = counted_in_tx(&mut tx, c.id, v.household_id).await?;
+            if now_ballot.as_ref().map(|b| (b.1, b.3.as_str())) != Some((v.channel, v.cast_at.as_str())) {
+                return Err(invalid(
+                    "void_id",
+                    void_id.to_string(),
+                    "申请作废后该户的表决意见已变化：请驳回此申请，如仍需作废请重新申请",
+                    "the household's ballot changed since the request: refuse it and ask again if needed",
+                )
+                .with_code(ErrorCode::Conflict));
+            }
+            with_tx!(&mut tx, cx => sqlx::query("DELETE FROM ballots WHERE consultation_id = $1 AND household_id = $2").bind(c.id).bind(v.household_id).execute(&mut *cx).await?.rows_affected());
+            if v.channel == Channel::Paper {
+                with_tx!(&mut tx, cx => sqlx::query("DELETE FROM paper_ballots WHERE consultation_id = $1 AND household_id = $2").bind(c.id).bind(v.household_id).execute(&mut *cx).await?.rows_affected());
+            }
+        }
+        let status = if approve { VoidStatus::Approved } else { VoidStatus::Rejected };
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE ballot_voids SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4")
+            .bind(status.as_str()).bind(actor).bind(&now).bind(void_id).execute(&mut *cx).await?.rows_affected());
+        audit::append(&mut tx, &audit::Entry::new(actor, origin, if approve { "ballot.void.approve" } else { "ballot.void.reject" }, "consultation", &c.id.to_string(),
+            json!({"void_id": void_id, "household_id": v.household_id, "channel": v.channel, "cast_at": v.cast_at, "requested_by": v.requested_by, "reason": v.reason}))).await?;
+        tx.commit().await?;
+        v.household_id
+    };
+    let sql = format!("SELECT {VOID_COLS} FROM ballot_voids WHERE id = $1");
+    let r: VoidRow = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(void_id).fetch_one(p).await?);
+    let label = households::get(db, hid).await?.label();
+    Ok(void_of(r, label))
 }
 
 // ───────────────────────────── Tally ─────────────────────────────
@@ -1116,16 +1441,19 @@ fn sha_hex(data: &[u8]) -> String {
 
 /// Closes a consultation: no ballot is accepted afterwards; the final tally, with the SHA-256 of the list
 /// of counted ballots, is stored with its own SHA-256 and the digest is written into the audit log, in
-/// one transaction. Closing before the announced time is allowed (the office decides) and recorded.
+/// one transaction. Closing before the announced time needs a reason, kept in the result, on the consultation
+/// (`close_reason`) and in the audit log; pending paper forms and void requests keep it open (`entry_pending`).
 pub async fn close(
     db: &Db,
     profile: &EffectiveProfile,
     id: i64,
     expected: i64,
+    reason: &str,
     actor: &str,
     origin: &str,
 ) -> Result<(Consultation, Tally), StoreError> {
     let now = clock::now_rfc3339();
+    let reason = reason.trim();
     {
         let mut tx = db.begin().await?;
         audit::lock(&mut tx).await?;
@@ -1143,6 +1471,20 @@ pub async fn close(
         }
         if now < c.opens_at {
             return Err(closed_msg(&c, State::Scheduled));
+        }
+        // Pending void requests are decided first: the result must not depend on a request nobody decided.
+        let voids: Vec<(String, String, String)> = with_tx!(&mut tx, cx => sqlx::query_as(
+            "SELECT h.building, h.unit, h.room FROM ballot_voids v JOIN households h ON h.id = v.household_id WHERE v.consultation_id = $1 AND v.status = 'pending' ORDER BY h.building, h.unit, h.room")
+            .bind(c.id).fetch_all(&mut *cx).await?);
+        if !voids.is_empty() {
+            let list: Vec<String> = voids.iter().map(|(b, u, r)| households::label(b, u, r)).collect();
+            return Err(StoreError::invalid(
+                "consultation",
+                id.to_string(),
+                format!("还有 {} 份作废申请待批准，不能结束征询：{}。请先由另一位工作人员批准或驳回", voids.len(), list.join("、")),
+                format!("{} void request(s) await a decision, so the consultation cannot close: {}. Have another user approve or refuse them first", voids.len(), list.join(", ")),
+            )
+            .with_code(ErrorCode::EntryPending));
         }
         // Every paper form is counted before the result is sealed: none may wait for its second entry or be
         // disputed (SPEC §6: paper is entered twice; a disputed form is resolved against its scan).
@@ -1173,13 +1515,31 @@ pub async fn close(
             .with_code(jiugai_domain::ErrorCode::EntryPending));
         }
         let early = now < c.closes_at;
+        if early && reason.is_empty() {
+            return Err(invalid(
+                "reason",
+                "",
+                format!(
+                    "截止时间 {}（北京时间）之前结束征询须说明理由，理由将记入结果和审计日志",
+                    local_text(&c.closes_at)
+                ),
+                format!(
+                    "closing before {} (Beijing time) needs a reason; it is kept with the result and in the audit log",
+                    local_text(&c.closes_at)
+                ),
+            ));
+        }
+        if reason.chars().count() > 500 {
+            return Err(invalid("reason", reason, "理由不超过 500 字", "the reason is up to 500 characters"));
+        }
+        let close_reason: Option<&str> = if reason.is_empty() { None } else { Some(reason) };
         let rows = count_rows_in(&mut tx, c.id).await?;
         let mut t = assemble(profile, &c, rows, true, now.clone())?;
         t.final_ = true;
         let ballots: Vec<(i64, String, String)> = with_tx!(&mut tx, cx => sqlx::query_as("SELECT household_id, choice, channel FROM ballots WHERE consultation_id = $1 ORDER BY household_id")
             .bind(c.id).fetch_all(&mut *cx).await?);
         let ballots_sha = ballots_digest(&ballots);
-        let doc = json!({"tally": t, "ballots": ballots.len(), "ballots_sha256": ballots_sha, "closed_by": actor, "closed_early": early});
+        let doc = json!({"tally": t, "ballots": ballots.len(), "ballots_sha256": ballots_sha, "closed_by": actor, "closed_early": early, "close_reason": close_reason});
         let text = doc.to_string();
         let sha = sha_hex(text.as_bytes());
         let passed = match t.outcome {
@@ -1187,10 +1547,10 @@ pub async fn close(
             Outcome::Fail => Some(false),
             Outcome::NotApplicable => None,
         };
-        with_tx!(&mut tx, cx => sqlx::query("UPDATE consultations SET closed_at = $1, closed_by = $2, result_json = $3, result_sha256 = $4, passed = $5, version = version + 1 WHERE id = $6")
-            .bind(&now).bind(actor).bind(&text).bind(&sha).bind(passed).bind(c.id).execute(&mut *cx).await?.rows_affected());
+        with_tx!(&mut tx, cx => sqlx::query("UPDATE consultations SET closed_at = $1, closed_by = $2, result_json = $3, result_sha256 = $4, passed = $5, close_reason = $6, version = version + 1 WHERE id = $7")
+            .bind(&now).bind(actor).bind(&text).bind(&sha).bind(passed).bind(close_reason).bind(c.id).execute(&mut *cx).await?.rows_affected());
         audit::append(&mut tx, &audit::Entry::new(actor, origin, "consultation.close", "consultation", &c.id.to_string(), json!({
-            "result_sha256": sha, "ballots_sha256": ballots_sha, "ballots": ballots.len(), "outcome": t.outcome, "closed_early": early,
+            "result_sha256": sha, "ballots_sha256": ballots_sha, "ballots": ballots.len(), "outcome": t.outcome, "closed_early": early, "close_reason": close_reason,
             "yes": t.yes, "no": t.no, "abstain": t.abstain, "eligible": t.eligible}))).await?;
         tx.commit().await?;
         let c = get(db, id).await?;

@@ -70,7 +70,7 @@ async fn consent(db: &Db, profiles: &ProfileSet, estate: i64, roll: i64, yes: us
         cons::cast_assisted(db, c.id, *h, cons::Choice::Yes, "web:worker", "test").await.unwrap();
     }
     let eff = profiles.effective(profiles.for_region(LUZHOU)).unwrap();
-    cons::close(db, &eff, c.id, c.version, "web:street", "test").await.unwrap();
+    cons::close(db, &eff, c.id, c.version, "测试：提前结束", "web:street", "test").await.unwrap();
 }
 
 async fn project(db: &Db, name: &str, estates: Vec<i64>, year: i32) -> i64 {

@@ -98,19 +98,18 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
             .await
             .unwrap_err();
     assert!(msg(&e).contains("民意调查"), "{}", msg(&e));
-    // Survey: 79 of 100 fails consent (≥80%), 80 passes.
+    // Survey, estate by estate [001 二(三)1]: a package total is refused; figures that miss the registry's
+    // households are refused; 80% less one household fails consent (≥80%), 80% passes.
+    let ha = estates::get(db, a).await.unwrap().data.households.expect("户数 of a");
+    let hb = estates::get(db, b).await.unwrap().data.households.expect("户数 of b");
+    let pass = |h: i64| (h * 4 + 4) / 5;
+    let survey = |ea: (i64, i64), eb: (i64, i64)| {
+        with(
+            "2025-01-20",
+            json!({"estates": [{"estate_id": a, "agree": ea.0, "households": ea.1}, {"estate_id": b, "agree": eb.0, "households": eb.1}]}),
+        )
+    };
     let e = steps::complete(
-        db,
-        &prof,
-        (p.id, 1, jiugai_domain::StepKey::Survey),
-        &with("2025-01-20", json!({"agree": 79, "households": 100})),
-        "street",
-        "test",
-    )
-    .await
-    .unwrap_err();
-    assert!(msg(&e).contains("79/100"), "{}", msg(&e));
-    let p = steps::complete(
         db,
         &prof,
         (p.id, 1, jiugai_domain::StepKey::Survey),
@@ -119,8 +118,44 @@ async fn ruicheng_2025_project_from_reserve_to_management() {
         "test",
     )
     .await
+    .unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::ConsentMissing);
+    assert!(msg(&e).contains("原卷烟厂小区") && msg(&e).contains("逐个小区"), "{}", msg(&e));
+    let e = steps::complete(
+        db,
+        &prof,
+        (p.id, 1, jiugai_domain::StepKey::Survey),
+        &survey((pass(ha), ha + 1), (pass(hb), hb)),
+        "street",
+        "test",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::RuleNotMet);
+    assert!(msg(&e).contains(&format!("与登记的 {ha} 户不符")), "{}", msg(&e));
+    let e = steps::complete(
+        db,
+        &prof,
+        (p.id, 1, jiugai_domain::StepKey::Survey),
+        &survey((pass(ha) - 1, ha), (pass(hb), hb)),
+        "street",
+        "test",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::ConsentMissing);
+    assert!(msg(&e).contains(&format!("{}/{ha}", pass(ha) - 1)) && msg(&e).contains("001"), "{}", msg(&e));
+    let p = steps::complete(
+        db,
+        &prof,
+        (p.id, 1, jiugai_domain::StepKey::Survey),
+        &survey((pass(ha), ha), (pass(hb), hb)),
+        "street",
+        "test",
+    )
+    .await
     .unwrap();
-    assert_eq!((p.version, p.consent_yes, p.consent_households), (2, Some(80), Some(100)));
+    assert_eq!((p.version, p.consent_yes, p.consent_households), (2, Some(pass(ha) + pass(hb)), Some(ha + hb)));
     // A stale version is refused, and says so.
     let e =
         steps::complete(db, &prof, (p.id, 1, jiugai_domain::StepKey::Design), &done("2025-02-20"), "county", "test")
@@ -551,6 +586,39 @@ async fn an_ineligible_estate_needs_an_exception_to_enter_implementation() {
     assert!(msg(&e).contains("理由"));
     let p =
         projects::record_exception(db, p.id, p.version, "市政府专题会议纪要〔2023〕5号", "admin", "t").await.unwrap();
+    // Each gate has its own exception: past eligibility, the consent gate refuses (no closed consultation
+    // nor survey record), then the steps gate (the survey is missing), each naming its rule and clause.
+    use jiugai_store::projects::gates::{self, Gate};
+    let into_impl = |v: i64| {
+        projects::move_stage(
+            db,
+            &prof,
+            p.id,
+            v,
+            jiugai_store::projects::Stage::Implementation,
+            2023,
+            "例外已登记",
+            "t",
+            "t",
+        )
+    };
+    let e = into_impl(p.version).await.unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::ConsentMissing);
+    assert!(matches!(&e, StoreError::Invalid { rule: Some((r, _)), .. } if r == "consent_to_plan"), "{e:?}");
+    let e = gates::record(db, p.id, p.version, Gate::Eligibility, "再次", "admin", "t").await.unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::Conflict, "one exception per gate");
+    let p = gates::record(db, p.id, p.version, Gate::Consent, "县政府常务会议纪要〔2023〕9号：先行实施", "admin", "t")
+        .await
+        .unwrap();
+    let e = into_impl(p.version).await.unwrap_err();
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::StepMissing);
+    assert!(msg(&e).contains("民意调查"), "{}", msg(&e));
+    assert!(matches!(&e, StoreError::Invalid { rule: Some(_), .. }), "{e:?}");
+    let p = gates::record(db, p.id, p.version, Gate::Steps, "应急抢险项目，程序后补", "admin", "t").await.unwrap();
+    let ex = gates::exceptions(db, &p).await.unwrap();
+    assert_eq!(ex.iter().map(|e| e.gate).collect::<Vec<_>>(), [Gate::Eligibility, Gate::Consent, Gate::Steps]);
+    let log = audit::list(db, Some(("project", &p.id.to_string())), 50).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "project.exception").count(), 3);
     let p = projects::move_stage(
         db,
         &prof,

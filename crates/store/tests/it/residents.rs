@@ -109,7 +109,7 @@ async fn consent_79_of_100_fails_80_passes() {
         if expect == Outcome::Fail {
             assert!(live.reason_zh.contains("至少需要 80"), "{}", live.reason_zh);
         }
-        let (closed, fin) = cons::close(db, &p, c.id, c.version, "web:street", "test").await.unwrap();
+        let (closed, fin) = cons::close(db, &p, c.id, c.version, "测试：提前结束", "web:street", "test").await.unwrap();
         assert_eq!(closed.passed, Some(expect == Outcome::Pass));
         assert!(fin.final_);
         assert_eq!(cons::tally(db, &p, &closed).await.unwrap().yes, live.yes);
@@ -126,7 +126,7 @@ async fn consent_79_of_100_fails_80_passes() {
         .await
         .unwrap_err();
         assert!(msg(&e).contains("已结束"), "{}", msg(&e));
-        assert!(cons::close(db, &p, c.id, closed.version, "web:street", "test").await.is_err());
+        assert!(cons::close(db, &p, c.id, closed.version, "测试：提前结束", "web:street", "test").await.is_err());
         // The result is signed into the audit log, and the chain still verifies.
         let log = audit::list(db, Some(("consultation", &c.id.to_string())), 50).await.unwrap();
         let entry = log.iter().find(|e| e.action == "consultation.close").expect("close audited");
@@ -329,7 +329,7 @@ async fn paper_ballots_count_only_when_two_entries_agree() {
     assert!(msg(&e).contains("第三人"), "{}", msg(&e));
     // The disputed form keeps the consultation open: closing is refused, naming the form.
     let now = cons::get(db, c.id).await.unwrap();
-    let e = cons::close(db, &p, c.id, now.version, "web:street", "test").await.unwrap_err();
+    let e = cons::close(db, &p, c.id, now.version, "测试：提前结束", "web:street", "test").await.unwrap_err();
     assert_eq!(e.code(), jiugai_domain::ErrorCode::EntryPending);
     assert!(msg(&e).contains("1 张") && msg(&e).contains("不一致，待核对"), "{}", msg(&e));
     let e = cons::paper_enter(
@@ -369,14 +369,14 @@ async fn paper_ballots_count_only_when_two_entries_agree() {
         .await
         .unwrap();
     let now = cons::get(db, c.id).await.unwrap();
-    let e = cons::close(db, &p, c.id, now.version, "web:street", "test").await.unwrap_err();
+    let e = cons::close(db, &p, c.id, now.version, "测试：提前结束", "web:street", "test").await.unwrap_err();
     assert_eq!(e.code(), jiugai_domain::ErrorCode::EntryPending);
     assert!(msg(&e).contains("待第二次录入"), "{}", msg(&e));
     cons::paper_enter(db, c.id, hids[3], jiugai_store::residents::consultations::Choice::No, None, "web:clerk2", "t")
         .await
         .unwrap();
     let now = cons::get(db, c.id).await.unwrap();
-    let (_, fin) = cons::close(db, &p, c.id, now.version, "web:street", "test").await.unwrap();
+    let (_, fin) = cons::close(db, &p, c.id, now.version, "测试：提前结束", "web:street", "test").await.unwrap();
     assert_eq!(fin.no.households, 2);
 }
 
@@ -462,7 +462,7 @@ async fn consultations_refuse_bad_input_and_respect_their_window() {
     cons::cast_assisted(db, c.id, hids[0], jiugai_store::residents::consultations::Choice::Yes, "w", "t")
         .await
         .unwrap();
-    let e = cons::close(db, &p, c.id, c.version + 1, "s", "t").await.unwrap_err();
+    let e = cons::close(db, &p, c.id, c.version + 1, "测试：提前结束", "s", "t").await.unwrap_err();
     assert!(matches!(e, StoreError::Stale { .. }), "{e:?}");
 }
 
@@ -483,8 +483,8 @@ async fn concurrent_ballots_are_counted_exactly_once() {
     assert_eq!(slips.len(), N);
 
     // 6 clients. Clients 0–2 each submit every code of their third twice at once ("double tap"), and
-    // client 3 submits the same codes with the opposite choice (conflict). Clients 4–5 enter assisted
-    // ballots for every 7th household, flipping their choice three times.
+    // client 3 submits the same codes with the opposite choice (conflict). Clients 4–5 try assisted
+    // ballots for every 7th household three times: accepted only where no ballot is counted yet.
     let accepted = Arc::new(std::sync::Mutex::new(Vec::<(i64, String, String)>::new()));
     let mut tasks = Vec::new();
     for client in 0..6usize {
@@ -523,14 +523,19 @@ async fn concurrent_ballots_are_counted_exactly_once() {
                                 continue;
                             }
                             let choice = ["yes", "no", "abstain"][(round + i) % 3];
-                            let a = cons::cast_assisted(&db, cid, *h, choice.parse().unwrap(), "web:worker", "client")
+                            // Staff never overwrite a counted ballot: refused with vote_exists once the
+                            // household has one (its code, or this client's own earlier round).
+                            match cons::cast_assisted(&db, cid, *h, choice.parse().unwrap(), "web:worker", "client")
                                 .await
-                                .expect("assisted ballot");
-                            accepted.lock().unwrap().push((
-                                a.household_id,
-                                a.choice.as_str().to_string(),
-                                a.channel.as_str().to_string(),
-                            ));
+                            {
+                                Ok(a) => accepted.lock().unwrap().push((
+                                    a.household_id,
+                                    a.choice.as_str().to_string(),
+                                    a.channel.as_str().to_string(),
+                                )),
+                                Err(e) if e.code() == jiugai_domain::ErrorCode::VoteExists => {}
+                                Err(e) => panic!("unexpected: {e:?}"),
+                            }
                         }
                     }
                 }
@@ -543,7 +548,7 @@ async fn concurrent_ballots_are_counted_exactly_once() {
         refused += t.await.unwrap();
     }
     let accepted = accepted.lock().unwrap().clone();
-    // Every code was accepted exactly once (2000), the rest refused; plus 3 assisted rounds over every 7th household.
+    // Every code was accepted exactly once (2000), the rest refused; assisted entries only where none was counted.
     let qr = accepted.iter().filter(|a| a.2 == "qr").count();
     assert_eq!(qr, N, "each code accepted once");
     assert_eq!(refused, 2 * N, "every other submission of a code refused (3 per code, 1 accepted)");
@@ -589,7 +594,7 @@ async fn concurrent_ballots_are_counted_exactly_once() {
         (y, n, ab, N as i64)
     );
     assert_eq!(r.yes.area_dm2, area_y);
-    let (closed, fin) = cons::close(&db, &p, c.id, c.version, "web:street", "test").await.unwrap();
+    let (closed, fin) = cons::close(&db, &p, c.id, c.version, "测试：提前结束", "web:street", "test").await.unwrap();
     assert_eq!(fin.yes, r.yes);
     assert!(cons::verify(&db, &closed).await.unwrap());
     assert!(audit::verify(&db).await.unwrap().first_broken.is_none());
@@ -670,7 +675,7 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     // Estate a passes (17/20), estate b fails (7/10).
     let ca = cons::create(db, &consult(a, "consent"), "s", "t").await.unwrap();
     vote(db, ca.id, &ha[..17], "yes").await;
-    cons::close(db, &prof, ca.id, ca.version, "s", "t").await.unwrap();
+    cons::close(db, &prof, ca.id, ca.version, "测试：提前结束", "s", "t").await.unwrap();
     // Only one estate has a result: the survey asks for the other's.
     let e = steps::complete(
         db,
@@ -685,7 +690,7 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     assert!(msg(&e).contains(&b.to_string()) && msg(&e).contains("征询"), "{}", msg(&e));
     let cb = cons::create(db, &consult(b, "consent"), "s", "t").await.unwrap();
     vote(db, cb.id, &hb[..7], "yes").await;
-    let (cb, _) = cons::close(db, &prof, cb.id, cb.version, "s", "t").await.unwrap();
+    let (cb, _) = cons::close(db, &prof, cb.id, cb.version, "测试：提前结束", "s", "t").await.unwrap();
     let e = steps::complete(
         db,
         &prof,
@@ -712,11 +717,12 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     )
     .await
     .unwrap_err();
-    assert!(msg(&e).contains("未通过"), "{}", msg(&e));
+    assert_eq!(e.code(), jiugai_domain::ErrorCode::ConsentMissing);
+    assert!(msg(&e).contains("不能进入实施阶段") && msg(&e).contains("001"), "{}", msg(&e));
     // A new vote in estate b passes (9/10): the latest closed result counts; the survey records both.
     let cb2 = cons::create(db, &consult(b, "consent"), "s", "t").await.unwrap();
     vote(db, cb2.id, &hb[..9], "yes").await;
-    let (cb2, _) = cons::close(db, &prof, cb2.id, cb2.version, "s", "t").await.unwrap();
+    let (cb2, _) = cons::close(db, &prof, cb2.id, cb2.version, "测试：提前结束", "s", "t").await.unwrap();
     let p = projects::get(db, prj.id).await.unwrap();
     let p = steps::complete(
         db,
@@ -741,11 +747,11 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     let sa = cons::create(db, &consult(a, "satisfaction"), "s", "t").await.unwrap();
     vote(db, sa.id, &ha[..16], "yes").await;
     vote(db, sa.id, &ha[16..], "no").await;
-    cons::close(db, &prof, sa.id, sa.version, "s", "t").await.unwrap();
+    cons::close(db, &prof, sa.id, sa.version, "测试：提前结束", "s", "t").await.unwrap();
     let sb = cons::create(db, &consult(b, "satisfaction"), "s", "t").await.unwrap();
     vote(db, sb.id, &hb[..7], "yes").await;
     vote(db, sb.id, &hb[7..], "no").await;
-    cons::close(db, &prof, sb.id, sb.version, "s", "t").await.unwrap();
+    cons::close(db, &prof, sb.id, sb.version, "测试：提前结束", "s", "t").await.unwrap();
     let acc = |on: &str| steps::Completion {
         done_on: on.into(),
         detail: serde_json::json!({"participants": ["社区", "居民代表", "施工单位"]}),
@@ -768,10 +774,159 @@ async fn closed_consultations_feed_the_survey_the_plan_check_and_acceptance() {
     );
     let sb2 = cons::create(db, &consult(b, "satisfaction"), "s", "t").await.unwrap();
     vote(db, sb2.id, &hb[..9], "yes").await;
-    cons::close(db, &prof, sb2.id, sb2.version, "s", "t").await.unwrap();
+    cons::close(db, &prof, sb2.id, sb2.version, "测试：提前结束", "s", "t").await.unwrap();
     let p =
         steps::complete(db, &prof, (p.id, p.version, jiugai_domain::StepKey::Acceptance), &acc("2026-11-01"), "t", "t")
             .await
             .unwrap();
     assert_eq!((p.stage.as_str(), p.satisfaction_yes, p.satisfaction_answered), ("accepted", Some(25), Some(29)));
+}
+
+/// Issue 11 item 1: a ballot cast by the resident's own code, a counted paper form or an assisted entry is
+/// never overwritten by staff (`vote_exists`, naming the channel and the time in Beijing time). The
+/// correction is a void with a reason, asked by one user and approved by another, both audited; the
+/// resident's page then says when and why; only then may staff enter the household again.
+#[tokio::test]
+async fn staff_never_overwrite_a_counted_ballot_and_a_void_needs_a_second_user() {
+    use cons::Choice::{Abstain, No, Yes};
+    use jiugai_domain::ErrorCode;
+    let (t, _r, a, _b) = setup().await;
+    let db = &t.db;
+    let p = profile();
+    let hids = register(db, a, &[6000; 10]).await;
+    let c = cons::create(db, &open_now(a, "consent", None), "web:street", "test").await.unwrap();
+    cons::issue_codes(db, c.id, "web:street", "test").await.unwrap();
+    let code_of: std::collections::HashMap<i64, String> =
+        cons::slips(db, c.id, None).await.unwrap().into_iter().map(|s| (s.household.id, s.code)).collect();
+
+    // The resident of hids[0] votes by code; staff entries over it are refused in every path.
+    cons::cast_by_code(db, &code_of[&hids[0]], Yes, "1.2.3.4").await.unwrap();
+    let cast_at = cons::ballots(db, &c).await.unwrap()[0].at.clone();
+    let e = cons::cast_assisted(db, c.id, hids[0], No, "web:worker1", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::VoteExists);
+    assert!(
+        msg(&e).contains("扫码") && msg(&e).contains("住户本人") && msg(&e).contains(&cons::local_text(&cast_at)),
+        "{}",
+        msg(&e)
+    );
+    assert!(e.message(jiugai_store::Lang::En).contains("QR code"), "{}", e.message(jiugai_store::Lang::En));
+    let e = cons::paper_enter(db, c.id, hids[0], No, None, "web:clerk1", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::VoteExists);
+    // A code ballot arriving between the two paper entries is not overwritten by the second entry.
+    cons::paper_enter(db, c.id, hids[1], No, None, "web:clerk1", "t").await.unwrap();
+    cons::cast_by_code(db, &code_of[&hids[1]], Yes, "1.2.3.4").await.unwrap();
+    let e = cons::paper_enter(db, c.id, hids[1], No, None, "web:clerk2", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::VoteExists);
+    // One worker cannot change an assisted ballot, nor can another; assisted over paper is refused too.
+    cons::cast_assisted(db, c.id, hids[2], Yes, "web:worker1", "t").await.unwrap();
+    for who in ["web:worker1", "web:worker2"] {
+        let e = cons::cast_assisted(db, c.id, hids[2], No, who, "t").await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::VoteExists);
+        assert!(msg(&e).contains("代为录入") && msg(&e).contains("web:worker1"), "{}", msg(&e));
+    }
+    cons::paper_enter(db, c.id, hids[3], No, None, "web:clerk1", "t").await.unwrap();
+    cons::paper_enter(db, c.id, hids[3], No, None, "web:clerk2", "t").await.unwrap();
+    let e = cons::cast_assisted(db, c.id, hids[3], Yes, "web:worker1", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::VoteExists);
+    assert!(msg(&e).contains("纸质表决票"), "{}", msg(&e));
+    let r = cons::tally(db, &p, &c).await.unwrap();
+    assert_eq!((r.yes.households, r.no.households), (3, 1), "nothing was overwritten");
+
+    // The void: a reason is required; one pending request per household; the asker cannot approve.
+    let e = cons::request_void(db, c.id, hids[0], "  ", "web:worker1", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidValue);
+    let e = cons::request_void(db, c.id, hids[4], "无", "web:worker1", "t").await.unwrap_err();
+    assert!(msg(&e).contains("没有已计入"), "{}", msg(&e));
+    let reason = "住户书面声明扫码并非本人操作";
+    let v = cons::request_void(db, c.id, hids[0], reason, "web:worker1", "t").await.unwrap();
+    assert_eq!((v.status, v.channel, v.choice), (cons::VoidStatus::Pending, cons::Channel::Qr, Yes));
+    assert_eq!(cons::tally(db, &p, &c).await.unwrap().yes.households, 3, "a request alone changes nothing");
+    let e = cons::request_void(db, c.id, hids[0], reason, "web:worker2", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict);
+    let e = cons::decide_void(db, c.id, v.id, true, "web:worker1", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Forbidden);
+    assert!(cons::cast_assisted(db, c.id, hids[0], No, "web:worker1", "t").await.is_err(), "still counted");
+    // A pending request keeps the consultation open.
+    let now = cons::get(db, c.id).await.unwrap();
+    let e = cons::close(db, &p, c.id, now.version, "测试", "web:street", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::EntryPending);
+    assert!(msg(&e).contains("作废申请"), "{}", msg(&e));
+    let d = cons::decide_void(db, c.id, v.id, true, "web:worker2", "t").await.unwrap();
+    assert_eq!((d.status, d.decided_by.as_deref()), (cons::VoidStatus::Approved, Some("web:worker2")));
+    assert!(cons::decide_void(db, c.id, v.id, false, "web:worker3", "t").await.is_err(), "decided once");
+    assert_eq!(cons::tally(db, &p, &c).await.unwrap().yes.households, 2, "the voided ballot left the tally");
+    // The resident's page says when and why; the code stays used.
+    let view = cons::open_code(db, &code_of[&hids[0]]).await.unwrap();
+    let (at, why) = view.voided.clone().expect("voided");
+    assert_eq!((at.as_str(), why.as_str()), (d.decided_at.as_deref().unwrap(), reason));
+    assert!(view.used.is_some());
+    // Now staff may enter the household.
+    cons::cast_assisted(db, c.id, hids[0], No, "web:worker1", "t").await.unwrap();
+
+    // Changing an assisted ballot: void asked by the worker, approved by a second user, then entered again.
+    let v2 = cons::request_void(db, c.id, hids[2], "录入时选错意见，住户当面更正", "web:worker1", "t").await.unwrap();
+    cons::decide_void(db, c.id, v2.id, true, "web:street", "t").await.unwrap();
+    cons::cast_assisted(db, c.id, hids[2], Abstain, "web:worker1", "t").await.unwrap();
+    // A voided paper form can be entered again (twice, as any form).
+    let v3 = cons::request_void(db, c.id, hids[3], "票面为他户误填", "web:clerk1", "t").await.unwrap();
+    assert_eq!(v3.channel, cons::Channel::Paper);
+    cons::decide_void(db, c.id, v3.id, true, "web:clerk2", "t").await.unwrap();
+    let (o, _) = cons::paper_enter(db, c.id, hids[3], Yes, None, "web:clerk1", "t").await.unwrap();
+    assert_eq!(o, PaperOutcome::AwaitingSecond);
+    cons::paper_enter(db, c.id, hids[3], Yes, None, "web:clerk2", "t").await.unwrap();
+    // A refused request leaves the ballot as it was.
+    let v4 = cons::request_void(db, c.id, hids[2], "误点", "web:worker1", "t").await.unwrap();
+    let d4 = cons::decide_void(db, c.id, v4.id, false, "web:worker2", "t").await.unwrap();
+    assert_eq!(d4.status, cons::VoidStatus::Rejected);
+    let b = cons::ballots(db, &c).await.unwrap();
+    let choice_of = |h: i64| b.iter().find(|x| x.household_id == h).map(|x| (x.choice, x.channel));
+    assert_eq!(choice_of(hids[0]), Some((No, cons::Channel::Assisted)));
+    assert_eq!(choice_of(hids[1]), Some((Yes, cons::Channel::Qr)));
+    assert_eq!(choice_of(hids[2]), Some((Abstain, cons::Channel::Assisted)));
+    assert_eq!(choice_of(hids[3]), Some((Yes, cons::Channel::Paper)));
+    // The list: every request with its decider; both acts audited under their own users.
+    let list = cons::voids(db, c.id).await.unwrap();
+    assert_eq!(list.len(), 4);
+    let log = audit::list(db, Some(("consultation", &c.id.to_string())), 200).await.unwrap();
+    let asked = log.iter().filter(|e| e.action == "ballot.void.request").count();
+    let approved: Vec<_> = log.iter().filter(|e| e.action == "ballot.void.approve").map(|e| e.actor.clone()).collect();
+    assert_eq!(asked, 4);
+    assert_eq!(approved.len(), 3);
+    assert!(approved.contains(&"web:worker2".to_string()) && approved.contains(&"web:clerk2".to_string()));
+    assert!(log.iter().any(|e| e.action == "ballot.void.reject" && e.detail.contains("误点")));
+    assert!(audit::verify(db).await.unwrap().first_broken.is_none());
+    // The pending paper form of hids[1] (refused at its second entry) keeps it open, as any pending form.
+    let now = cons::get(db, c.id).await.unwrap();
+    let e = cons::close(db, &p, c.id, now.version, "测试", "web:street", "t").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::EntryPending);
+}
+
+/// Issue 11 item 3: closing before `closes_at` needs a reason, kept on the consultation, in the signed
+/// result and in the audit log; closing after it needs none.
+#[tokio::test]
+async fn closing_early_needs_a_reason_kept_with_the_result() {
+    let (t, _r, a, _b) = setup().await;
+    let db = &t.db;
+    let p = profile();
+    let hids = register(db, a, &[6000; 5]).await;
+    let c = cons::create(db, &open_now(a, "consent", None), "web:street", "test").await.unwrap();
+    vote(db, c.id, &hids[..4], "yes").await;
+    let e = cons::close(db, &p, c.id, c.version, "  ", "web:street", "t").await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid { field, .. } if field == "reason"), "{e:?}");
+    assert!(msg(&e).contains("2099-12-31 18:00") && msg(&e).contains("须说明理由"), "{}", msg(&e));
+    assert!(cons::get(db, c.id).await.unwrap().closed_at.is_none(), "not closed");
+    let why = "全部住户已表决，经社区居委会会议决定提前结束";
+    let (closed, _) = cons::close(db, &p, c.id, c.version, why, "web:street", "t").await.unwrap();
+    assert_eq!(closed.close_reason.as_deref(), Some(why));
+    let doc: serde_json::Value = serde_json::from_str(closed.result_json.as_deref().unwrap()).unwrap();
+    assert_eq!((doc["closed_early"].as_bool(), doc["close_reason"].as_str()), (Some(true), Some(why)));
+    assert!(cons::verify(db, &closed).await.unwrap());
+    let log = audit::list(db, Some(("consultation", &c.id.to_string())), 50).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "consultation.close" && e.detail.contains(why)));
+    // Past its closing time: no reason needed, none stored.
+    let mut n = open_now(a, "consent", None);
+    n.closes_at = "2020-01-02 00:00".into();
+    let ended = cons::create(db, &n, "web:street", "t").await.unwrap();
+    let (closed, _) = cons::close(db, &p, ended.id, ended.version, "", "web:street", "t").await.unwrap();
+    assert_eq!(closed.close_reason, None);
 }

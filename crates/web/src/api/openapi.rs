@@ -151,6 +151,8 @@ fn projects_paths(paths: &mut Value) {
         body(&["version", "done_on"], json!({"version": int, "done_on": {"type": "string", "format": "date"}, "started_on": {"type": "string", "format": "date"},
             "department": s, "note": s, "detail": {"type": "object", "description": "survey: agree, households; acceptance: satisfied, answered, participants, findings; spot_check: result (pass|fail); handover: operators; management: mode, maintenance_fund"}})),
         project.clone())});
+    paths["/projects/{id}/exceptions"] = json!({"post": op("An office admin's exception to one gate of the project (eligibility, consent or steps), with its reason; audited and listed in the project's exceptions", json!([id_param()]),
+        body(&["version", "gate", "reason"], json!({"version": {"type": "integer"}, "gate": {"type": "string", "enum": ["eligibility", "consent", "steps"]}, "reason": {"type": "string"}})), json!({"type": "object"}))});
     paths["/projects/{id}/move"] = json!({"post": op("Move to another stage and/or plan year, with a reason", json!([id_param()]),
         body(&["version", "stage", "reason"], json!({"version": int, "stage": s, "plan_year": int, "reason": s})), project.clone())});
     paths["/projects/{id}/items"] = json!({"post": op("Add a content item (N or X) from the catalogue", json!([id_param()]),
@@ -268,7 +270,13 @@ fn consultations_paths(paths: &mut Value) {
         json!([id_param(), cid.clone()]), body(&["household_id", "choice", "channel"], json!({"household_id": int, "choice": {"type": "string", "enum": ["yes", "no", "abstain"]}, "channel": {"type": "string", "enum": ["assisted", "paper"]}, "scan_id": int})),
         json!({"type": "object"}))});
     paths["/estates/{id}/consultations/{cid}/close"] = json!({"post": op("Close: lock the result and sign it (SHA-256) into the audit log; 409 when the version is stale",
-        json!([id_param(), cid]), body(&["version"], json!({"version": int})), consultation)});
+        json!([id_param(), cid]), body(&["version"], json!({"version": int, "reason": {"type": "string", "description": "required when closing before closes_at"}})), consultation)});
+    paths["/estates/{id}/consultations/{cid}/voids"] = json!({
+        "get": op("Requests to void a counted ballot, pending first", json!([id_param(), cid.clone()]), None, json!({"type": "object"})),
+        "post": op("Ask that a household's counted ballot be voided (reason required; 201); staff can enter the household again only after a second user approves",
+            json!([id_param(), cid.clone()]), body(&["household_id", "reason"], json!({"household_id": int, "reason": s})), json!({"type": "object"}))});
+    paths["/estates/{id}/consultations/{cid}/voids/{vid}"] = json!({"post": op("Approve or refuse a void request (a user other than the one who asked)",
+        json!([id_param(), cid.clone(), path_param("vid", "integer")]), body(&["decision"], json!({"decision": {"type": "string", "enum": ["approve", "reject"]}})), json!({"type": "object"}))});
     paths["/vote/{code}"] = json!({"post": {"summary": "A resident's vote with the one-time code of the slip (no account): 200 accepted, 404 wrong or void code, 409 code already used, 422 closed or bad choice",
         "parameters": [path_param("code", "string")],
         "requestBody": body(&["choice"], json!({"choice": {"type": "string", "enum": ["yes", "no", "abstain"]}})),

@@ -252,3 +252,25 @@ pub async fn catalogue(State(state): State<AppState>, ctx: Ctx) -> Result<Json<V
     let scope = ctx.user()?.scope_code.clone();
     Ok(Json(serde_json::to_value(items::catalogue(&state.db, &scope).await?).unwrap_or_default()))
 }
+
+/// `{"version", "gate": "eligibility" | "consent" | "steps", "reason"}`: an office admin's exception to one
+/// gate of the project, audited; answers the project document (its `exceptions`).
+pub async fn exception(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let m = body_of(&body)?;
+    let version = int(&m, "version", true)?.unwrap_or(0);
+    let g = text(&m, "gate");
+    let gate = projects::gates::Gate::parse(g).ok_or_else(|| {
+        AppError::invalid(
+            "gate",
+            format!("例外的关口“{g}”无效：应为 eligibility、consent 或 steps"),
+            format!("the gate “{g}” is invalid: use eligibility, consent or steps"),
+        )
+    })?;
+    projects::gates::record(&state.db, id, version, gate, text(&m, "reason"), &ctx.actor(), &ctx.origin).await?;
+    Ok(Json(doc(&state, id).await?))
+}

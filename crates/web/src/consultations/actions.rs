@@ -182,12 +182,62 @@ pub async fn close(
         }
         let e = estates::get(&state.db, id).await?;
         let prof = super::profile_of(&state, &e)?;
-        cons::close(&state.db, &prof, c.id, version, &ctx.actor(), &ctx.origin).await?;
+        cons::close(&state.db, &prof, c.id, version, get(&f, "reason"), &ctx.actor(), &ctx.origin).await?;
         Ok(())
     }
     .await;
     match r {
         Ok(()) => Ok(back(id, cid, "closed", "tally")),
         Err(e) => with_error(&state, &ctx, id, cid, "close", e).await,
+    }
+}
+
+/// Asks that a household's counted ballot be voided (a reason is required); a second user decides.
+pub async fn void_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
+    let r = async {
+        let c = cons::of_estate(&state.db, id, cid).await?;
+        cons::request_void(&state.db, c.id, household_of(&f)?, get(&f, "reason"), &ctx.actor(), &ctx.origin).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(back(id, cid, "void_requested", "voids")),
+        Err(e) => with_error(&state, &ctx, id, cid, "voids", e).await,
+    }
+}
+
+/// A second user approves (`decision=approve`) or refuses (`decision=reject`) a void request.
+pub async fn void_decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid, vid)): Path<(i64, i64, i64)>,
+    Form(f): Form<F>,
+) -> Result<Response, AppError> {
+    let r = async {
+        let c = cons::of_estate(&state.db, id, cid).await?;
+        let approve = decision_of(get(&f, "decision"))?;
+        cons::decide_void(&state.db, c.id, vid, approve, &ctx.actor(), &ctx.origin).await?;
+        Ok::<_, AppError>(approve)
+    }
+    .await;
+    match r {
+        Ok(true) => Ok(back(id, cid, "void_approved", "voids")),
+        Ok(false) => Ok(back(id, cid, "void_rejected", "voids")),
+        Err(e) => with_error(&state, &ctx, id, cid, "voids", e).await,
+    }
+}
+
+pub(super) fn decision_of(s: &str) -> Result<bool, AppError> {
+    match s {
+        "approve" => Ok(true),
+        "reject" => Ok(false),
+        _ => {
+            Err(AppError::invalid("decision", "请选择批准作废（approve）或驳回（reject）", "choose approve or reject"))
+        }
     }
 }

@@ -114,6 +114,42 @@ pub async fn close(
     let e = estates::get(&state.db, id).await?;
     let c = cons::of_estate(&state.db, id, cid).await?;
     let prof = super::profile_of(&state, &e)?;
-    let (c, tally) = cons::close(&state.db, &prof, c.id, version, &ctx.actor(), &ctx.origin).await?;
+    let (c, tally) =
+        cons::close(&state.db, &prof, c.id, version, &text(&m, "reason"), &ctx.actor(), &ctx.origin).await?;
     Ok(Json(cons::document(&c, Some(&tally))))
+}
+
+/// `{"household_id", "reason"}`: asks that the household's counted ballot be voided (201); a second user
+/// decides (`POST …/voids/{vid}`). The requests of the consultation: `GET …/voids`.
+pub async fn void_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let m = body_of(&body)?;
+    let c = cons::of_estate(&state.db, id, cid).await?;
+    let v =
+        cons::request_void(&state.db, c.id, int(&m, "household_id")?, &text(&m, "reason"), &ctx.actor(), &ctx.origin)
+            .await?;
+    Ok((StatusCode::CREATED, Json(json!({"void": v}))).into_response())
+}
+
+pub async fn voids(State(state): State<AppState>, Path((id, cid)): Path<(i64, i64)>) -> Result<Json<Value>, AppError> {
+    let c = cons::of_estate(&state.db, id, cid).await?;
+    Ok(Json(json!({"voids": cons::voids(&state.db, c.id).await?})))
+}
+
+/// `{"decision": "approve" | "reject"}` by a user other than the one who asked.
+pub async fn void_decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid, vid)): Path<(i64, i64, i64)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let m = body_of(&body)?;
+    let c = cons::of_estate(&state.db, id, cid).await?;
+    let approve = super::actions::decision_of(&text(&m, "decision"))?;
+    let v = cons::decide_void(&state.db, c.id, vid, approve, &ctx.actor(), &ctx.origin).await?;
+    Ok(Json(json!({"void": v})))
 }

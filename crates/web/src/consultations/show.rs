@@ -30,7 +30,21 @@ pub struct PaperView {
     pub can_resolve: bool,
 }
 
+pub struct VoidView {
+    pub id: i64,
+    pub household: String,
+    pub ballot: String,
+    pub reason: String,
+    pub requested: String,
+    pub status: String,
+    pub status_key: String,
+    pub decided: String,
+    /// The signed-in user may decide it (pending, and not the one who asked).
+    pub can_decide: bool,
+}
+
 pub struct BallotView {
+    pub household_id: i64,
     pub household: String,
     pub choice: String,
     pub choice_key: String,
@@ -70,6 +84,11 @@ pub struct ShowPage {
     pub choices: Vec<(&'static str, String)>,
     pub paper: Vec<PaperView>,
     pub ballots: Vec<BallotView>,
+    pub voids: Vec<VoidView>,
+    /// Households with a counted ballot (what a void request may name).
+    pub voted: Vec<(i64, String)>,
+    /// Why it was closed before its closing time.
+    pub close_reason: String,
     pub can_manage: bool,
     pub can_enter: bool,
     pub notice: String,
@@ -100,6 +119,15 @@ fn flash(t: crate::i18n::Tr, ok: &str) -> String {
         ),
         "resolved" => t.b("已核对并计票", "Resolved and counted"),
         "assisted" => t.b("已代为录入（标记为协助录入）", "Assisted ballot recorded"),
+        "void_requested" => t.b(
+            "作废申请已提交：须由另一位工作人员批准后生效",
+            "Void request saved: it takes effect once another user approves it",
+        ),
+        "void_approved" => t.b(
+            "已批准作废：该户的表决意见不再计入，可重新录入",
+            "Voided: the ballot no longer counts; the household can be entered again",
+        ),
+        "void_rejected" => t.b("已驳回作废申请：原表决意见有效", "Refused: the ballot stands"),
         "closed" => {
             t.b("征询已结束，结果已封存并记入审计日志", "Closed: the result is locked and signed into the audit log")
         }
@@ -160,10 +188,11 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
                 && p.second_by.as_deref() != Some(me.as_str()),
         })
         .collect();
-    let ballots = cons::ballots(&state.db, &c)
+    let ballots: Vec<BallotView> = cons::ballots(&state.db, &c)
         .await?
         .into_iter()
         .map(|b| BallotView {
+            household_id: b.household_id,
             household: b.household_label,
             choice: super::choice_label(t, c.kind, b.choice),
             choice_key: b.choice.as_str().to_string(),
@@ -174,6 +203,35 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
                 b.recorded_by
             },
             at: cons::local_text(&b.at),
+        })
+        .collect();
+    let voted: Vec<(i64, String)> =
+        ballots.iter().map(|b: &BallotView| (b.household_id, b.household.clone())).collect();
+    let voids = cons::voids(&state.db, cid)
+        .await?
+        .into_iter()
+        .map(|v| VoidView {
+            id: v.id,
+            household: v.household_label.clone(),
+            ballot: format!(
+                "{} · {} · {}",
+                t.l(v.channel),
+                if v.recorded_by == "resident" {
+                    t.b("住户本人", "the resident").to_string()
+                } else {
+                    v.recorded_by.clone()
+                },
+                cons::local_text(&v.cast_at)
+            ),
+            reason: v.reason.clone(),
+            requested: format!("{} {}", v.requested_by, cons::local_text(&v.requested_at)),
+            status: t.b(v.status.zh(), v.status.en()).to_string(),
+            status_key: v.status.as_str().to_string(),
+            decided: match (&v.decided_by, &v.decided_at) {
+                (Some(b), Some(a)) => format!("{b} {}", cons::local_text(a)),
+                _ => String::new(),
+            },
+            can_decide: v.status == cons::VoidStatus::Pending && v.requested_by != me,
         })
         .collect();
     let project = match c.project_id {
@@ -209,6 +267,9 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64, cid: i64) -> Result<Sho
         choices: cons::Choice::ALL.iter().map(|&x| (x.as_str(), super::choice_label(t, c.kind, x))).collect(),
         paper,
         ballots,
+        voids,
+        voted,
+        close_reason: c.close_reason.clone().unwrap_or_default(),
         can_manage,
         can_enter: ctx.may(Action::EnterBallots),
         notice: String::new(),

@@ -48,6 +48,12 @@ pub struct VotePage {
     pub state: String,
     pub notice: Option<NoticeLink>,
     pub error: String,
+    /// The confirmation step: the choice made, not yet cast (key, label).
+    pub confirm: Option<(String, String)>,
+    /// Whether the answer can still be changed, and how.
+    pub change_rule: String,
+    /// The household's ballot was voided: when and why.
+    pub voided: String,
 }
 
 fn yuan(fen: i64) -> String {
@@ -90,7 +96,41 @@ async fn page_of(state: &AppState, t: Tr, code: &str, v: &CodeView) -> Result<Vo
         state: super::state_label(t, v.state),
         notice,
         error: String::new(),
+        confirm: None,
+        change_rule: change_rule(t, v),
+        voided: match &v.voided {
+            Some((at, reason)) => format!(
+                "{}{}{}{}",
+                t.b("您的意见已于 ", "Your answer was voided at "),
+                cons::local_text(at),
+                t.b("（北京时间）被作废，原因：", " (Beijing time). Reason: "),
+                reason
+            ),
+            None => String::new(),
+        },
     })
+}
+
+/// What the resident is told about changing the answer: a code works once, and until the closing time a
+/// new slip from the community office lets the household answer again (the last answer counts).
+fn change_rule(t: Tr, v: &CodeView) -> String {
+    let closes = cons::local_text(&v.consultation.closes_at);
+    match v.state {
+        cons::State::Open | cons::State::Scheduled => format!(
+            "{}{closes}{}",
+            t.b(
+                "提交后不能用此表决码修改；截止前可以修改：请在 ",
+                "Once submitted, this code cannot change the answer; until the closing time it can be changed: before "
+            ),
+            t.b(
+                "（北京时间）前联系社区工作人员补发新的表决单，以最后一次提交为准。",
+                " (Beijing time) ask the community office for a new slip; the last answer counts."
+            )
+        ),
+        _ => t
+            .b("征询已截止，意见不能再修改。", "The consultation has ended; the answer can no longer be changed.")
+            .to_string(),
+    }
 }
 
 fn refused(t: Tr, code: &str, message: String) -> VotePage {
@@ -111,6 +151,9 @@ fn refused(t: Tr, code: &str, message: String) -> VotePage {
         state: String::new(),
         notice: None,
         error: message,
+        confirm: None,
+        change_rule: String::new(),
+        voided: String::new(),
     }
 }
 
@@ -133,6 +176,28 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let t = ctx.t();
     let choice = f.get("choice").map(|s| s.trim()).unwrap_or("");
+    // First the confirmation page (the choice and whether it can be changed); only `confirm=1` casts.
+    if f.get("confirm").map(|s| s.trim()) != Some("1") {
+        let v = match cons::open_code(&state.db, &code).await {
+            Ok(v) => v,
+            Err(e @ StoreError::Invalid { .. }) => {
+                return Ok((StatusCode::NOT_FOUND, view::html(&refused(t, &code, e.message(ctx.lang)))).into_response());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut p = page_of(&state, t, &code, &v).await?;
+        return match cons::parse_choice(choice) {
+            Ok(ch) if p.can_vote => {
+                p.confirm = Some((ch.as_str().to_string(), super::choice_label(t, v.consultation.kind, ch)));
+                Ok(view::html(&p).into_response())
+            }
+            Ok(_) => Ok(view::html(&p).into_response()),
+            Err(e) => {
+                p.error = e.message(ctx.lang);
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, view::html(&p)).into_response())
+            }
+        };
+    }
     let cast = async {
         let choice = cons::parse_choice(choice)?;
         cons::cast_by_code(&state.db, &code, choice, &ctx.origin).await.map(|_| choice)

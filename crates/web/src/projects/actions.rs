@@ -90,7 +90,18 @@ pub async fn exception(
     Form(f): Form<F>,
 ) -> Result<Response, AppError> {
     let r = async {
-        projects::record_exception(&state.db, id, version_of(&f)?, get(&f, "reason"), &ctx.actor(), &ctx.origin)
+        // A form without a gate is the eligibility exception (the form before gates had names).
+        let gate = match get(&f, "gate") {
+            "" => projects::gates::Gate::Eligibility,
+            g => projects::gates::Gate::parse(g).ok_or_else(|| {
+                AppError::invalid(
+                    "gate",
+                    format!("例外的关口“{g}”无效：应为 eligibility、consent 或 steps"),
+                    format!("the gate “{g}” is invalid: use eligibility, consent or steps"),
+                )
+            })?,
+        };
+        projects::gates::record(&state.db, id, version_of(&f)?, gate, get(&f, "reason"), &ctx.actor(), &ctx.origin)
             .await?;
         Ok(())
     }
@@ -270,6 +281,22 @@ pub async fn progress(
 /// The step's own record from the form (see `steps::Completion`).
 pub fn step_detail(key: &str, f: &F) -> Value {
     let mut d = json!({});
+    if key == "survey" {
+        // Per estate of a package: agree_{estate id} and households_{estate id}.
+        let mut list: Vec<Value> = Vec::new();
+        for (k, v) in f {
+            if let Some(eid) = k.strip_prefix("agree_").and_then(|e| e.parse::<i64>().ok()) {
+                let hh = f.get(&format!("households_{eid}")).cloned().unwrap_or_default();
+                if !v.trim().is_empty() || !hh.trim().is_empty() {
+                    list.push(json!({"estate_id": eid, "agree": v.trim(), "households": hh.trim()}));
+                }
+            }
+        }
+        if !list.is_empty() {
+            list.sort_by_key(|x| x["estate_id"].as_i64());
+            d["estates"] = Value::Array(list);
+        }
+    }
     let fields: &[&str] = match key {
         "survey" => &["agree", "households"],
         "acceptance" => &["satisfied", "answered", "participants", "findings"],

@@ -107,6 +107,10 @@ pub struct ShowPage {
     pub can_write: bool,
     pub can_progress: bool,
     pub can_exception: bool,
+    /// Admin exceptions to the gates: (gate label, reason, by, at in Beijing time).
+    pub exceptions: Vec<(String, String, String, String)>,
+    /// Gates without an exception yet: (key, label).
+    pub open_gates: Vec<(&'static str, String)>,
     pub can_read_estates: bool,
     /// Residents' consultations of the project: (estate id, consultation id, estate name, title, kind, state, result).
     pub consultations: Vec<(i64, i64, String, String, String, String, String)>,
@@ -224,6 +228,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
     let today = projects::today();
     let done = steps::done_steps(&state.db, id).await?;
     let documents = ledger::documents(&state.db, id).await?;
+    let exceptions = projects::gates::exceptions(&state.db, &p).await?;
     let estates = projects::estates_eligibility(&state.db, &prof, &p)
         .await?
         .into_iter()
@@ -373,6 +378,22 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
         can_write: ctx.may(Action::WriteProject),
         can_progress: ctx.may(Action::ReportProgress),
         can_exception: ctx.may(Action::ProjectException),
+        exceptions: exceptions
+            .iter()
+            .map(|e| {
+                (
+                    ctx.t().b(e.gate.zh(), e.gate.en()).to_string(),
+                    e.reason.clone(),
+                    e.actor.clone(),
+                    jiugai_domain::time::beijing(&e.at),
+                )
+            })
+            .collect(),
+        open_gates: projects::gates::Gate::ALL
+            .iter()
+            .filter(|g| !exceptions.iter().any(|e| e.gate == **g))
+            .map(|g| (g.as_str(), ctx.t().b(g.zh(), g.en()).to_string()))
+            .collect(),
         can_read_estates: ctx.may(Action::ReadEstates),
         consultations: consultations_of(state, ctx, &p).await?,
         notice: String::new(),

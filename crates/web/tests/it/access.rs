@@ -29,6 +29,8 @@ struct Ids {
     cid: i64,
     hid: i64,
     pid: i64,
+    /// A pending request to void a counted (assisted) ballot.
+    vid: i64,
     code: String,
     /// A complaint about project 1 (routed to 芮城县: inside) and its tracking number.
     complaint: i64,
@@ -47,6 +49,7 @@ async fn call(s: &Server, c: &mut Client, method: &str, route: &str, ids: &Ids) 
         .replace("{cid}", &if route.contains("/complaints") { ids.complaint } else { ids.cid }.to_string())
         .replace("{hid}", &ids.hid.to_string())
         .replace("{pid}", &ids.pid.to_string())
+        .replace("{vid}", &ids.vid.to_string())
         .replace("{code}", &ids.code)
         .replace("{no}", &ids.no);
     let signed_in = c.cookies.contains_key("jg_session");
@@ -191,6 +194,10 @@ async fn every_route_every_role_inside_and_outside_scope() {
         cons::paper_enter(db, cid, hh[1].id, jiugai_store::residents::consultations::Choice::No, None, "test2", "test")
             .await
             .unwrap();
+    cons::cast_assisted(db, cid, hh[2].id, jiugai_store::residents::consultations::Choice::Yes, "test1", "test")
+        .await
+        .unwrap();
+    let vid = cons::request_void(db, cid, hh[2].id, "矩阵测试", "test1", "test").await.unwrap().id;
     let nc = jiugai_store::complaints::NewComplaint {
         project_id: Some(1),
         category: "safety".into(),
@@ -222,6 +229,7 @@ async fn every_route_every_role_inside_and_outside_scope() {
         cid,
         hid: hh[2].id,
         pid,
+        vid,
         code,
         complaint: complaint.id,
         no: complaint.tracking_no.clone(),

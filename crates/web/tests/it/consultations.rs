@@ -78,7 +78,7 @@ async fn consent_79_fails_and_80_passes_by_the_codes_on_the_slips() {
         let mut phone = s.client();
         for (i, code) in codes.iter().enumerate().take(95) {
             let choice = if i < yes { "yes" } else { "no" };
-            let r = phone.post_form(&format!("/v/{code}"), &[("choice", choice)]).await;
+            let r = phone.post_form(&format!("/v/{code}"), &[("choice", choice), ("confirm", "1")]).await;
             assert_eq!(r.status, 200, "{}", r.text());
             assert!(r.text().contains("您的意见已记录"), "{}", r.text());
         }
@@ -98,7 +98,7 @@ async fn consent_79_fails_and_80_passes_by_the_codes_on_the_slips() {
         let r = post_json(
             &mut street,
             &format!("/api/v1/estates/{estate}/consultations/{cid}/close"),
-            &json!({"version": version}),
+            &json!({"version": version, "reason": "测试：提前结束"}),
         )
         .await;
         assert_eq!(r.status, 200, "{}", r.text());
@@ -108,14 +108,14 @@ async fn consent_79_fails_and_80_passes_by_the_codes_on_the_slips() {
         let sheet = street.get(&format!("/estates/{estate}/consultations/{cid}/result")).await.text();
         assert!(sheet.contains(closed["result_sha256"].as_str().unwrap()) && sheet.contains("居民代表签字"), "{sheet}");
         // After closing a code is refused and changes nothing.
-        let r = phone.post_form(&format!("/v/{}", codes[99]), &[("choice", "yes")]).await;
+        let r = phone.post_form(&format!("/v/{}", codes[99]), &[("choice", "yes"), ("confirm", "1")]).await;
         assert_eq!(r.status, 422, "{}", r.text());
         assert!(r.text().contains("已结束"), "{}", r.text());
         // Closing again with the old version: refused.
         let r = post_json(
             &mut street,
             &format!("/api/v1/estates/{estate}/consultations/{cid}/close"),
-            &json!({"version": version}),
+            &json!({"version": version, "reason": "测试：提前结束"}),
         )
         .await;
         assert_eq!(r.status, 422, "{}", r.text());
@@ -135,8 +135,8 @@ async fn a_reused_or_wrong_code_is_refused_with_a_clear_message() {
     let page = phone.get(&format!("/v/{}", codes[0])).await;
     assert_eq!(page.status, 200);
     assert!(page.text().contains("满意") && page.text().contains("1栋1单元101"), "{}", page.text());
-    assert_eq!(phone.post_form(&format!("/v/{}", codes[0]), &[("choice", "no")]).await.status, 200);
-    let again = phone.post_form(&format!("/v/{}", codes[0]), &[("choice", "yes")]).await;
+    assert_eq!(phone.post_form(&format!("/v/{}", codes[0]), &[("choice", "no"), ("confirm", "1")]).await.status, 200);
+    let again = phone.post_form(&format!("/v/{}", codes[0]), &[("choice", "yes"), ("confirm", "1")]).await;
     assert_eq!(again.status, 409);
     // It says the code was used and when, never how the household voted (the page is public).
     assert!(again.text().contains("只能使用一次") && !again.text().contains("不满意"), "{}", again.text());
@@ -375,4 +375,106 @@ async fn many_clients_at_once_each_code_counted_once() {
         (Some(yes as u64), Some(no as u64), Some(N as u64))
     );
     assert!(jiugai_store::audit::verify(&s.t.db).await.unwrap().first_broken.is_none());
+}
+
+/// Issue 11 items 1, 3 and 4 over HTTP: the resident confirms before the vote is cast and is told whether
+/// it can be changed; staff entry over the resident's code is refused (409 `vote_exists`, naming the
+/// channel and time); a void asked by one user and approved by another lets staff enter it, and the
+/// resident's page says when and why; closing early needs a reason, shown on the result.
+#[tokio::test]
+async fn staff_cannot_overwrite_a_resident_and_closing_early_needs_a_reason() {
+    let s = Server::demo().await;
+    let mut street = s.signed_in("street", Role::Street, "140830").await;
+    let mut second = s.signed_in("street2", Role::Street, "140830").await;
+    register(&s, 3, 5).await;
+    let cid = open(&mut street, 3, "consent").await;
+    let csrf = street.csrf().await;
+    street.post_form(&format!("/estates/3/consultations/{cid}/codes"), &[("csrf", &csrf)]).await;
+    let slips = jiugai_store::residents::consultations::slips(&s.t.db, cid, None).await.unwrap();
+    let (hid, code) = (slips[0].household.id, slips[0].code.clone());
+    let tally = |v: &Value| v["tally"]["participating"]["households"].as_i64();
+
+    // Choose → a confirmation page with the choice and the change rule; nothing is cast yet.
+    let mut phone = s.client();
+    let r = phone.post_form(&format!("/v/{code}"), &[("choice", "yes")]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let page = r.text();
+    assert!(page.contains("id=\"vote-confirm\"") && page.contains("请确认您的意见") && page.contains("同意"), "{page}");
+    assert!(page.contains("提交后不能用此表决码修改") && page.contains("截止前可以修改"), "{page}");
+    assert!(page.contains("name=\"confirm\" value=\"1\""), "{page}");
+    let v = street.get(&format!("/api/v1/estates/3/consultations/{cid}")).await.json();
+    assert_eq!(tally(&v), Some(0), "the confirmation page casts nothing");
+    let r = phone.post_form(&format!("/v/{code}"), &[("choice", "yes"), ("confirm", "1")]).await;
+    assert!(r.text().contains("您的意见已记录"), "{}", r.text());
+    let v = street.get(&format!("/api/v1/estates/3/consultations/{cid}")).await.json();
+    assert_eq!(tally(&v), Some(1));
+
+    // Staff over the resident's code: 409 vote_exists, by API and by the page's form.
+    let ballots = format!("/api/v1/estates/3/consultations/{cid}/ballots");
+    let r =
+        post_json(&mut street, &ballots, &json!({"household_id": hid, "choice": "no", "channel": "assisted"})).await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    let e = r.json();
+    assert_eq!(e["error"]["code"], "vote_exists");
+    let m = e["error"]["message"].as_str().unwrap();
+    assert!(m.contains("扫码") && m.contains("住户本人") && m.contains("北京时间"), "{m}");
+    let r = post_json(&mut street, &ballots, &json!({"household_id": hid, "choice": "no", "channel": "paper"})).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (409, Some("vote_exists")), "{}", r.text());
+    let csrf = street.csrf().await;
+    let hid_s = hid.to_string();
+    let r = street
+        .post_form(
+            &format!("/estates/3/consultations/{cid}/assisted"),
+            &[("csrf", &csrf), ("household_id", &hid_s), ("choice", "no"), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("不能覆盖"), "{}", r.text());
+
+    // The void: a reason, one user asks, the same user cannot approve, a second does.
+    let voids = format!("/api/v1/estates/3/consultations/{cid}/voids");
+    let r = post_json(&mut street, &voids, &json!({"household_id": hid, "reason": ""})).await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("reason")), "{}", r.text());
+    let reason = "住户书面声明扫码并非本人操作";
+    let r = post_json(&mut street, &voids, &json!({"household_id": hid, "reason": reason})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let vid = r.json()["void"]["id"].as_i64().unwrap();
+    let r = post_json(&mut street, &format!("{voids}/{vid}"), &json!({"decision": "approve"})).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (403, Some("forbidden")), "{}", r.text());
+    // While it waits, closing is refused (entry_pending); the page lists it with approve for the second user.
+    let page = second.get(&format!("/estates/3/consultations/{cid}")).await.text();
+    assert!(page.contains(&format!("id=\"voidrow-{vid}\"")) && page.contains("批准作废"), "{page}");
+    let r = post_json(&mut second, &format!("{voids}/{vid}"), &json!({"decision": "approve"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["void"]["status"], "approved");
+    let list = street.get(&voids).await.json();
+    assert_eq!(list["voids"][0]["decided_by"], "web:street2");
+    // The resident's page says when and why, in Chinese and in English.
+    let page = phone.get(&format!("/v/{code}")).await.text();
+    assert!(page.contains("您的意见已于") && page.contains("被作废，原因：") && page.contains(reason), "{page}");
+    let mut en = s.client();
+    en.cookies.insert("jg_lang".into(), "en".into());
+    let page = en.get(&format!("/v/{code}")).await.text();
+    assert!(page.contains("Your answer was voided at") && page.contains(reason), "{page}");
+    // Now staff may enter the household.
+    let r =
+        post_json(&mut street, &ballots, &json!({"household_id": hid, "choice": "no", "channel": "assisted"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // Closing early: no reason → 422 naming the field; with one → closed, the reason on the page and sheet.
+    let v = street.get(&format!("/api/v1/estates/3/consultations/{cid}")).await.json();
+    let close = format!("/api/v1/estates/3/consultations/{cid}/close");
+    let r = post_json(&mut street, &close, &json!({"version": v["version"]})).await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("reason")), "{}", r.text());
+    let why = "各户均已表决，社区居委会会议决定提前结束";
+    let r = post_json(&mut street, &close, &json!({"version": v["version"], "reason": why})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["close_reason"], why);
+    let page = street.get(&format!("/estates/3/consultations/{cid}")).await.text();
+    assert!(page.contains("id=\"close-reason\"") && page.contains(why), "{page}");
+    let sheet = street.get(&format!("/estates/3/consultations/{cid}/result")).await.text();
+    assert!(sheet.contains("id=\"result-close-reason\"") && sheet.contains(why), "{sheet}");
+    // After the closing the resident is told the answer can no longer change.
+    let page = phone.get(&format!("/v/{code}")).await.text();
+    assert!(page.contains("意见不能再修改"), "{page}");
 }

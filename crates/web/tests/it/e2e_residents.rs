@@ -1,5 +1,6 @@
 //! Consultations in a real headless Chromium (`JIUGAI_E2E=1`): the street office prints the slips; a
-//! resident answers on a phone by the slip's code (and cannot use it twice); two clerks enter a paper
+//! resident answers on a phone by the slip's code, confirming first (and cannot use it twice); staff
+//! cannot overwrite that vote; two clerks enter a paper form blind
 //! form that they read differently, a third resolves it from the scan; the office closes and the result
 //! is locked. Screenshots in `target/e2e-screenshots/`.
 
@@ -109,6 +110,11 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
     assert!(d.text("#vote-notice").await.contains("原卷烟厂小区改造"));
     d.shot("r03-vote-phone").await;
     d.click("#vote-yes").await;
+    // A confirmation step first: the choice, and whether it can still be changed; nothing cast yet.
+    d.wait_text("#vote-confirm-choice", "同意").await;
+    assert!(d.text("#vote-change-rule").await.contains("截止前可以修改"));
+    d.shot("r03b-vote-confirm-phone").await;
+    d.click("#vote-confirm-submit").await;
     d.wait_text("#vote-done", "同意").await;
     d.shot("r04-voted-phone").await;
     // The same code again: refused, saying when it was used but not how the household voted.
@@ -119,6 +125,20 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
     d.go("/v/AAAA-BBBB-CCCC").await;
     assert!(d.text("#vote-error").await.contains("表决码无效"));
     d.shot("r05-wrong-code-phone").await;
+
+    // Staff cannot overwrite the resident's own vote: assisted entry over it is refused, naming the channel.
+    d.size(1280, 900).await;
+    sign_in(&mut d, "jiedao").await;
+    d.go(&format!("/estates/1/consultations/{}", c.id)).await;
+    d.script(&format!("document.querySelector('#assisted-household').value = '{}'", hh[0].id)).await;
+    d.click("#assisted-form input[name=choice][value=no]").await;
+    d.click("#assisted-confirm").await;
+    d.click("#assisted-submit").await;
+    let refusal = d.wait_text("#assisted .msg.error", "不能覆盖").await;
+    assert!(refusal.contains("扫码") && refusal.contains("住户本人"), "{refusal}");
+    assert!(d.text("#count-no").await.contains('0'), "nothing was overwritten");
+    d.script("document.querySelector('#assisted').scrollIntoView()").await;
+    d.shot("r05b-override-refused").await;
 
     // Paper: clerk 1 enters a form with its scan, clerk 2 reads it differently, the county resolves it.
     let scan = std::env::temp_dir().join(format!("jiugai-e2e-scan-{}.jpg", std::process::id()));
@@ -134,6 +154,11 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
     d.wait_text("#flash", "第一次录入已保存").await;
     sign_in(&mut d, "clerk2").await;
     d.go(&format!("/estates/1/consultations/{}", c.id)).await;
+    // Blind double entry: the second clerk does not see what the first one read.
+    let pending = d.text("#paper-list .paper-pending").await;
+    assert!(pending.contains("第二次录入前不显示") && !pending.contains("同意"), "{pending}");
+    d.script("document.querySelector('#paper-list').scrollIntoView()").await;
+    d.shot("r05c-paper-blind").await;
     d.script(&format!("document.querySelector('#paper-household').value = '{target}'")).await;
     d.click("#paper-choice-no").await;
     d.click("#paper-submit").await;
@@ -150,10 +175,12 @@ async fn a_resident_votes_on_a_phone_and_clerks_enter_paper_forms() {
     assert!(counts.contains('2'), "{counts}");
 
     // The county closes it: locked, signed, verified; the printable sheet names the clause.
+    d.typ("#close-reason-input", "全部表决票已录入，街道办会议决定提前结束").await;
     d.click("#close-confirm").await;
     d.click("#close-submit").await;
     d.wait_text("#flash", "结果已封存").await;
     d.find("#verified").await;
+    assert!(d.text("#close-reason").await.contains("提前结束"));
     assert!(d.text("#outcome").await.contains("未通过"), "2 of 16 households do not reach 80%");
     d.shot("r07-closed").await;
     d.go(&format!("/estates/1/consultations/{}/result", c.id)).await;

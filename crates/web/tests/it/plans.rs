@@ -85,7 +85,7 @@ pub async fn ready_projects(s: &Server, n: usize, year: i32) -> Vec<i64> {
             cons::cast_assisted(db, c.id, h.id, choice, "test", "test").await.unwrap();
         }
         let c = cons::get(db, c.id).await.unwrap();
-        cons::close(db, &eff, c.id, c.version, "test", "test").await.unwrap();
+        cons::close(db, &eff, c.id, c.version, "测试：提前结束", "test", "test").await.unwrap();
         out.push(p.id);
     }
     assert_eq!(out.len(), n, "not enough core-scope estates");

@@ -66,11 +66,24 @@ async fn scripts_create_a_project_and_walk_its_steps() {
     .await;
     assert_eq!(r.status, 422, "{}", r.text());
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("民意调查"), "{}", r.text());
-    // The survey with 80 of 100 agreeing.
+    // The survey, estate by estate, counting each estate's registered households: a package total is refused.
     let r = post_json(
         &mut c,
         &format!("/api/v1/projects/{id}/steps/survey"),
         &json!({"version": 1, "done_on": "2025-01-15", "detail": {"agree": 80, "households": 100}}),
+    )
+    .await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (422, Some("consent_missing")), "{}", r.text());
+    let reg = |e: i64| {
+        let db = s.t.db.clone();
+        async move { jiugai_store::projects::gates::registry_households(&db, e).await.unwrap().unwrap() }
+    };
+    let (h1, h2) = (reg(1).await, reg(2).await);
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/projects/{id}/steps/survey"),
+        &json!({"version": 1, "done_on": "2025-01-15", "detail": {"estates": [
+            {"estate_id": 1, "agree": h1, "households": h1}, {"estate_id": 2, "agree": h2, "households": h2}]}}),
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -352,4 +365,68 @@ async fn the_public_notice_is_readable_without_an_account_once_published() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(step(&r.json(), "publicity")["started"], "2026-03-01");
+}
+
+/// Issue 11 items 5–6 over HTTP: entering implementation is refused while an estate's consent is missing
+/// (422 `consent_missing` with rule and clause), a survey record that disagrees with the registry is refused
+/// (`rule_not_met`), a step required before the start is missing (`step_missing`); an admin's exception to
+/// one gate, with its reason, lets it through and is shown on the project page.
+#[tokio::test]
+async fn entering_implementation_names_the_gate_and_an_admin_may_except_one() {
+    let s = Server::demo().await;
+    let mut c = s.signed_in("county", Role::County, "140830").await;
+    let mut admin = s.signed_in("office", Role::Admin, "140830").await;
+    let r = post_json(
+        &mut c,
+        "/api/v1/projects",
+        &json!({"name": "原卷烟厂小区改造", "estate_ids": [1], "plan_year": 2026, "investment_fen": 286_000_000}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    let mv = |v: i64, stage: &str| json!({"version": v, "stage": stage, "reason": "列入 2026 年度改造计划"});
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/move"), &mv(1, "planning")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/move"), &mv(2, "implementation")).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let e = &r.json()["error"];
+    assert_eq!((e["code"].as_str(), e["rule"].as_str()), (Some("consent_missing"), Some("consent_to_plan")), "{e}");
+    assert!(e["source"].as_str().unwrap().contains("001"), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("原卷烟厂小区"), "{e}");
+    let h = jiugai_store::projects::gates::registry_households(&s.t.db, 1).await.unwrap().unwrap();
+    let survey = |agree: i64, households: i64| json!({"version": 2, "done_on": "2026-01-15", "detail": {"estates": [{"estate_id": 1, "agree": agree, "households": households}]}});
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/survey"), &survey(h, h + 5)).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (422, Some("rule_not_met")), "{}", r.text());
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains(&format!("与登记的 {h} 户不符")), "{}", r.text());
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/steps/survey"), &survey(h, h)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/move"), &mv(3, "implementation")).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let e = &r.json()["error"];
+    assert_eq!(e["code"], "step_missing", "{e}");
+    assert!(e["rule"].is_string() && e["source"].is_string(), "{e}");
+    // The exception is the admin's: a county user is refused; the admin records it with a reason.
+    let ex =
+        json!({"version": 3, "gate": "steps", "reason": "应急抢险项目，程序后补（县政府专题会议纪要〔2026〕3号）"});
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/exceptions"), &ex).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = post_json(
+        &mut admin,
+        &format!("/api/v1/projects/{id}/exceptions"),
+        &json!({"version": 3, "gate": "steps", "reason": ""}),
+    )
+    .await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (422, Some("reason")), "{}", r.text());
+    let r = post_json(&mut admin, &format!("/api/v1/projects/{id}/exceptions"), &ex).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = r.json();
+    assert_eq!(
+        (p["exceptions"][0]["gate"].as_str(), p["exceptions"][0]["actor"].as_str()),
+        (Some("steps"), Some("web:office"))
+    );
+    let r = post_json(&mut c, &format!("/api/v1/projects/{id}/move"), &mv(4, "implementation")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["stage"], "implementation");
+    let page = c.get(&format!("/projects/{id}")).await.text();
+    assert!(page.contains("已登记例外") && page.contains("程序后补"), "{page}");
 }
