@@ -71,6 +71,11 @@ codes! {
     // Money.
     OverAllocation = "over_allocation" => "支付超出该资金来源已下达给本项目的金额", "the payment exceeds what this source allocated to the project";
     RingFenced = "ring_fenced" => "中央补助资金专款专用，调整须有调整文件", "central subsidy is ring-fenced: moving it needs a recorded decision";
+    // Supervision.
+    WrongUnit = "wrong_unit" => "此步骤由其他成员单位登记", "another member unit records this step";
+    TaskState = "task_state" => "督办事项当前状态不允许此操作", "the task's status does not allow this";
+    NotIssuer = "not_issuer" => "只有下发单位可以办结或退回", "only the issuing office may close or send back";
+    NotAssignee = "not_assignee" => "只有承办单位可以回复", "only the assignee may reply";
     Internal = "internal" => "系统内部错误，已记录", "internal error (logged)";
 }
 

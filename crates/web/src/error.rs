@@ -167,6 +167,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::PlanChecksFailed
         | C::OverAllocation
         | C::RingFenced => StatusCode::UNPROCESSABLE_ENTITY,
+        C::WrongUnit | C::NotIssuer | C::NotAssignee => StatusCode::FORBIDDEN,
+        C::TaskState => StatusCode::CONFLICT,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

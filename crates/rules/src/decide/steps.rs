@@ -238,3 +238,13 @@ fn construction_permit(p: &EffectiveProfile, f: &ProjectFacts) -> (bool, RuleRef
     }
     (true, RuleRef::unset("permit_exempt_new_area"), "须办理施工许可证".into(), "construction permit required".into())
 }
+
+/// Which member unit records step `key` under the profile's `step_units` rule: `Some((unit, rule))` when the
+/// profile names one; `None` when it does not (then any department in scope may record the step).
+pub fn step_unit(profile: &EffectiveProfile, key: StepKey) -> Option<(String, RuleRef)> {
+    let r = profile.rule("step_units", None)?;
+    match &r.value {
+        RuleValue::StepUnits(m) => m.get(key.as_str()).map(|u| (u.clone(), RuleRef::of(r))),
+        _ => None,
+    }
+}
