@@ -788,6 +788,8 @@ pub async fn notices(db: &Db, regions: &Regions, scope: &str) -> Result<Vec<Noti
 pub struct Demo {
     pub project_id: i64,
     pub project_name: String,
+    /// The project's county.
+    pub project_region: String,
     pub year: i64,
     pub region_code: String,
     pub reason: String,
@@ -838,7 +840,10 @@ pub async fn mark_demo(
 
 /// Demonstration projects chosen by an office inside `scope`, by year.
 pub async fn demos(db: &Db, regions: &Regions, scope: &str, year: Option<i32>) -> Result<Vec<Demo>, StoreError> {
-    let all: Vec<Demo> = with_db!(db, p => sqlx::query_as("SELECT d.project_id, p.name AS project_name, d.year, d.region_code, d.reason, d.marked_by, d.marked_at FROM demo_projects d JOIN projects p ON p.id = d.project_id WHERE ($1 = 0 OR d.year = $1) ORDER BY d.year DESC, d.project_id")
+    let all: Vec<Demo> = with_db!(db, p => sqlx::query_as("SELECT d.project_id, p.name AS project_name, p.region_code AS project_region, d.year, d.region_code, d.reason, d.marked_by, d.marked_at FROM demo_projects d JOIN projects p ON p.id = d.project_id WHERE ($1 = 0 OR d.year = $1) ORDER BY d.year DESC, d.project_id")
         .bind(i64::from(year.unwrap_or(0))).fetch_all(p).await?);
-    Ok(all.into_iter().filter(|d| scope.is_empty() || d.region_code == scope || regions.within(&d.region_code, scope)).collect())
+    Ok(all.into_iter().filter(|d| {
+            let inside = |r: &str| scope.is_empty() || r == scope || regions.within(r, scope);
+            inside(&d.region_code) || inside(&d.project_region)
+        }).collect())
 }

@@ -492,6 +492,25 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         if !may_complete_step(user.role, key) {
             return Err(AppError::Forbidden);
         }
+        // A department records only the steps its member unit is responsible for (profile `step_units`).
+        if user.role == Role::Department {
+            let id: Option<i64> = req
+                .uri()
+                .path()
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .skip_while(|s| *s != "projects")
+                .nth(1)
+                .and_then(|s| s.parse().ok());
+            if let Some(id) = id {
+                let p = jiugai_store::projects::get(&state.db, id).await?;
+                let set = state.profiles();
+                let name = p.profile_name(&set).to_string();
+                if let Ok(eff) = set.effective(&name) {
+                    jiugai_store::projects::steps::check_recording_unit(&state.db, &eff, key, user.unit_id).await?;
+                }
+            }
+        }
     }
     ctx.user = Some(user);
     let mut req = req;
