@@ -7,12 +7,15 @@ mod estates;
 mod funds;
 mod households;
 mod import;
+mod notices;
+mod org;
 mod plans;
 mod policy;
 mod projects;
 mod regions;
 mod reports;
 mod serve;
+mod tasks;
 mod user;
 
 use std::process::ExitCode;
@@ -88,6 +91,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Households(c) => households::run(&ctx, c).await,
         Command::Complaints(c) => complaints::run(&ctx, c).await,
         Command::Consultations(c) => consultations::run(&ctx, c).await,
+        Command::Org(c) => org::run(&ctx, c).await,
+        Command::Tasks(c) => tasks::run(&ctx, c).await,
+        Command::Notices(c) => notices::run(&ctx, c).await,
     };
     ctx.db.close().await;
     code
