@@ -73,6 +73,11 @@ pub enum Action {
     ReadFunds,
     /// Record money: funding plans, allocation tables, payments, reversals, reallocations (in scope).
     ManageFunds,
+    /// Read supervision: the organisation, tasks and notices in scope (the task or notice `{id}` names).
+    ReadSupervision,
+    /// Act on supervision: issue, reply, close, send back, issue notices (the store decides issuer and
+    /// assignee: `not_issuer`, `not_assignee`).
+    WriteSupervision,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -216,6 +221,24 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/funds/payments/{id}/reverse", Action::ManageFunds),
     ("POST", "/api/v1/funds/moves", Action::ManageFunds),
     ("GET", "/api/v1/funds/summary", Action::ReadFunds),
+    // supervision
+    ("GET", "/org", Action::ReadSupervision),
+    ("GET", "/tasks", Action::ReadSupervision),
+    ("GET", "/tasks/{id}", Action::ReadSupervision),
+    ("POST", "/tasks/{id}", Action::WriteSupervision),
+    ("GET", "/notices", Action::ReadSupervision),
+    ("GET", "/notices/new", Action::WriteSupervision),
+    ("POST", "/notices", Action::WriteSupervision),
+    ("GET", "/notices/{id}", Action::ReadSupervision),
+    ("GET", "/api/v1/tasks", Action::ReadSupervision),
+    ("POST", "/api/v1/tasks", Action::WriteSupervision),
+    ("GET", "/api/v1/tasks/{id}", Action::ReadSupervision),
+    ("POST", "/api/v1/tasks/{id}/reply", Action::WriteSupervision),
+    ("POST", "/api/v1/tasks/{id}/close", Action::WriteSupervision),
+    ("POST", "/api/v1/tasks/{id}/send-back", Action::WriteSupervision),
+    ("GET", "/api/v1/notices", Action::ReadSupervision),
+    ("POST", "/api/v1/notices", Action::WriteSupervision),
+    ("GET", "/api/v1/notices/{id}", Action::ReadSupervision),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -243,6 +266,8 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::ReviewPlan => matches!(role, Admin | County | Street | Department),
         Action::ReadFunds => matches!(role, Admin | County | Street | Department | Auditor),
         Action::ManageFunds => matches!(role, Admin | County | Street | Department),
+        Action::ReadSupervision => matches!(role, Admin | County | Street | Department | Auditor),
+        Action::WriteSupervision => matches!(role, Admin | County | Street | Department),
     }
 }
 
@@ -477,6 +502,33 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
                 Err(jiugai_store::StoreError::NotFound(..)) => false,
                 Err(e) => return Err(e.into()),
             },
+            _ => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
+    // A task or notice the route names: visible in the caller's scope (or assigned to its unit), else 404.
+    if matches!(action, Action::ReadSupervision | Action::WriteSupervision) && pattern.contains("{id}") {
+        if !can(user.role, Action::ReadSupervision) {
+            return Err(AppError::Forbidden);
+        }
+        let kind = if pattern.contains("/tasks/") { "tasks" } else { "notices" };
+        let id: Option<i64> = req
+            .uri()
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .skip_while(|s| *s != kind)
+            .nth(1)
+            .and_then(|s| s.parse().ok());
+        let visible = match (id, data_scope(&user)) {
+            (Some(id), Some(scope)) if kind == "tasks" => {
+                jiugai_store::supervision::visible(&state.db, &state.regions, id, &scope, user.unit_id).await?
+            }
+            (Some(id), Some(scope)) => {
+                jiugai_store::supervision::notice_visible(&state.db, &state.regions, id, &scope).await?
+            }
             _ => false,
         };
         if !visible {

@@ -63,6 +63,15 @@ pub fn spec() -> Value {
     crate::funds::api::reverse,
     crate::funds::api::move_funds,
     crate::funds::api::summary,
+    crate::supervision::api::list,
+    crate::supervision::api::create,
+    crate::supervision::api::get,
+    crate::supervision::api::reply,
+    crate::supervision::api::close,
+    crate::supervision::api::send_back,
+    crate::supervision::api::notices,
+    crate::supervision::api::create_notice,
+    crate::supervision::api::notice,
 ))]
 struct Generated;
 
