@@ -15,4 +15,5 @@ mod households;
 mod http;
 mod plans;
 mod projects;
+mod supervision;
 mod targets;
