@@ -10,6 +10,7 @@ mod e2e_complaints;
 mod e2e_plans;
 mod e2e_projects;
 mod e2e_residents;
+mod e2e_supervision;
 mod funds;
 mod households;
 mod http;
