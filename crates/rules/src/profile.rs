@@ -311,8 +311,14 @@ pub enum RuleValue {
     Choice(String),
     Share(Threshold),
     Fraction(Ratio),
-    Money { cmp: Cmp, amount: Fen },
-    Area { cmp: Cmp, area: Dm2 },
+    Money {
+        cmp: Cmp,
+        amount: Fen,
+    },
+    Area {
+        cmp: Cmp,
+        area: Dm2,
+    },
     MonthDay(MonthDay),
     YearCounts(BTreeMap<i32, i64>),
     YearShares(BTreeMap<i32, Ratio>),

@@ -15,11 +15,17 @@ pub const MAX_ROWS: usize = 2_000;
 
 const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec { key: "seq", synonyms: &["序号", "编号"], required: false },
-    ColumnSpec { key: "task", synonyms: &["工作任务", "主要任务", "任务", "职责", "工作职责"], required: false },
-    ColumnSpec { key: "units", synonyms: &["责任单位", "牵头单位及配合单位", "责任部门"], required: false },
+    ColumnSpec {
+        key: "task", synonyms: &["工作任务", "主要任务", "任务", "职责", "工作职责"], required: false
+    },
+    ColumnSpec {
+        key: "units", synonyms: &["责任单位", "牵头单位及配合单位", "责任部门"], required: false
+    },
     ColumnSpec { key: "position", synonyms: &["职务", "组内职务", "领导小组职务"], required: false },
     ColumnSpec { key: "person", synonyms: &["姓名"], required: false },
-    ColumnSpec { key: "title", synonyms: &["单位及职务", "工作单位及职务", "单位职务"], required: false },
+    ColumnSpec {
+        key: "title", synonyms: &["单位及职务", "工作单位及职务", "单位职务"], required: false
+    },
 ];
 const SEQ: usize = 0;
 const TASK: usize = 1;
@@ -103,8 +109,22 @@ pub fn unit_of_title(title: &str) -> String {
     let t = title.trim();
     // The first part when one person holds two posts ("县委宣传部副部长、县融媒体中心主任").
     let t = t.split(['、', '，', ',']).next().unwrap_or(t);
-    const ENDS: &[&str] =
-        &["管理部", "办事处", "人民政府", "政府", "委员会", "中心", "大队", "支队", "公司", "局", "委", "部", "办", "室"];
+    const ENDS: &[&str] = &[
+        "管理部",
+        "办事处",
+        "人民政府",
+        "政府",
+        "委员会",
+        "中心",
+        "大队",
+        "支队",
+        "公司",
+        "局",
+        "委",
+        "部",
+        "办",
+        "室",
+    ];
     let mut best: Option<usize> = None;
     for e in ENDS {
         if let Some(i) = t.find(e) {
@@ -255,7 +275,13 @@ impl Reader {
                     return;
                 }
                 if self.position.is_empty() {
-                    self.issue(row, "职务", "", "缺少职务（组长、副组长或成员）".into(), "the position is missing".into());
+                    self.issue(
+                        row,
+                        "职务",
+                        "",
+                        "缺少职务（组长、副组长或成员）".into(),
+                        "the position is missing".into(),
+                    );
                     return;
                 }
                 let seq = self.out.members.len() as i64 + 1;
@@ -312,7 +338,8 @@ mod tests {
         let (l, c) = split_responsibility("县住建局牵头，县发改局、县财政局配合");
         assert_eq!(l, vec!["县住建局"]);
         assert_eq!(c, vec!["县发改局", "县财政局"]);
-        let (l, c) = split_responsibility("市住房城乡建设局、市发展改革委，市民政局、市消防救援支队以及相关专业经营单位");
+        let (l, c) =
+            split_responsibility("市住房城乡建设局、市发展改革委，市民政局、市消防救援支队以及相关专业经营单位");
         assert_eq!(l, vec!["市住建局", "市发改委"]);
         assert_eq!(c, vec!["市民政局", "市消防救援支队", "相关专业经营单位"]);
         let (l, c) = split_responsibility("县行政审批局、县住建局");

@@ -93,8 +93,10 @@ async fn unit_id(tx: &mut Tx, region: &str, name: &str, now: &str, added: &mut V
         return Ok(id);
     }
     added.push(name.to_string());
-    Ok(with_tx!(tx, cx => sqlx::query_scalar("INSERT INTO org_units (region_code, name, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(region).bind(name).bind(now).fetch_one(&mut *cx).await?))
+    Ok(
+        with_tx!(tx, cx => sqlx::query_scalar("INSERT INTO org_units (region_code, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(region).bind(name).bind(now).fetch_one(&mut *cx).await?),
+    )
 }
 
 /// Imports what the reader found for `region`. `title`: the leading group's title (else the region's name
@@ -158,7 +160,8 @@ pub async fn import(
             let has: Option<String> = with_tx!(&mut tx, cx => sqlx::query_scalar("SELECT region_code FROM org_groups WHERE region_code = $1")
                 .bind(region).fetch_optional(&mut *cx).await?);
             if has.is_none() {
-                let t = title.map(str::to_string).unwrap_or_else(|| format!("{region_name}城镇老旧小区改造工作领导小组"));
+                let t =
+                    title.map(str::to_string).unwrap_or_else(|| format!("{region_name}城镇老旧小区改造工作领导小组"));
                 with_tx!(&mut tx, cx => sqlx::query("INSERT INTO org_groups (region_code, title, office_unit, source, updated_at) VALUES ($1, $2, '', $3, $4)")
                     .bind(region).bind(&t).bind(&src).bind(&now).execute(&mut *cx).await?.rows_affected());
             }
@@ -231,12 +234,16 @@ pub async fn import_file(
 
 /// The units of a region, by name.
 pub async fn units(db: &Db, region: &str) -> Result<Vec<Unit>, StoreError> {
-    Ok(with_db!(db, p => sqlx::query_as("SELECT id, region_code, name FROM org_units WHERE region_code = $1 ORDER BY id")
-        .bind(region).fetch_all(p).await?))
+    Ok(
+        with_db!(db, p => sqlx::query_as("SELECT id, region_code, name FROM org_units WHERE region_code = $1 ORDER BY id")
+        .bind(region).fetch_all(p).await?),
+    )
 }
 
 pub async fn unit(db: &Db, id: i64) -> Result<Option<Unit>, StoreError> {
-    Ok(with_db!(db, p => sqlx::query_as("SELECT id, region_code, name FROM org_units WHERE id = $1").bind(id).fetch_optional(p).await?))
+    Ok(
+        with_db!(db, p => sqlx::query_as("SELECT id, region_code, name FROM org_units WHERE id = $1").bind(id).fetch_optional(p).await?),
+    )
 }
 
 /// A unit by its region and name, or by its number.
@@ -268,13 +275,17 @@ pub async fn duties(db: &Db, region: &str) -> Result<Vec<Duty>, StoreError> {
 }
 
 pub async fn members(db: &Db, region: &str) -> Result<Vec<Member>, StoreError> {
-    Ok(with_db!(db, p => sqlx::query_as("SELECT m.seq, m.position, m.person, m.title, u.name AS unit FROM org_members m LEFT JOIN org_units u ON u.id = m.unit_id WHERE m.region_code = $1 ORDER BY m.seq")
-        .bind(region).fetch_all(p).await?))
+    Ok(
+        with_db!(db, p => sqlx::query_as("SELECT m.seq, m.position, m.person, m.title, u.name AS unit FROM org_members m LEFT JOIN org_units u ON u.id = m.unit_id WHERE m.region_code = $1 ORDER BY m.seq")
+        .bind(region).fetch_all(p).await?),
+    )
 }
 
 pub async fn group(db: &Db, region: &str) -> Result<Option<Group>, StoreError> {
-    Ok(with_db!(db, p => sqlx::query_as("SELECT region_code, title, office_unit, source, updated_at FROM org_groups WHERE region_code = $1")
-        .bind(region).fetch_optional(p).await?))
+    Ok(
+        with_db!(db, p => sqlx::query_as("SELECT region_code, title, office_unit, source, updated_at FROM org_groups WHERE region_code = $1")
+        .bind(region).fetch_optional(p).await?),
+    )
 }
 
 /// The organisation of a region: group, members, units, duties.
@@ -292,6 +303,8 @@ pub async fn organisation(db: &Db, regions: &Regions, region: &str) -> Result<Or
 
 /// The duties a unit leads or co-operates on: (task, lead?).
 pub async fn duties_of_unit(db: &Db, unit: i64) -> Result<Vec<(String, bool)>, StoreError> {
-    Ok(with_db!(db, p => sqlx::query_as("SELECT d.task, du.lead FROM org_duty_units du JOIN org_duties d ON d.id = du.duty_id WHERE du.unit_id = $1 ORDER BY d.seq")
-        .bind(unit).fetch_all(p).await?))
+    Ok(
+        with_db!(db, p => sqlx::query_as("SELECT d.task, du.lead FROM org_duty_units du JOIN org_duties d ON d.id = du.duty_id WHERE du.unit_id = $1 ORDER BY d.seq")
+        .bind(unit).fetch_all(p).await?),
+    )
 }

@@ -21,9 +21,7 @@ use serde_json::json;
 use crate::estates::query::{Bind, bind_all};
 use crate::regions::Regions;
 use crate::{Db, StoreError, Tx, audit, clock, with_db, with_tx};
-use jiugai_domain::{
-    Date, ErrorCode, Label, NoticeKind, Role, TaskEventKind, TaskOrigin, TaskState, TaskSubject,
-};
+use jiugai_domain::{Date, ErrorCode, Label, NoticeKind, Role, TaskEventKind, TaskOrigin, TaskState, TaskSubject};
 
 /// Who acts: role, scope and unit of the signed-in user (or the CLI's operator).
 #[derive(Clone, Debug)]
@@ -145,8 +143,10 @@ pub async fn get(db: &Db, id: i64) -> Result<Task, StoreError> {
 }
 
 pub async fn events(db: &Db, id: i64) -> Result<Vec<Event>, StoreError> {
-    Ok(with_db!(db, p => sqlx::query_as("SELECT kind, text, evidence, actor, at FROM sup_task_events WHERE task_id = $1 ORDER BY id")
-        .bind(id).fetch_all(p).await?))
+    Ok(
+        with_db!(db, p => sqlx::query_as("SELECT kind, text, evidence, actor, at FROM sup_task_events WHERE task_id = $1 ORDER BY id")
+        .bind(id).fetch_all(p).await?),
+    )
 }
 
 /// May a user of `scope` (and `unit`) see task `id`? Its issuing region or its assignee region inside the
@@ -265,7 +265,15 @@ pub async fn overdue_count(db: &Db, regions: &Regions, region: &str, unit: Optio
     Ok(with_db!(db, p => bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &binds).fetch_one(p).await?))
 }
 
-async fn event(tx: &mut Tx, id: i64, kind: TaskEventKind, text: &str, evidence: &str, actor: &str, at: &str) -> Result<(), StoreError> {
+async fn event(
+    tx: &mut Tx,
+    id: i64,
+    kind: TaskEventKind,
+    text: &str,
+    evidence: &str,
+    actor: &str,
+    at: &str,
+) -> Result<(), StoreError> {
     with_tx!(tx, cx => sqlx::query("INSERT INTO sup_task_events (task_id, kind, text, evidence, actor, at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id).bind(kind).bind(text).bind(evidence).bind(actor).bind(at).execute(&mut *cx).await?.rows_affected());
     Ok(())
@@ -296,8 +304,9 @@ async fn check_new(db: &Db, regions: &Regions, c: &Caller, t: &NewTask) -> Resul
     if t.title.trim().is_empty() {
         return Err(invalid("title", "", "请填写督办事项标题", "the task needs a title"));
     }
-    let due = Date::parse(t.due_on.trim())
-        .ok_or_else(|| invalid("due_on", &t.due_on, "办理期限应写成 2026-12-31", "the deadline is written 2026-12-31"))?;
+    let due = Date::parse(t.due_on.trim()).ok_or_else(|| {
+        invalid("due_on", &t.due_on, "办理期限应写成 2026-12-31", "the deadline is written 2026-12-31")
+    })?;
     match (&t.assignee_region, t.assignee_unit) {
         (Some(r), None) => {
             if !regions.within(r, &t.region) || *r == t.region {
@@ -310,7 +319,9 @@ async fn check_new(db: &Db, regions: &Regions, c: &Caller, t: &NewTask) -> Resul
             }
         }
         (None, Some(u)) => {
-            let unit = crate::org::unit(db, u).await?.ok_or_else(|| StoreError::NotFound("成员单位", "unit", u.to_string()))?;
+            let unit = crate::org::unit(db, u)
+                .await?
+                .ok_or_else(|| StoreError::NotFound("成员单位", "unit", u.to_string()))?;
             if unit.region_code != t.region && !regions.within(&unit.region_code, &t.region) {
                 return Err(invalid(
                     "assignee_unit",
@@ -346,7 +357,15 @@ async fn check_new(db: &Db, regions: &Regions, c: &Caller, t: &NewTask) -> Resul
     Ok((subject, due))
 }
 
-async fn insert(tx: &mut Tx, t: &NewTask, subject: TaskSubject, from: From, actor: &str, origin: &str, now: &str) -> Result<i64, StoreError> {
+async fn insert(
+    tx: &mut Tx,
+    t: &NewTask,
+    subject: TaskSubject,
+    from: From,
+    actor: &str,
+    origin: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
     let id: i64 = with_tx!(tx, cx => sqlx::query_scalar("INSERT INTO sup_tasks (region_code, assignee_region, assignee_unit, subject, project_id, estate_id, title, body, due_on, state, origin, finding_id, complaint_id, notice_id, issued_by, version, created_at, updated_at) \
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'open',$10,$11,$12,$13,$14,1,$15,$15) RETURNING id")
         .bind(&t.region).bind(&t.assignee_region).bind(t.assignee_unit).bind(subject).bind(t.project_id).bind(t.estate_id)
@@ -364,7 +383,15 @@ async fn insert(tx: &mut Tx, t: &NewTask, subject: TaskSubject, from: From, acto
     Ok(id)
 }
 
-async fn issue_from(db: &Db, regions: &Regions, c: &Caller, t: &NewTask, from: From, actor: &str, origin: &str) -> Result<Task, StoreError> {
+async fn issue_from(
+    db: &Db,
+    regions: &Regions,
+    c: &Caller,
+    t: &NewTask,
+    from: From,
+    actor: &str,
+    origin: &str,
+) -> Result<Task, StoreError> {
     let (subject, _) = check_new(db, regions, c, t).await?;
     let now = clock::now_rfc3339();
     let mut tx = db.begin().await?;
@@ -375,7 +402,14 @@ async fn issue_from(db: &Db, regions: &Regions, c: &Caller, t: &NewTask, from: F
 }
 
 /// An office issues a task.
-pub async fn issue(db: &Db, regions: &Regions, c: &Caller, t: &NewTask, actor: &str, origin: &str) -> Result<Task, StoreError> {
+pub async fn issue(
+    db: &Db,
+    regions: &Regions,
+    c: &Caller,
+    t: &NewTask,
+    actor: &str,
+    origin: &str,
+) -> Result<Task, StoreError> {
     let from = From { origin: TaskOrigin::Direct, finding: None, complaint: None, notice: None };
     issue_from(db, regions, c, t, from, actor, origin).await
 }
@@ -402,8 +436,14 @@ async fn act(
     event(&mut tx, id, kind, text, evidence, actor, &now).await?;
     audit::append(
         &mut tx,
-        &audit::Entry::new(actor, origin, &format!("task.{}", kind.as_str()), "task", &id.to_string(),
-            json!({"version": expected + 1, "state": to, "text_chars": text.chars().count(), "evidence": evidence})),
+        &audit::Entry::new(
+            actor,
+            origin,
+            &format!("task.{}", kind.as_str()),
+            "task",
+            &id.to_string(),
+            json!({"version": expected + 1, "state": to, "text_chars": text.chars().count(), "evidence": evidence}),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -411,8 +451,13 @@ async fn act(
 }
 
 fn state_refused(t: &Task, zh: &str, en: &str) -> StoreError {
-    invalid("state", t.state.as_str(), format!("督办事项{}，{zh}", t.state.zh()), format!("the task is {}: {en}", t.state.en()))
-        .with_code(ErrorCode::TaskState)
+    invalid(
+        "state",
+        t.state.as_str(),
+        format!("督办事项{}，{zh}", t.state.zh()),
+        format!("the task is {}: {en}", t.state.en()),
+    )
+    .with_code(ErrorCode::TaskState)
 }
 
 fn stale(t: &Task, expected: i64) -> Result<(), StoreError> {
@@ -499,9 +544,17 @@ pub struct NewFinding {
 }
 
 /// Records an inspection finding and issues its task (origin `finding`).
-pub async fn record_finding(db: &Db, regions: &Regions, c: &Caller, f: &NewFinding, actor: &str, origin: &str) -> Result<Task, StoreError> {
-    let on = Date::parse(f.inspected_on.trim())
-        .ok_or_else(|| invalid("inspected_on", &f.inspected_on, "检查日期应写成 2026-11-20", "the date is written 2026-11-20"))?;
+pub async fn record_finding(
+    db: &Db,
+    regions: &Regions,
+    c: &Caller,
+    f: &NewFinding,
+    actor: &str,
+    origin: &str,
+) -> Result<Task, StoreError> {
+    let on = Date::parse(f.inspected_on.trim()).ok_or_else(|| {
+        invalid("inspected_on", &f.inspected_on, "检查日期应写成 2026-11-20", "the date is written 2026-11-20")
+    })?;
     if f.task.body.trim().is_empty() {
         return Err(invalid("body", "", "请填写检查发现的问题", "describe what the inspection found"));
     }
@@ -679,32 +732,62 @@ pub async fn issue_notice(
         return Err(StoreError::RegionNotFound(n.region.clone()));
     }
     if !is_office_of(c, &n.region) {
-        return Err(invalid("region", &n.region, "只有本级领导小组办公室可以发布通报", "only the office of the region issues notices")
-            .with_code(ErrorCode::NotIssuer));
+        return Err(invalid(
+            "region",
+            &n.region,
+            "只有本级领导小组办公室可以发布通报",
+            "only the office of the region issues notices",
+        )
+        .with_code(ErrorCode::NotIssuer));
     }
     let kind = n.kind.ok_or_else(|| invalid("kind", "", "请选择通报表扬或通报批评", "choose praise or criticism"))?;
-    let year: i32 = n.period.trim().get(..4).and_then(|y| y.parse().ok()).filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
-        invalid("period", &n.period, "通报期间应写成 2026、2026-11 或 2026-Q3", "the period is written 2026, 2026-11 or 2026-Q3")
-    })?;
+    let year: i32 =
+        n.period.trim().get(..4).and_then(|y| y.parse().ok()).filter(|y| (2000..=2100).contains(y)).ok_or_else(
+            || {
+                invalid(
+                    "period",
+                    &n.period,
+                    "通报期间应写成 2026、2026-11 或 2026-Q3",
+                    "the period is written 2026, 2026-11 or 2026-Q3",
+                )
+            },
+        )?;
     if n.title.trim().is_empty() {
         return Err(invalid("title", "", "请填写通报标题", "the notice needs a title"));
     }
     let facts_region = match (&n.target_region, n.target_unit) {
         (Some(r), None) => {
             if !(regions.within(r, &n.region) && *r != n.region) {
-                return Err(invalid("target_region", r, "通报对象须是下级地区", "the region named must lie below the issuing region"));
+                return Err(invalid(
+                    "target_region",
+                    r,
+                    "通报对象须是下级地区",
+                    "the region named must lie below the issuing region",
+                ));
             }
             r.clone()
         }
         (None, Some(u)) => {
-            let unit = crate::org::unit(db, u).await?.ok_or_else(|| StoreError::NotFound("成员单位", "unit", u.to_string()))?;
+            let unit = crate::org::unit(db, u)
+                .await?
+                .ok_or_else(|| StoreError::NotFound("成员单位", "unit", u.to_string()))?;
             if unit.region_code != n.region && !regions.within(&unit.region_code, &n.region) {
-                return Err(invalid("target_unit", &unit.name, "通报对象须是本级或下级成员单位", "the unit must be of this region or below"));
+                return Err(invalid(
+                    "target_unit",
+                    &unit.name,
+                    "通报对象须是本级或下级成员单位",
+                    "the unit must be of this region or below",
+                ));
             }
             unit.region_code
         }
         _ => {
-            return Err(invalid("target", "", "请指定通报对象：下级地区或成员单位（二选一）", "name whom the notice is about: a lower region or a unit"));
+            return Err(invalid(
+                "target",
+                "",
+                "请指定通报对象：下级地区或成员单位（二选一）",
+                "name whom the notice is about: a lower region or a unit",
+            ));
         }
     };
     if kind == NoticeKind::Praise && !n.rectifications.is_empty() {
@@ -754,7 +837,8 @@ pub async fn issue_notice(
 
 pub async fn notice(db: &Db, id: i64) -> Result<Notice, StoreError> {
     let sql = format!("{NOTICE_SELECT} WHERE n.id = $1");
-    let n: Option<Notice> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
+    let n: Option<Notice> =
+        with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
     n.ok_or_else(|| StoreError::NotFound("通报", "notice", id.to_string()))
 }
 
@@ -776,7 +860,9 @@ pub async fn notices(db: &Db, regions: &Regions, scope: &str) -> Result<Vec<Noti
     let inside = |r: &str| scope.is_empty() || r == scope || regions.within(r, scope);
     Ok(all
         .into_iter()
-        .filter(|n| inside(&n.region_code) || n.target_region.as_deref().is_some_and(inside) || inside(&n.facts().region_code))
+        .filter(|n| {
+            inside(&n.region_code) || n.target_region.as_deref().is_some_and(inside) || inside(&n.facts().region_code)
+        })
         .collect())
 }
 
@@ -810,8 +896,13 @@ pub async fn mark_demo(
     origin: &str,
 ) -> Result<Demo, StoreError> {
     if !is_office_of(c, region) {
-        return Err(invalid("region", region, "只有本级领导小组办公室可以选树示范项目", "only the office of the region marks demonstration projects")
-            .with_code(ErrorCode::NotIssuer));
+        return Err(invalid(
+            "region",
+            region,
+            "只有本级领导小组办公室可以选树示范项目",
+            "only the office of the region marks demonstration projects",
+        )
+        .with_code(ErrorCode::NotIssuer));
     }
     let p = crate::projects::get(db, project_id).await?;
     if !(p.region_code == region || regions.within(&p.region_code, region)) {
@@ -828,22 +919,45 @@ pub async fn mark_demo(
     match r {
         Ok(_) => {}
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(invalid("project", project_id.to_string(), format!("该项目已是 {year} 年示范项目"), format!("the project is already a {year} demonstration project"))
-                .with_code(ErrorCode::Conflict));
+            return Err(invalid(
+                "project",
+                project_id.to_string(),
+                format!("该项目已是 {year} 年示范项目"),
+                format!("the project is already a {year} demonstration project"),
+            )
+            .with_code(ErrorCode::Conflict));
         }
         Err(e) => return Err(e.into()),
     }
-    audit::append(&mut tx, &audit::Entry::new(actor, origin, "demo.mark", "project", &project_id.to_string(), json!({"year": year, "region": region}))).await?;
+    audit::append(
+        &mut tx,
+        &audit::Entry::new(
+            actor,
+            origin,
+            "demo.mark",
+            "project",
+            &project_id.to_string(),
+            json!({"year": year, "region": region}),
+        ),
+    )
+    .await?;
     tx.commit().await?;
-    demos(db, regions, region, Some(year)).await?.into_iter().find(|d| d.project_id == project_id).ok_or_else(|| StoreError::Other("demo vanished".into()))
+    demos(db, regions, region, Some(year))
+        .await?
+        .into_iter()
+        .find(|d| d.project_id == project_id)
+        .ok_or_else(|| StoreError::Other("demo vanished".into()))
 }
 
 /// Demonstration projects chosen by an office inside `scope`, by year.
 pub async fn demos(db: &Db, regions: &Regions, scope: &str, year: Option<i32>) -> Result<Vec<Demo>, StoreError> {
     let all: Vec<Demo> = with_db!(db, p => sqlx::query_as("SELECT d.project_id, p.name AS project_name, p.region_code AS project_region, d.year, d.region_code, d.reason, d.marked_by, d.marked_at FROM demo_projects d JOIN projects p ON p.id = d.project_id WHERE ($1 = 0 OR d.year = $1) ORDER BY d.year DESC, d.project_id")
         .bind(i64::from(year.unwrap_or(0))).fetch_all(p).await?);
-    Ok(all.into_iter().filter(|d| {
+    Ok(all
+        .into_iter()
+        .filter(|d| {
             let inside = |r: &str| scope.is_empty() || r == scope || regions.within(r, scope);
             inside(&d.region_code) || inside(&d.project_region)
-        }).collect())
+        })
+        .collect())
 }

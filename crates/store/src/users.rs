@@ -231,7 +231,9 @@ pub async fn set_unit(
 ) -> Result<User, StoreError> {
     let u = by_id(db, user_id).await?.ok_or_else(|| StoreError::NotFound("用户", "user", user_id.to_string()))?;
     if let Some(uid) = unit {
-        let unit = crate::org::unit(db, uid).await?.ok_or_else(|| StoreError::NotFound("成员单位", "unit", uid.to_string()))?;
+        let unit = crate::org::unit(db, uid)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("成员单位", "unit", uid.to_string()))?;
         let inside = u.scope_code.is_empty()
             || unit.region_code == u.scope_code
             || regions.within(&unit.region_code, &u.scope_code)
@@ -251,7 +253,14 @@ pub async fn set_unit(
         .bind(unit).bind(&now).bind(user_id).execute(&mut *cx).await?.rows_affected());
     audit::append(
         &mut tx,
-        &audit::Entry::new(actor, origin, "user.unit", "user", &user_id.to_string(), json!({"before": u.unit_id, "after": unit})),
+        &audit::Entry::new(
+            actor,
+            origin,
+            "user.unit",
+            "user",
+            &user_id.to_string(),
+            json!({"before": u.unit_id, "after": unit}),
+        ),
     )
     .await?;
     tx.commit().await?;

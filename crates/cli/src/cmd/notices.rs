@@ -5,9 +5,9 @@
 use std::process::ExitCode;
 
 use jiugai_domain::{Label, NoticeKind};
+use jiugai_rules::ProfileSet;
 use jiugai_store::supervision::{self as sup, Caller, NewNotice, Rectification};
 use jiugai_store::{StoreError, org};
-use jiugai_rules::ProfileSet;
 
 use super::Ctx;
 use crate::cli::NoticesCmd;
@@ -94,7 +94,10 @@ pub async fn run(ctx: &Ctx, cmd: NoticesCmd) -> ExitCode {
     }
     .await;
     r.unwrap_or_else(|e| match e {
-        StoreError::Invalid { .. } | StoreError::NotFound(..) | StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) => {
+        StoreError::Invalid { .. }
+        | StoreError::NotFound(..)
+        | StoreError::RegionNotFound(_)
+        | StoreError::RegionAmbiguous(..) => {
             eprintln!("{}{}", if zh { "错误：" } else { "error: " }, e.message(ctx.lang));
             ExitCode::from(1)
         }

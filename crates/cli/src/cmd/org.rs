@@ -17,16 +17,29 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> ExitCode {
         match cmd {
             OrgCmd::Import { file, region, title, json } => {
                 let code = regions.resolve(&region, None)?.code.clone();
-                let rep = org::import_file(&ctx.db, &regions, &code, &file, title.as_deref(), &ctx.actor, "cli").await?;
+                let rep =
+                    org::import_file(&ctx.db, &regions, &code, &file, title.as_deref(), &ctx.actor, "cli").await?;
                 if json {
                     output::json(&rep);
                 } else if rep.committed {
                     println!(
                         "{}",
                         if zh {
-                            format!("已导入 {}：职责 {} 项，成员 {} 人，新增成员单位 {} 个", code, rep.duties, rep.members, rep.units_added.len())
+                            format!(
+                                "已导入 {}：职责 {} 项，成员 {} 人，新增成员单位 {} 个",
+                                code,
+                                rep.duties,
+                                rep.members,
+                                rep.units_added.len()
+                            )
                         } else {
-                            format!("imported for {}: {} duties, {} members, {} new units", code, rep.duties, rep.members, rep.units_added.len())
+                            format!(
+                                "imported for {}: {} duties, {} members, {} new units",
+                                code,
+                                rep.duties,
+                                rep.members,
+                                rep.units_added.len()
+                            )
                         }
                     );
                 } else {
@@ -67,7 +80,10 @@ pub async fn run(ctx: &Ctx, cmd: OrgCmd) -> ExitCode {
     }
     .await;
     r.unwrap_or_else(|e| match e {
-        StoreError::Invalid { .. } | StoreError::RegionNotFound(_) | StoreError::RegionAmbiguous(..) | StoreError::File(_) => {
+        StoreError::Invalid { .. }
+        | StoreError::RegionNotFound(_)
+        | StoreError::RegionAmbiguous(..)
+        | StoreError::File(_) => {
             eprintln!("{}{}", if zh { "错误：" } else { "error: " }, e.message(ctx.lang));
             ExitCode::from(1)
         }

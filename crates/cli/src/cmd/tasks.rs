@@ -86,7 +86,9 @@ pub async fn run(ctx: &Ctx, cmd: TasksCmd) -> ExitCode {
                 };
                 let c = Caller::operator();
                 let t = match (complaint, finding_on) {
-                    (Some(cid), _) => sup::escalate_complaint(&ctx.db, &regions, &c, cid, &nt, &ctx.actor, "cli").await?,
+                    (Some(cid), _) => {
+                        sup::escalate_complaint(&ctx.db, &regions, &c, cid, &nt, &ctx.actor, "cli").await?
+                    }
                     (None, Some(on)) => {
                         let f = NewFinding { inspected_on: on, task: nt };
                         sup::record_finding(&ctx.db, &regions, &c, &f, &ctx.actor, "cli").await?
@@ -119,7 +121,14 @@ pub async fn run(ctx: &Ctx, cmd: TasksCmd) -> ExitCode {
                 } else {
                     println!("{}", line(ctx, &t, &regions));
                     for e in ev {
-                        println!("  {}\t{}\t{}\t{}\t{}", jiugai_domain::time::beijing(&e.at), e.kind.label(ctx.lang), e.actor, e.text, e.evidence);
+                        println!(
+                            "  {}\t{}\t{}\t{}\t{}",
+                            jiugai_domain::time::beijing(&e.at),
+                            e.kind.label(ctx.lang),
+                            e.actor,
+                            e.text,
+                            e.evidence
+                        );
                     }
                 }
             }

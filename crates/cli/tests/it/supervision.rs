@@ -70,7 +70,21 @@ async fn org_tasks_and_notices_from_the_command_line() {
     let due = yesterday();
     let o = jiugai(
         url,
-        &["tasks", "create", "--region", "芮城县", "--unit", "县发改局", "--title", "立项进展督办", "--text", "报送立项进展", "--due", &due, "--json"],
+        &[
+            "tasks",
+            "create",
+            "--region",
+            "芮城县",
+            "--unit",
+            "县发改局",
+            "--title",
+            "立项进展督办",
+            "--text",
+            "报送立项进展",
+            "--due",
+            &due,
+            "--json",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let task = json_of(&o);
@@ -82,11 +96,15 @@ async fn org_tasks_and_notices_from_the_command_line() {
     let o = jiugai(url, &["tasks", "reply", &id, "--version", "1", "--text", "x", "--as", "czj"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("承办单位"), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = jiugai(url, &["tasks", "reply", &id, "--version", "1", "--text", "已批复", "--evidence", "附件#3", "--as", "fgj", "--json"]);
+    let o = jiugai(
+        url,
+        &["tasks", "reply", &id, "--version", "1", "--text", "已批复", "--evidence", "附件#3", "--as", "fgj", "--json"],
+    );
     assert_eq!(json_of(&o)["state"], "replied");
     let o = jiugai(url, &["tasks", "send-back", &id, "--version", "2", "--reason", "缺批复文号", "--json"]);
     assert_eq!(json_of(&o)["state"], "sent_back");
-    let o = jiugai(url, &["tasks", "reply", &id, "--version", "3", "--text", "芮发改〔2026〕8号", "--as", "fgj", "--json"]);
+    let o =
+        jiugai(url, &["tasks", "reply", &id, "--version", "3", "--text", "芮发改〔2026〕8号", "--as", "fgj", "--json"]);
     assert_eq!(json_of(&o)["state"], "replied");
     let o = jiugai(url, &["tasks", "close", &id, "--version", "4", "--json"]);
     let j = json_of(&o);
@@ -98,7 +116,23 @@ async fn org_tasks_and_notices_from_the_command_line() {
     let rect = format!("{}:限期完成立项", jiugai_store::clock::today());
     let o = jiugai(
         url,
-        &["notices", "issue", "--region", "运城市", "--kind", "criticism", "--to", "芮城县", "--period", "2026", "--title", "进度滞后通报", "--rectify", &rect, "--json"],
+        &[
+            "notices",
+            "issue",
+            "--region",
+            "运城市",
+            "--kind",
+            "criticism",
+            "--to",
+            "芮城县",
+            "--period",
+            "2026",
+            "--title",
+            "进度滞后通报",
+            "--rectify",
+            &rect,
+            "--json",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let j = json_of(&o);
@@ -108,5 +142,26 @@ async fn org_tasks_and_notices_from_the_command_line() {
     assert_eq!(j["tasks"][0]["assignee_region"], "140830");
     let o = jiugai(url, &["notices", "list", "--region", "芮城县", "--json"]);
     assert_eq!(json_of(&o).as_array().unwrap().len(), 1);
-    assert_eq!(jiugai(url, &["notices", "issue", "--region", "运城市", "--kind", "blame", "--to", "芮城县", "--period", "2026", "--title", "x"]).status.code(), Some(1));
+    assert_eq!(
+        jiugai(
+            url,
+            &[
+                "notices",
+                "issue",
+                "--region",
+                "运城市",
+                "--kind",
+                "blame",
+                "--to",
+                "芮城县",
+                "--period",
+                "2026",
+                "--title",
+                "x"
+            ]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
 }

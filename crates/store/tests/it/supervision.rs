@@ -96,19 +96,16 @@ async fn annex_tables_are_imported_with_lead_and_cooperating_units() {
     assert!(names.contains(&"县人民政府"), "{names:?}");
     assert_eq!(names.len(), 11, "{names:?}");
     // Re-importing the duties replaces them (no duplicates) and keeps the units.
-    let read = jiugai_sheet::org_sheet::read_org_bytes(
-        DUTIES_CSV.as_bytes(),
-        jiugai_sheet::Format::Csv,
-        &Default::default(),
-    )
-    .unwrap();
+    let read =
+        jiugai_sheet::org_sheet::read_org_bytes(DUTIES_CSV.as_bytes(), jiugai_sheet::Format::Csv, &Default::default())
+            .unwrap();
     let r = org::import(db, RUICHENG, &read, None, ("again.csv", "00"), "芮城县", "t", "t").await.unwrap();
     assert!(r.committed && r.units_added.is_empty());
     assert_eq!(org::duties(db, RUICHENG).await.unwrap().len(), 5);
     // A table with a row without a lead unit: nothing is written, the row is named.
     let bad = "序号,工作任务,责任单位\n1,宣传报道,县融媒体中心\n2,用地保障,\n";
-    let read =
-        jiugai_sheet::org_sheet::read_org_bytes(bad.as_bytes(), jiugai_sheet::Format::Csv, &Default::default()).unwrap();
+    let read = jiugai_sheet::org_sheet::read_org_bytes(bad.as_bytes(), jiugai_sheet::Format::Csv, &Default::default())
+        .unwrap();
     let r = org::import(db, RUICHENG, &read, None, ("bad.csv", "00"), "芮城县", "t", "t").await.unwrap();
     assert!(!r.committed);
     assert_eq!(r.issues.len(), 1);
@@ -172,15 +169,18 @@ async fn a_task_goes_overdue_is_replied_sent_back_and_closed() {
     assert_eq!((task.state, task.subject, task.origin), (TaskState::Open, TaskSubject::Theme, TaskOrigin::Direct));
     assert!(task.overdue, "yesterday's deadline has passed");
     // A second task due today is not overdue.
-    let today = sup::issue(db, &regions, &office, &NewTask { due_on: today_plus(0), ..nt.clone() }, "county", "t").await.unwrap();
+    let today = sup::issue(db, &regions, &office, &NewTask { due_on: today_plus(0), ..nt.clone() }, "county", "t")
+        .await
+        .unwrap();
     assert!(!today.overdue);
     assert_eq!(sup::overdue_count(db, &regions, RUICHENG, None).await.unwrap(), 1);
     assert_eq!(sup::overdue_count(db, &regions, YUNCHENG, None).await.unwrap(), 1, "the city sees its county's");
     assert_eq!(sup::overdue_count(db, &regions, RUICHENG, Some(fgj.id)).await.unwrap(), 1);
     assert_eq!(sup::overdue_count(db, &regions, "140802", None).await.unwrap(), 0);
-    let mine = sup::list(db, &regions, &sup::Filter { assignee_unit: Some(fgj.id), overdue: true, ..Default::default() })
-        .await
-        .unwrap();
+    let mine =
+        sup::list(db, &regions, &sup::Filter { assignee_unit: Some(fgj.id), overdue: true, ..Default::default() })
+            .await
+            .unwrap();
     assert_eq!(mine.iter().map(|t| t.id).collect::<Vec<_>>(), vec![task.id]);
     // Only the assignee replies; the office cannot close before a reply.
     let e = sup::reply(db, &other_dept, task.id, 1, "进展", "", "x", "t").await.unwrap_err();
@@ -203,7 +203,8 @@ async fn a_task_goes_overdue_is_replied_sent_back_and_closed() {
     assert_eq!(closed.state, TaskState::Closed);
     assert!(!closed.overdue && closed.closed_at.is_some());
     assert_eq!(sup::overdue_count(db, &regions, RUICHENG, None).await.unwrap(), 0);
-    let ev: Vec<_> = sup::events(db, task.id).await.unwrap().into_iter().map(|e| (e.kind.as_str(), e.evidence)).collect();
+    let ev: Vec<_> =
+        sup::events(db, task.id).await.unwrap().into_iter().map(|e| (e.kind.as_str(), e.evidence)).collect();
     assert_eq!(
         ev,
         vec![
@@ -229,7 +230,8 @@ async fn a_notice_keeps_its_facts_and_its_rectification_becomes_a_task() {
     let (db, regions) = (&t.db, Regions::load(&t.db).await.unwrap());
     let set = ProfileSet::builtin();
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
-    let o = ImportOptions { region: Some("芮城县".into()), actor: "t".into(), origin: "t".into(), ..Default::default() };
+    let o =
+        ImportOptions { region: Some("芮城县".into()), actor: "t".into(), origin: "t".into(), ..Default::default() };
     import_estates(db, &regions, &f, &o, &|_| {}).await.unwrap();
     let all = estates::list(db, &regions, &Default::default()).await.unwrap();
     let city = Caller { role: Role::Admin, scope: YUNCHENG.into(), unit_id: None };
@@ -270,7 +272,10 @@ async fn a_notice_keeps_its_facts_and_its_rectification_becomes_a_task() {
     sup::reply(db, &county, task.id, 1, "已全部开工", "", "county", "t").await.unwrap();
     let closed = sup::decide(db, &city, task.id, 2, true, "整改到位", "city", "t").await.unwrap();
     assert_eq!(closed.state, TaskState::Closed);
-    assert_eq!(sup::list(db, &regions, &sup::Filter { notice_id: Some(notice.id), ..Default::default() }).await.unwrap().len(), 1);
+    assert_eq!(
+        sup::list(db, &regions, &sup::Filter { notice_id: Some(notice.id), ..Default::default() }).await.unwrap().len(),
+        1
+    );
     assert_eq!(sup::notices(db, &regions, RUICHENG).await.unwrap().len(), 1);
     assert_eq!(sup::notices(db, &regions, "140802").await.unwrap().len(), 0);
     // A praise carries no rectification.
@@ -308,19 +313,23 @@ async fn a_complaint_is_escalated_into_a_task() {
     let (db, regions) = (&t.db, Regions::load(&t.db).await.unwrap());
     let _dir = import_annexes(db, &regions).await;
     let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sheet/tests/fixtures/ruicheng.xlsx");
-    let o = ImportOptions { region: Some("芮城县".into()), actor: "t".into(), origin: "t".into(), ..Default::default() };
+    let o =
+        ImportOptions { region: Some("芮城县".into()), actor: "t".into(), origin: "t".into(), ..Default::default() };
     import_estates(db, &regions, &f, &o, &|_| {}).await.unwrap();
     let all = estates::list(db, &regions, &Default::default()).await.unwrap();
-    let np = NewProject { name: "粮苑小区".into(), estate_ids: vec![all[0].id], plan_year: 2026, ..Default::default() };
+    let np =
+        NewProject { name: "粮苑小区".into(), estate_ids: vec![all[0].id], plan_year: 2026, ..Default::default() };
     let pid = projects::create(db, &np, "t", "t").await.unwrap().id;
-    jiugai_store::testing::execute(db, &format!("UPDATE projects SET notice_from = '2026-01-01' WHERE id = {pid}")).await;
+    jiugai_store::testing::execute(db, &format!("UPDATE projects SET notice_from = '2026-01-01' WHERE id = {pid}"))
+        .await;
     jiugai_store::testing::execute(db, &format!(
         "INSERT INTO complaints (tracking_no, project_id, estate_id, region_code, category, body, contact_name, contact_phone, status, due_on, created_at, updated_at, version) \
          VALUES ('TS20261101ABCDEFGH', {pid}, NULL, '{RUICHENG}', 'quality', '屋面防水施工后仍漏水', '', '', 'received', '2026-11-16', '2026-11-01T02:00:00Z', '2026-11-01T02:00:00Z', 1)")).await;
     let cid: i64 = 1;
     let zjj = org::find_unit(db, RUICHENG, "县住建局").await.unwrap();
     let office = Caller { role: Role::County, scope: RUICHENG.into(), unit_id: None };
-    let nt = NewTask { region: RUICHENG.into(), assignee_unit: Some(zjj.id), due_on: today_plus(5), ..Default::default() };
+    let nt =
+        NewTask { region: RUICHENG.into(), assignee_unit: Some(zjj.id), due_on: today_plus(5), ..Default::default() };
     let task = sup::escalate_complaint(db, &regions, &office, cid, &nt, "county", "t").await.unwrap();
     assert_eq!((task.origin, task.complaint_id, task.project_id), (TaskOrigin::Complaint, Some(cid), Some(pid)));
     assert!(task.title.contains("TS20261101ABCDEFGH"), "{}", task.title);

@@ -70,7 +70,11 @@ pub struct ActBody {
     summary = "Supervision tasks issued by or assigned inside your scope (view=mine|issued, overdue=1), each with overdue",
     params(("view" = Option<String>, Query, description = "mine | issued | (all)"), ("overdue" = Option<String>, Query, description = "1: only overdue")),
     responses((status = 200, body = TaskList), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListParams>) -> Result<Json<TaskList>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Json<TaskList>, AppError> {
     let f = filter(&ctx, &q.view, matches!(q.overdue.as_str(), "1" | "true"))?;
     Ok(Json(TaskList { items: sup::list(&state.db, &state.regions, &f).await? }))
 }
@@ -79,7 +83,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListP
     summary = "Issue a task from your office to a unit or a lower region (or from a finding, or escalating a complaint)",
     request_body = TaskBody,
     responses((status = 201, body = Task), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, ctx: Ctx, JsonBody(b): JsonBody<TaskBody>) -> Result<(StatusCode, Json<Task>), AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(b): JsonBody<TaskBody>,
+) -> Result<(StatusCode, Json<Task>), AppError> {
     let c = caller(&ctx)?;
     let nt = NewTask {
         region: c.scope.clone(),
@@ -94,7 +102,9 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, JsonBody(b): JsonBo
     let (db, r, a, o) = (&state.db, &state.regions, ctx.actor(), ctx.origin.clone());
     let t = match (b.complaint_id, b.inspected_on) {
         (Some(cid), _) => sup::escalate_complaint(db, r, &c, cid, &nt, &a, &o).await?,
-        (None, Some(on)) => sup::record_finding(db, r, &c, &sup::NewFinding { inspected_on: on, task: nt }, &a, &o).await?,
+        (None, Some(on)) => {
+            sup::record_finding(db, r, &c, &sup::NewFinding { inspected_on: on, task: nt }, &a, &o).await?
+        }
         (None, None) => sup::issue(db, r, &c, &nt, &a, &o).await?,
     };
     Ok((StatusCode::CREATED, Json(t)))
@@ -109,7 +119,12 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<J
 #[utoipa::path(post, path = "/tasks/{id}/reply", tag = "supervision", summary = "The assignee replies with progress and evidence",
     params(("id" = i64, Path)), request_body = ActBody,
     responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn reply(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, JsonBody(b): JsonBody<ActBody>) -> Result<Json<Task>, AppError> {
+pub async fn reply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<ActBody>,
+) -> Result<Json<Task>, AppError> {
     let c = caller(&ctx)?;
     Ok(Json(sup::reply(&state.db, &c, id, b.version, &b.text, &b.evidence, &ctx.actor(), &ctx.origin).await?))
 }
@@ -117,7 +132,12 @@ pub async fn reply(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
 #[utoipa::path(post, path = "/tasks/{id}/close", tag = "supervision", summary = "The issuer closes a replied task",
     params(("id" = i64, Path)), request_body = ActBody,
     responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn close(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, JsonBody(b): JsonBody<ActBody>) -> Result<Json<Task>, AppError> {
+pub async fn close(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<ActBody>,
+) -> Result<Json<Task>, AppError> {
     let c = caller(&ctx)?;
     Ok(Json(sup::decide(&state.db, &c, id, b.version, true, &b.text, &ctx.actor(), &ctx.origin).await?))
 }
@@ -125,7 +145,12 @@ pub async fn close(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
 #[utoipa::path(post, path = "/tasks/{id}/send-back", tag = "supervision", summary = "The issuer sends a reply back with a reason",
     params(("id" = i64, Path)), request_body = ActBody,
     responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn send_back(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, JsonBody(b): JsonBody<ActBody>) -> Result<Json<Task>, AppError> {
+pub async fn send_back(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<ActBody>,
+) -> Result<Json<Task>, AppError> {
     let c = caller(&ctx)?;
     Ok(Json(sup::decide(&state.db, &c, id, b.version, false, &b.text, &ctx.actor(), &ctx.origin).await?))
 }
@@ -169,7 +194,11 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Not
     summary = "Issue a notice with the facts as they stand attached; each rectification deadline becomes a task",
     request_body = NoticeBody,
     responses((status = 201, body = NoticeDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_notice(State(state): State<AppState>, ctx: Ctx, JsonBody(b): JsonBody<NoticeBody>) -> Result<(StatusCode, Json<NoticeDetail>), AppError> {
+pub async fn create_notice(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(b): JsonBody<NoticeBody>,
+) -> Result<(StatusCode, Json<NoticeDetail>), AppError> {
     let c = caller(&ctx)?;
     let n = NewNotice {
         region: c.scope.clone(),
@@ -182,7 +211,8 @@ pub async fn create_notice(State(state): State<AppState>, ctx: Ctx, JsonBody(b):
         rectifications: b.rectifications,
     };
     let profiles = state.profiles();
-    let (notice, tasks) = sup::issue_notice(&state.db, &state.regions, &profiles, &c, &n, &ctx.actor(), &ctx.origin).await?;
+    let (notice, tasks) =
+        sup::issue_notice(&state.db, &state.regions, &profiles, &c, &n, &ctx.actor(), &ctx.origin).await?;
     Ok((StatusCode::CREATED, Json(NoticeDetail { facts: notice.facts(), notice, tasks })))
 }
 
@@ -190,6 +220,7 @@ pub async fn create_notice(State(state): State<AppState>, ctx: Ctx, JsonBody(b):
     params(("id" = i64, Path)), responses((status = 200, body = NoticeDetail), (status = 404, body = ErrorBody)))]
 pub async fn notice(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<NoticeDetail>, AppError> {
     let n = sup::notice(&state.db, id).await?;
-    let tasks = sup::list(&state.db, &state.regions, &sup::Filter { notice_id: Some(id), ..Default::default() }).await?;
+    let tasks =
+        sup::list(&state.db, &state.regions, &sup::Filter { notice_id: Some(id), ..Default::default() }).await?;
     Ok(Json(NoticeDetail { facts: n.facts(), notice: n, tasks }))
 }

@@ -84,7 +84,11 @@ pub fn filter(ctx: &Ctx, view: &str, overdue: bool) -> Result<sup::Filter, AppEr
     Ok(f)
 }
 
-pub async fn tasks(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListParams>) -> Result<Html<String>, AppError> {
+pub async fn tasks(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Html<String>, AppError> {
     let f = filter(&ctx, &q.view, matches!(q.overdue.as_str(), "1" | "on" | "true"))?;
     let list = sup::list(&state.db, &state.regions, &f).await?;
     let rows: Vec<TaskRow> = list.iter().map(|t| row(&state, &ctx, t)).collect();
@@ -120,7 +124,13 @@ async fn task_page(state: &AppState, ctx: &Ctx, id: i64, error: String) -> Resul
     let events = sup::events(&state.db, id)
         .await?
         .into_iter()
-        .map(|e| EventRow { at: view::short_time(&e.at), kind: e.kind.label(ctx.lang), actor: e.actor, text: e.text, evidence: e.evidence })
+        .map(|e| EventRow {
+            at: jiugai_domain::time::beijing(&e.at),
+            kind: e.kind.label(ctx.lang),
+            actor: e.actor,
+            text: e.text,
+            evidence: e.evidence,
+        })
         .collect();
     let (subject, subject_link) = match (t.project_id, t.estate_id, t.notice_id) {
         (Some(p), _, _) => (format!("{} #{p}", ctx.t().b("项目", "project")), format!("/projects/{p}")),
@@ -206,7 +216,7 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Str
             period: n.period.clone(),
             target: n.target_label(&state.regions),
             title: n.title.clone(),
-            issued_at: view::short_time(&n.issued_at),
+            issued_at: jiugai_domain::time::beijing(&n.issued_at),
         })
         .collect();
     let demos = sup::demos(&state.db, &state.regions, &scope, None).await?;
@@ -296,7 +306,7 @@ pub async fn notice(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
         issuer: view::region_name(&state, &n.region_code, ctx.t()),
         target: n.target_label(&state.regions),
         target_text: f.target.map_or_else(|| "—".to_string(), |t| t.to_string()),
-        issued_at: view::short_time(&n.issued_at),
+        issued_at: jiugai_domain::time::beijing(&n.issued_at),
         f,
         tasks,
         n,
@@ -318,7 +328,11 @@ pub struct OrgPage {
     pub o: jiugai_store::org::Organisation,
 }
 
-pub async fn org(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OrgParams>) -> Result<Html<String>, AppError> {
+pub async fn org(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OrgParams>,
+) -> Result<Html<String>, AppError> {
     let scope = ctx.user()?.scope_code.clone();
     let region = if q.region.trim().is_empty() {
         scope.clone()

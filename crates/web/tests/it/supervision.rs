@@ -11,7 +11,8 @@ use jiugai_store::users::{self, Role};
 use jiugai_store::{org, regions::Regions};
 use support::{Client, Resp, Server};
 
-const DUTIES: &str = "序号,工作任务,责任单位\n1,项目立项审批,县发改局牵头，县财政局配合\n2,施工许可,县行政审批局牵头，县住建局配合\n";
+const DUTIES: &str =
+    "序号,工作任务,责任单位\n1,项目立项审批,县发改局牵头，县财政局配合\n2,施工许可,县行政审批局牵头，县住建局配合\n";
 
 async fn post_json(c: &mut Client, path: &str, v: &Value) -> Resp {
     let csrf = c.csrf().await;
@@ -22,8 +23,9 @@ async fn post_json(c: &mut Client, path: &str, v: &Value) -> Resp {
 }
 
 pub async fn setup_org(s: &Server) {
-    let read = jiugai_sheet::org_sheet::read_org_bytes(DUTIES.as_bytes(), jiugai_sheet::Format::Csv, &Default::default())
-        .unwrap();
+    let read =
+        jiugai_sheet::org_sheet::read_org_bytes(DUTIES.as_bytes(), jiugai_sheet::Format::Csv, &Default::default())
+            .unwrap();
     let r = org::import(&s.t.db, "140830", &read, None, ("附件2.csv", "00"), "芮城县", "t", "t").await.unwrap();
     assert!(r.committed);
 }
@@ -52,18 +54,33 @@ async fn units_steps_tasks_and_notices_over_http() {
     let mut fgj = department(&s, "fgj", "县发改局").await;
     let mut czj = department(&s, "czj", "县财政局").await;
     // Another unit's step: 403 wrong_unit naming the unit that records it; its own step passes the guard.
-    let r = post_json(&mut fgj, &format!("/api/v1/projects/{}/steps/construction_permit", p.id), &json!({"version": p.version, "done_on": "2026-01-10"})).await;
+    let r = post_json(
+        &mut fgj,
+        &format!("/api/v1/projects/{}/steps/construction_permit", p.id),
+        &json!({"version": p.version, "done_on": "2026-01-10"}),
+    )
+    .await;
     assert_eq!(r.status, 403, "{}", r.text());
     assert_eq!(r.json()["error"]["code"], "wrong_unit");
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("县行政审批局"), "{}", r.text());
-    let r = post_json(&mut fgj, &format!("/api/v1/projects/{}/steps/approval", p.id), &json!({"version": p.version, "done_on": "2026-01-10"})).await;
+    let r = post_json(
+        &mut fgj,
+        &format!("/api/v1/projects/{}/steps/approval", p.id),
+        &json!({"version": p.version, "done_on": "2026-01-10"}),
+    )
+    .await;
     assert_ne!(r.status, 403, "{}", r.text());
 
     // The county office issues a task to 县发改局, already past its deadline.
     let mut county = s.signed_in("ruicheng", Role::County, "140830").await;
     let unit = org::find_unit(&s.t.db, "140830", "县发改局").await.unwrap();
     let yesterday = jiugai_domain::Date::from_days(jiugai_store::clock::today().to_days() - 1).unwrap().to_string();
-    let r = post_json(&mut county, "/api/v1/tasks", &json!({"assignee_unit": unit.id, "title": "立项进展督办", "body": "报送进展", "due_on": yesterday})).await;
+    let r = post_json(
+        &mut county,
+        "/api/v1/tasks",
+        &json!({"assignee_unit": unit.id, "title": "立项进展督办", "body": "报送进展", "due_on": yesterday}),
+    )
+    .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let id = r.json()["id"].as_i64().unwrap();
     let mine = fgj.get("/api/v1/tasks?view=mine&overdue=1").await.json();
@@ -75,14 +92,26 @@ async fn units_steps_tasks_and_notices_over_http() {
     // Another unit may not reply; a department may not issue; another county does not see it.
     let r = post_json(&mut czj, &format!("/api/v1/tasks/{id}/reply"), &json!({"version": 1, "text": "x"})).await;
     assert_eq!((r.status, r.json()["error"]["code"].as_str()), (403, Some("not_assignee")));
-    let r = post_json(&mut fgj, "/api/v1/tasks", &json!({"assignee_unit": unit.id, "title": "x", "due_on": yesterday})).await;
+    let r = post_json(&mut fgj, "/api/v1/tasks", &json!({"assignee_unit": unit.id, "title": "x", "due_on": yesterday}))
+        .await;
     assert_eq!((r.status, r.json()["error"]["code"].as_str()), (403, Some("not_issuer")));
     let mut other = s.signed_in("other", Role::County, "140802").await;
     assert_eq!(other.get(&format!("/api/v1/tasks/{id}")).await.status, 404);
     assert_eq!(other.get(&format!("/tasks/{id}")).await.status, 404);
     // Reply through the page form, close through the API.
     let csrf = fgj.csrf().await;
-    let r = fgj.post_form(&format!("/tasks/{id}"), &[("csrf", &csrf), ("version", "1"), ("action", "reply"), ("text", "已批复"), ("evidence", "芮发改〔2026〕8号")]).await;
+    let r = fgj
+        .post_form(
+            &format!("/tasks/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("action", "reply"),
+                ("text", "已批复"),
+                ("evidence", "芮发改〔2026〕8号"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.text());
     let r = post_json(&mut county, &format!("/api/v1/tasks/{id}/close"), &json!({"version": 2, "text": "办结"})).await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -93,8 +122,13 @@ async fn units_steps_tasks_and_notices_over_http() {
 
     // The city issues a notice with a rectification deadline: a task for the county.
     let mut city = s.signed_in("yuncheng", Role::Admin, "1408").await;
-    let r = post_json(&mut city, "/api/v1/notices", &json!({"kind": "criticism", "target_region": "140830", "period": "2026", "title": "进度滞后通报",
-        "rectifications": [{"title": "限期开工", "due_on": jiugai_store::clock::today().to_string()}]})).await;
+    let r = post_json(
+        &mut city,
+        "/api/v1/notices",
+        &json!({"kind": "criticism", "target_region": "140830", "period": "2026", "title": "进度滞后通报",
+        "rectifications": [{"title": "限期开工", "due_on": jiugai_store::clock::today().to_string()}]}),
+    )
+    .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let n = r.json();
     assert_eq!(n["facts"]["region_code"], "140830");
