@@ -167,14 +167,15 @@ pub async fn act(
     let version: i64 = get("version").parse().unwrap_or(0);
     let (text, evidence) = (get("text"), get("evidence"));
     let actor = ctx.actor();
-    let r = match get("action") {
+    let action = get("action").to_string();
+    let r = match action.as_str() {
         "reply" => sup::reply(&state.db, &c, id, version, text, evidence, &actor, &ctx.origin).await,
         "close" => sup::decide(&state.db, &c, id, version, true, text, &actor, &ctx.origin).await,
         "send_back" => sup::decide(&state.db, &c, id, version, false, text, &actor, &ctx.origin).await,
         other => Err(StoreError::invalid("action", other, "未知操作", "unknown action")),
     };
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done={action}")).into_response()),
         Err(e @ (StoreError::Invalid { .. } | StoreError::Stale { .. })) => {
             let status = crate::error::status_of(e.code());
             let page = task_page(&state, &ctx, id, e.message(ctx.lang)).await?;

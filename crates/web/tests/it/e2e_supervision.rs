@@ -60,6 +60,7 @@ async fn a_notice_with_a_rectification_task_replied_by_the_county_and_closed_by_
     d.typ("#task-reply textarea[name=text]", "已督促施工单位进场，12月15日全部开工").await;
     d.typ("#task-reply input[name=evidence]", "开工报告（附件#21）").await;
     d.click("#task-reply button").await;
+    d.wait_url("?done=reply").await;
     d.wait_text("#task-state", "已回复").await;
     d.shot("s02-county-replied").await;
     let task_url = d.url().await;
@@ -70,6 +71,7 @@ async fn a_notice_with_a_rectification_task_replied_by_the_county_and_closed_by_
     d.find("#task-decide").await;
     d.typ("#task-decide textarea[name=text]", "整改到位，办结").await;
     d.click("#task-close").await;
+    d.wait_url("?done=close").await;
     d.wait_text("#task-state", "已办结").await;
     let ev = d.text("#task-events").await;
     assert!(ev.contains("开工报告（附件#21）") && ev.contains("办结"), "{ev}");
