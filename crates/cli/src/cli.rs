@@ -105,6 +105,177 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// The leading group, its office and member units with their duties (领导小组、成员单位职责)
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Supervision tasks (督办): list, create, reply, close, send back
+    #[command(subcommand)]
+    Tasks(TasksCmd),
+    /// Notices (通报): praise or criticism with the facts attached and rectification deadlines
+    #[command(subcommand)]
+    Notices(NoticesCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCmd {
+    /// Import an annex table: duties (序号/工作任务/责任单位) or the group roster (职务/姓名/单位及职务)
+    Import {
+        file: std::path::PathBuf,
+        /// The region whose leading group it is (code or name)
+        #[arg(long)]
+        region: String,
+        /// The leading group's title (default: the region's name + 城镇老旧小区改造工作领导小组)
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a region's group, members, units and duties
+    Show {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TasksCmd {
+    /// Tasks issued by or assigned inside a region, open ones first, overdue flagged
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        /// Only overdue ones (not closed, deadline before today)
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue a task from the office of --region to a unit (--unit) or a lower region (--to)
+    Create {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        project: Option<i64>,
+        #[arg(long)]
+        estate: Option<i64>,
+        /// Escalate this complaint (its id) into the task
+        #[arg(long)]
+        complaint: Option<i64>,
+        /// Record an inspection finding made on this date (YYYY-MM-DD); the text is the finding
+        #[arg(long)]
+        finding_on: Option<String>,
+        #[arg(long, default_value = "")]
+        title: String,
+        #[arg(long, default_value = "")]
+        text: String,
+        /// Deadline (Beijing date, YYYY-MM-DD)
+        #[arg(long)]
+        due: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The assignee replies with progress and evidence (an attachment or document reference)
+    Reply {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        text: String,
+        #[arg(long, default_value = "")]
+        evidence: String,
+        /// Act as this user (its role, scope and unit decide); default: the operator (an office admin)
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The issuer closes a replied task
+    Close {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+        #[arg(long, default_value = "")]
+        text: String,
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The issuer sends a reply back, with a reason
+    SendBack {
+        id: i64,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One task with its events
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NoticesCmd {
+    /// Notices issued by or about a region
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue a notice from the office of --region about a lower region (--to) or a unit (--unit)
+    Issue {
+        #[arg(long)]
+        region: String,
+        /// praise or criticism
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        /// 2026, 2026-11 or 2026-Q3
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        text: String,
+        /// A rectification deadline: "YYYY-MM-DD:what to rectify" (repeatable)
+        #[arg(long = "rectify")]
+        rectify: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One notice with its facts and rectification tasks
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a project as a demonstration project (示范项目) of a year
+    Demo {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        project: i64,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -769,4 +940,6 @@ pub enum UserCmd {
     },
     /// Revoke an API token by its id
     Revoke { id: i64 },
+    /// Set the member unit (成员单位) a department user belongs to (by name in its scope, or id); "-" clears
+    Unit { name: String, unit: String },
 }

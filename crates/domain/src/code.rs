@@ -75,6 +75,11 @@ codes! {
     NotReportOwner = "not_report_owner" => "月报由本级填报上报", "a region's report is submitted by its own office";
     // Assessment of counties.
     NoAssessFormula = "no_assess_formula" => "政策配置未设定考核指标", "the policy profile sets no assessment formula";
+    // Supervision.
+    WrongUnit = "wrong_unit" => "此步骤由其他成员单位登记", "another member unit records this step";
+    TaskState = "task_state" => "督办事项当前状态不允许此操作", "the task's status does not allow this";
+    NotIssuer = "not_issuer" => "只有下发单位可以办结或退回", "only the issuing office may close or send back";
+    NotAssignee = "not_assignee" => "只有承办单位可以回复", "only the assignee may reply";
     Internal = "internal" => "系统内部错误，已记录", "internal error (logged)";
 }
 

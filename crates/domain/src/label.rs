@@ -207,6 +207,38 @@ labels!(AssessCriterion {
     ReportOnTime => "月报按期", "monthly reports on time";
 });
 
+labels!(TaskState {
+    Open => "待办理", "open";
+    Replied => "已回复待审核", "replied";
+    SentBack => "已退回", "sent back";
+    Closed => "已办结", "closed";
+});
+
+labels!(TaskSubject {
+    Project => "项目", "project";
+    Estate => "小区", "estate";
+    Theme => "专项工作", "theme";
+});
+
+labels!(TaskOrigin {
+    Direct => "督办", "direct";
+    Finding => "督导检查发现", "inspection finding";
+    Complaint => "投诉转督办", "escalated complaint";
+    Notice => "通报限期整改", "rectification of a notice";
+});
+
+labels!(TaskEventKind {
+    Issued => "下发", "issued";
+    Replied => "回复", "replied";
+    SentBack => "退回", "sent back";
+    Closed => "办结", "closed";
+});
+
+labels!(NoticeKind {
+    Praise => "通报表扬", "praise";
+    Criticism => "通报批评", "criticism";
+});
+
 /// The words for a choice in a consultation of `kind`: a satisfaction survey asks 满意 / 不满意.
 pub fn choice(kind: ConsultationKind, c: Choice, lang: Lang) -> &'static str {
     match (kind, c, lang) {

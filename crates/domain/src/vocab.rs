@@ -418,6 +418,62 @@ vocab! {
     }
 }
 
+vocab! {
+    /// Where a supervision task (督办) stands [SPEC §7; 003 七; 004 附件 三(一)].
+    TaskState ("task state") {
+        /// Issued, awaiting the assignee's reply.
+        Open = "open",
+        /// The assignee replied with progress and evidence; the issuer decides.
+        Replied = "replied",
+        /// The issuer sent the reply back: the assignee must reply again.
+        SentBack = "sent_back",
+        /// The issuer closed it (办结).
+        Closed = "closed",
+    }
+}
+
+vocab! {
+    /// What a supervision task is about.
+    TaskSubject ("task subject") {
+        Project = "project",
+        Estate = "estate",
+        /// A theme (专项), e.g. 加装电梯 or 资金拨付, written in the task's text.
+        Theme = "theme",
+    }
+}
+
+vocab! {
+    /// Where a supervision task came from.
+    TaskOrigin ("task origin") {
+        /// Issued directly by an office.
+        Direct = "direct",
+        /// A finding of an inspection (督导检查).
+        Finding = "finding",
+        /// A resident's complaint escalated into a task.
+        Complaint = "complaint",
+        /// A rectification deadline (限期整改) of a notice.
+        Notice = "notice",
+    }
+}
+
+vocab! {
+    /// One event of a supervision task, in order.
+    TaskEventKind ("task event") {
+        Issued = "issued",
+        Replied = "replied",
+        SentBack = "sent_back",
+        Closed = "closed",
+    }
+}
+
+vocab! {
+    /// A notice (通报): praise or criticism of a region or unit for a period [000 四(三); 003 七].
+    NoticeKind ("notice kind") {
+        Praise = "praise",
+        Criticism = "criticism",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

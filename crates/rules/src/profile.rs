@@ -43,6 +43,9 @@ pub enum Kind {
     /// (0–100) and its source clause:
     /// `value = [{ criterion = "satisfaction", weight = 20, source = "钦州 [003 四(三)]" }, …]`.
     AssessFormula,
+    /// Which member unit (成员单位) records each approval step: a table from step key to the unit's name as
+    /// the annex writes it: `value = { approval = "县发改局", construction_permit = "县行政审批局" }`.
+    StepUnits,
 }
 
 /// One rule key the system knows.
@@ -210,6 +213,12 @@ pub const RULES: &[RuleSpec] = &[
         "年度计划的审核、审定与下达步骤（依次）",
         "the annual plan's review, approval and issue steps, in order"
     ),
+    spec!(
+        "step_units",
+        Kind::StepUnits,
+        "各审批步骤由哪个成员单位登记（按成员单位职责）",
+        "which member unit records each approval step (by the units' duties)"
+    ),
     // funding
     spec!(
         "cofunding_min_share",
@@ -321,13 +330,21 @@ pub enum RuleValue {
     Choice(String),
     Share(Threshold),
     Fraction(Ratio),
-    Money { cmp: Cmp, amount: Fen },
-    Area { cmp: Cmp, area: Dm2 },
+    Money {
+        cmp: Cmp,
+        amount: Fen,
+    },
+    Area {
+        cmp: Cmp,
+        area: Dm2,
+    },
     MonthDay(MonthDay),
     YearCounts(BTreeMap<i32, i64>),
     YearShares(BTreeMap<i32, Ratio>),
     Points(i64),
     ReviewChain(Vec<ReviewStep>),
+    /// Step key → the unit's name.
+    StepUnits(BTreeMap<String, String>),
     AssessFormula(Vec<FormulaItem>),
 }
 
@@ -406,6 +423,10 @@ impl fmt::Display for RuleValue {
                 let parts: Vec<String> = items.iter().map(|i| format!("{}={}", i.criterion, i.weight)).collect();
                 f.write_str(&parts.join(", "))
             }
+            RuleValue::StepUnits(m) => {
+                let parts: Vec<String> = m.iter().map(|(k, u)| format!("{k}={u}")).collect();
+                f.write_str(&parts.join(", "))
+            }
         }
     }
 }
@@ -420,6 +441,7 @@ impl Serialize for RuleValue {
             RuleValue::YearShares(m) => s.collect_map(m.iter().map(|(y, r)| (y.to_string(), format!("≥{r}")))),
             RuleValue::ReviewChain(steps) => s.collect_seq(steps.iter().map(|x| x.to_string())),
             RuleValue::AssessFormula(items) => s.collect_seq(items.iter()),
+            RuleValue::StepUnits(m) => s.collect_map(m.iter()),
             other => s.collect_str(other),
         }
     }
@@ -856,6 +878,31 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<RuleValue, VErr> {
                 return Err(want());
             }
             Ok(RuleValue::AssessFormula(out))
+        }
+        Kind::StepUnits => {
+            let want = || {
+                verr(
+                    "应为步骤到成员单位的表，如 { approval = \"县发改局\" }（步骤用系统的步骤键）",
+                    "expected a table from step key to unit, e.g. { approval = \"县发改局\" }",
+                )
+            };
+            let V::Table(t) = v else { return Err(want()) };
+            let mut m = BTreeMap::new();
+            for (k, x) in t {
+                if jiugai_domain::StepKey::parse(k).is_none() {
+                    return Err((format!("未知步骤“{k}”"), format!("unknown step “{k}”")));
+                }
+                match x.as_str().map(str::trim) {
+                    Some(u) if !u.is_empty() => {
+                        m.insert(k.clone(), u.to_string());
+                    }
+                    _ => return Err(want()),
+                }
+            }
+            if m.is_empty() {
+                return Err(want());
+            }
+            Ok(RuleValue::StepUnits(m))
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod estate;
 pub(crate) mod header;
 pub mod household;
 pub mod normalize;
+pub mod org_sheet;
 pub mod plan_sheet;
 pub mod report_sheet;
 pub(crate) mod source;

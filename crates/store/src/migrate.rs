@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_plans"),
     migration!(6, "0006_funds"),
     migration!(7, "0007_reports"),
+    migration!(8, "0008_supervision"),
     migration!(10, "0010_integrity"),
     migration!(11, "0011_report_facts"),
 ];

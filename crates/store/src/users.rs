@@ -23,9 +23,12 @@ pub struct User {
     pub lang: Option<String>,
     pub disabled: bool,
     pub created_at: String,
+    /// The member unit (成员单位) a `department` user belongs to ([`crate::org`]); `None`: no unit.
+    pub unit_id: Option<i64>,
 }
 
-const USER_COLS: &str = "id, name, role, scope_code, password_hash, must_change_password, lang, disabled, created_at";
+const USER_COLS: &str =
+    "id, name, role, scope_code, password_hash, must_change_password, lang, disabled, created_at, unit_id";
 
 fn invalid(field: &str, value: &str, zh: String, en: String) -> StoreError {
     StoreError::invalid(field, value, zh, en)
@@ -215,4 +218,51 @@ pub async fn by_token(db: &Db, token_hash: &str) -> Result<Option<User>, StoreEr
         with_db!(db, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(clock::now_rfc3339()).bind(token_hash).execute(p).await?.rows_affected());
     }
     Ok(r)
+}
+
+/// Sets (or with `None` clears) the member unit a user belongs to. The unit must lie in the user's scope.
+pub async fn set_unit(
+    db: &Db,
+    regions: &crate::regions::Regions,
+    user_id: i64,
+    unit: Option<i64>,
+    actor: &str,
+    origin: &str,
+) -> Result<User, StoreError> {
+    let u = by_id(db, user_id).await?.ok_or_else(|| StoreError::NotFound("用户", "user", user_id.to_string()))?;
+    if let Some(uid) = unit {
+        let unit = crate::org::unit(db, uid)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("成员单位", "unit", uid.to_string()))?;
+        let inside = u.scope_code.is_empty()
+            || unit.region_code == u.scope_code
+            || regions.within(&unit.region_code, &u.scope_code)
+            || regions.within(&u.scope_code, &unit.region_code);
+        if !inside {
+            return Err(invalid(
+                "unit",
+                &unit.name,
+                format!("成员单位“{}”不属于用户“{}”的管辖范围", unit.name, u.name),
+                format!("unit “{}” is outside the scope of user “{}”", unit.name, u.name),
+            ));
+        }
+    }
+    let now = clock::now_rfc3339();
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, cx => sqlx::query("UPDATE users SET unit_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(unit).bind(&now).bind(user_id).execute(&mut *cx).await?.rows_affected());
+    audit::append(
+        &mut tx,
+        &audit::Entry::new(
+            actor,
+            origin,
+            "user.unit",
+            "user",
+            &user_id.to_string(),
+            json!({"before": u.unit_id, "after": unit}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    by_id(db, user_id).await?.ok_or_else(|| StoreError::Other(format!("user {user_id} vanished")))
 }

@@ -82,6 +82,11 @@ pub enum Action {
     ApproveReports,
     /// Read the assessment of counties (考核) of a region in scope (`?region=` outside the scope: 404).
     ReadAssessment,
+    /// Read supervision: the organisation, tasks and notices in scope (the task or notice `{id}` names).
+    ReadSupervision,
+    /// Act on supervision: issue, reply, close, send back, issue notices (the store decides issuer and
+    /// assignee: `not_issuer`, `not_assignee`).
+    WriteSupervision,
 }
 
 /// Every route with its action: the guard enforces it, the route × role × scope test walks it.
@@ -256,6 +261,24 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/assess/print", Action::ReadAssessment),
     ("GET", "/assess/export", Action::ReadAssessment),
     ("GET", "/api/v1/assess", Action::ReadAssessment),
+    // supervision
+    ("GET", "/org", Action::ReadSupervision),
+    ("GET", "/tasks", Action::ReadSupervision),
+    ("GET", "/tasks/{id}", Action::ReadSupervision),
+    ("POST", "/tasks/{id}", Action::WriteSupervision),
+    ("GET", "/notices", Action::ReadSupervision),
+    ("GET", "/notices/new", Action::WriteSupervision),
+    ("POST", "/notices", Action::WriteSupervision),
+    ("GET", "/notices/{id}", Action::ReadSupervision),
+    ("GET", "/api/v1/tasks", Action::ReadSupervision),
+    ("POST", "/api/v1/tasks", Action::WriteSupervision),
+    ("GET", "/api/v1/tasks/{id}", Action::ReadSupervision),
+    ("POST", "/api/v1/tasks/{id}/reply", Action::WriteSupervision),
+    ("POST", "/api/v1/tasks/{id}/close", Action::WriteSupervision),
+    ("POST", "/api/v1/tasks/{id}/send-back", Action::WriteSupervision),
+    ("GET", "/api/v1/notices", Action::ReadSupervision),
+    ("POST", "/api/v1/notices", Action::WriteSupervision),
+    ("GET", "/api/v1/notices/{id}", Action::ReadSupervision),
 ];
 
 pub fn action_of(method: &Method, pattern: &str) -> Option<Action> {
@@ -287,6 +310,8 @@ pub fn can(role: Role, action: Action) -> bool {
         Action::SubmitReports => matches!(role, Admin | County | Street),
         Action::ApproveReports => matches!(role, Admin | County),
         Action::ReadAssessment => matches!(role, Admin | County | Street | Department | Auditor),
+        Action::ReadSupervision => matches!(role, Admin | County | Street | Department | Auditor),
+        Action::WriteSupervision => matches!(role, Admin | County | Street | Department),
     }
 }
 
@@ -527,6 +552,33 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             return Err(AppError::NotFound);
         }
     }
+    // A task or notice the route names: visible in the caller's scope (or assigned to its unit), else 404.
+    if matches!(action, Action::ReadSupervision | Action::WriteSupervision) && pattern.contains("{id}") {
+        if !can(user.role, Action::ReadSupervision) {
+            return Err(AppError::Forbidden);
+        }
+        let kind = if pattern.contains("/tasks/") { "tasks" } else { "notices" };
+        let id: Option<i64> = req
+            .uri()
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .skip_while(|s| *s != kind)
+            .nth(1)
+            .and_then(|s| s.parse().ok());
+        let visible = match (id, data_scope(&user)) {
+            (Some(id), Some(scope)) if kind == "tasks" => {
+                jiugai_store::supervision::visible(&state.db, &state.regions, id, &scope, user.unit_id).await?
+            }
+            (Some(id), Some(scope)) => {
+                jiugai_store::supervision::notice_visible(&state.db, &state.regions, id, &scope).await?
+            }
+            _ => false,
+        };
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+    }
     if !can(user.role, action) {
         return Err(AppError::Forbidden);
     }
@@ -535,6 +587,25 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         let key = req.uri().path().rsplit('/').next().and_then(StepKey::parse).ok_or(AppError::NotFound)?;
         if !may_complete_step(user.role, key) {
             return Err(AppError::Forbidden);
+        }
+        // A department records only the steps its member unit is responsible for (profile `step_units`).
+        if user.role == Role::Department {
+            let id: Option<i64> = req
+                .uri()
+                .path()
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .skip_while(|s| *s != "projects")
+                .nth(1)
+                .and_then(|s| s.parse().ok());
+            if let Some(id) = id {
+                let p = jiugai_store::projects::get(&state.db, id).await?;
+                let set = state.profiles();
+                let name = p.profile_name(&set).to_string();
+                if let Ok(eff) = set.effective(&name) {
+                    jiugai_store::projects::steps::check_recording_unit(&state.db, &eff, key, user.unit_id).await?;
+                }
+            }
         }
     }
     ctx.user = Some(user);

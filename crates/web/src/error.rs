@@ -170,6 +170,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::OverAllocation
         | C::RingFenced
         | C::NoAssessFormula => StatusCode::UNPROCESSABLE_ENTITY,
+        C::WrongUnit | C::NotIssuer | C::NotAssignee => StatusCode::FORBIDDEN,
+        C::TaskState => StatusCode::CONFLICT,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -28,6 +28,7 @@ pub mod plans;
 pub mod projects;
 pub mod reports;
 pub mod static_files;
+pub mod supervision;
 pub mod targets;
 pub mod util;
 pub mod view;
@@ -220,6 +221,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/complaints/track/{no}", get(complaints::api::track))
         .route("/api/v1/complaints/{cid}", get(complaints::api::get))
+        // supervision
+        .route("/org", get(supervision::org))
+        .route("/tasks", get(supervision::tasks))
+        .route("/tasks/{id}", get(supervision::task).post(supervision::act))
+        .route("/notices", get(supervision::notices).post(supervision::notice_create))
+        .route("/notices/new", get(supervision::notice_new))
+        .route("/notices/{id}", get(supervision::notice))
+        .route("/api/v1/tasks", get(supervision::api::list).post(supervision::api::create))
+        .route("/api/v1/tasks/{id}", get(supervision::api::get))
+        .route("/api/v1/tasks/{id}/reply", post(supervision::api::reply))
+        .route("/api/v1/tasks/{id}/close", post(supervision::api::close))
+        .route("/api/v1/tasks/{id}/send-back", post(supervision::api::send_back))
+        .route("/api/v1/notices", get(supervision::api::notices).post(supervision::api::create_notice))
+        .route("/api/v1/notices/{id}", get(supervision::api::notice))
         // annual plans and targets
         .route("/plans", get(plans::pages::list).post(plans::pages::create))
         .route("/plans/new", get(plans::pages::new_form))

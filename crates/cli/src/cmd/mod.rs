@@ -8,12 +8,15 @@ mod estates;
 mod funds;
 mod households;
 mod import;
+mod notices;
+mod org;
 mod plans;
 mod policy;
 mod projects;
 mod regions;
 mod reports;
 mod serve;
+mod tasks;
 mod user;
 
 use std::process::ExitCode;
@@ -90,6 +93,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Complaints(c) => complaints::run(&ctx, c).await,
         Command::Consultations(c) => consultations::run(&ctx, c).await,
         Command::Assess { region, period, json, output } => assess::run(&ctx, region, period, json, output).await,
+        Command::Org(c) => org::run(&ctx, c).await,
+        Command::Tasks(c) => tasks::run(&ctx, c).await,
+        Command::Notices(c) => notices::run(&ctx, c).await,
     };
     ctx.db.close().await;
     code

@@ -71,6 +71,17 @@ pub async fn run(ctx: &Ctx, cmd: UserCmd) -> ExitCode {
                     return Ok(ExitCode::from(1));
                 }
             }
+            UserCmd::Unit { name, unit } => {
+                let u = find(ctx, &name).await?;
+                let regions = ctx.regions().await?;
+                let id = if unit.trim() == "-" {
+                    None
+                } else {
+                    Some(jiugai_store::org::find_unit(&ctx.db, &u.scope_code, &unit).await?.id)
+                };
+                let u = users::set_unit(&ctx.db, &regions, u.id, id, &ctx.actor, "cli").await?;
+                println!("{}", if zh { format!("用户 {} 的成员单位：{}", u.name, if id.is_some() { unit.as_str() } else { "（无）" }) } else { format!("user {}'s unit: {}", u.name, if id.is_some() { unit.as_str() } else { "(none)" }) });
+            }
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -13,4 +13,5 @@ mod policy;
 mod projects;
 mod reports;
 mod serve;
+mod supervision;
 mod user;

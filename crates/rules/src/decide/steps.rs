@@ -254,3 +254,13 @@ pub fn steps_before(key: StepKey) -> Vec<StepKey> {
     }
     STEPS.iter().map(|s| s.0).filter(|k| seen.contains(k)).collect()
 }
+
+/// Which member unit records step `key` under the profile's `step_units` rule: `Some((unit, rule))` when the
+/// profile names one; `None` when it does not (then any department in scope may record the step).
+pub fn step_unit(profile: &EffectiveProfile, key: StepKey) -> Option<(String, RuleRef)> {
+    let r = profile.rule("step_units", None)?;
+    match &r.value {
+        RuleValue::StepUnits(m) => m.get(key.as_str()).map(|u| (u.clone(), RuleRef::of(r))),
+        _ => None,
+    }
+}

@@ -595,3 +595,27 @@ fn ruicheng_county_pays_the_remainder_after_higher_subsidies() {
     // Elsewhere the seeds set no such rule.
     assert_eq!(county_remainder(&eff("changzhi"), &f(0)).outcome, Outcome::NotApplicable);
 }
+
+#[test]
+fn step_units_name_the_unit_that_records_each_approval_step() {
+    let set = ProfileSet::builtin();
+    let rc = set.effective("ruicheng").unwrap();
+    let (unit, r) = jiugai_rules::step_unit(&rc, jiugai_domain::StepKey::Approval).unwrap();
+    assert_eq!(unit, "县发改局");
+    assert!(r.source.contains("001 附件2"), "{}", r.source);
+    let (unit, _) = jiugai_rules::step_unit(&rc, jiugai_domain::StepKey::ConstructionPermit).unwrap();
+    assert_eq!(unit, "县行政审批局");
+    let fy = set.effective("fenyang").unwrap();
+    let (unit, r) = jiugai_rules::step_unit(&fy, jiugai_domain::StepKey::FeasibilityStudy).unwrap();
+    assert_eq!(unit, "市行政审批局");
+    assert!(r.source.contains("004 附件 三"), "{}", r.source);
+    // Not mapped: any department may record it; the national baseline maps nothing.
+    assert!(jiugai_rules::step_unit(&rc, jiugai_domain::StepKey::DrawingReview).is_none());
+    let nat = set.effective("national").unwrap();
+    assert!(jiugai_rules::step_unit(&nat, jiugai_domain::StepKey::Approval).is_none());
+    // An unknown step key in a profile is refused.
+    let text = "name = \"x\"\ntitle = \"x\"\nregion_code = \"140802\"\ninherits = \"national\"\n\n[rules.step_units]\nvalue = { aproval = \"县发改局\" }\nsource = \"t\"\n";
+    let mut s2 = ProfileSet::builtin();
+    let e = s2.load("x.toml", text).map(|_| ()).unwrap_err();
+    assert!(format!("{e:?}").contains("aproval"), "{e:?}");
+}

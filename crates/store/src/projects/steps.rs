@@ -602,3 +602,31 @@ pub async fn overdue(
     }
     Ok(out)
 }
+
+/// The member unit that records step `key` under `profile` (rule `step_units`): a `department` user may
+/// record it only when its unit (`users.unit_id`) has that name; without the rule any department in scope
+/// may. Refused with `wrong_unit`, naming the unit and the rule's clause.
+pub async fn check_recording_unit(
+    db: &Db,
+    profile: &EffectiveProfile,
+    key: StepKey,
+    unit_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let Some((unit, rule)) = jiugai_rules::step_unit(profile, key) else { return Ok(()) };
+    let mine = match unit_id {
+        Some(id) => crate::org::unit(db, id).await?.map(|u| u.name),
+        None => None,
+    };
+    if mine.as_deref() == Some(unit.as_str()) {
+        return Ok(());
+    }
+    let me = mine.unwrap_or_else(|| "（未设成员单位）".to_string());
+    Err(StoreError::invalid(
+        "step",
+        key.as_str(),
+        format!("「{}」由{unit}登记，您的单位是{me}", key.zh()),
+        format!("“{}” is recorded by {unit}; your unit is {me}", key.en()),
+    )
+    .with_code(jiugai_domain::ErrorCode::WrongUnit)
+    .with_rule(rule.rule, rule.source))
+}

@@ -10,4 +10,5 @@ mod registry;
 mod reports;
 mod residents;
 mod schema;
+mod supervision;
 mod web_store;

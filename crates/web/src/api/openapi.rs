@@ -73,6 +73,15 @@ pub fn spec() -> Value {
     crate::reports::api::export,
     crate::dashboard::map::api,
     crate::assess::api::get,
+    crate::supervision::api::list,
+    crate::supervision::api::create,
+    crate::supervision::api::get,
+    crate::supervision::api::reply,
+    crate::supervision::api::close,
+    crate::supervision::api::send_back,
+    crate::supervision::api::notices,
+    crate::supervision::api::create_notice,
+    crate::supervision::api::notice,
 ))]
 struct Generated;
 
