@@ -125,11 +125,16 @@ pub fn unit_of_title(title: &str) -> String {
         "办",
         "室",
     ];
+    // The party committee itself (县委) only when nothing of a department follows: "县委宣传部…" names 宣传部.
+    let party = |end: usize| {
+        ["县委", "市委", "区委", "省委"].contains(&&t[..end])
+            && !["书记", "副书记", "常委"].iter().any(|w| t[end..].starts_with(w))
+    };
     let mut best: Option<usize> = None;
     for e in ENDS {
-        if let Some(i) = t.find(e) {
+        for (i, _) in t.match_indices(e) {
             let end = i + e.len();
-            if best.is_none_or(|b| end < b) {
+            if !party(end) && best.is_none_or(|b| end < b) {
                 best = Some(end);
             }
         }
@@ -155,7 +160,7 @@ fn clean_unit(s: &str) -> Option<String> {
 }
 
 fn split_units(s: &str) -> Vec<String> {
-    s.split(['、', ';', '；', '，', ',', '/']).filter_map(clean_unit).collect()
+    s.replace("以及", "、").split(['、', ';', '；', '，', ',', '/']).filter_map(clean_unit).collect()
 }
 
 /// Splits a 责任单位 cell into (lead units, co-operating units). "县住建局牵头，县发改局、县财政局配合";
