@@ -148,6 +148,9 @@ pub struct DashboardPage {
     pub completeness: Option<crate::dashboard::figures::Completeness>,
     /// The charts' and the map's data for `static/dashboard.js` (JSON in a `<script type=application/json>`).
     pub data_json: String,
+    /// The overdue supervision tasks panel (`templates/supervision/dash_panel.html`), rendered; empty for
+    /// roles that do not read supervision.
+    pub tasks: String,
 }
 
 pub struct ListRow {

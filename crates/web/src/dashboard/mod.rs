@@ -243,6 +243,12 @@ pub async fn page(
     .to_string()
     .replace("</", "<\\/");
     let here = if own { "/".to_string() } else { format!("/?region={region}") };
+    // Overdue supervision tasks (督办) in the caller's scope and for the caller's unit.
+    let tasks = if ctx.may(crate::access::Action::ReadSupervision) {
+        askama::Template::render(&crate::supervision::dash_panel(&state, &ctx).await?).unwrap_or_default()
+    } else {
+        String::new()
+    };
     let page = DashboardPage {
         l: Layout::new(&ctx, &state, "dashboard", &here),
         scope_name,
@@ -258,6 +264,7 @@ pub async fn page(
         managed_share,
         complaints,
         show_plans: ctx.may(crate::access::Action::ReadPlans),
+        tasks,
         awaiting,
         returned,
         targets,

@@ -89,6 +89,15 @@ async fn units_steps_tasks_and_notices_over_http() {
     let page = fgj.get("/tasks?view=mine").await;
     assert_eq!(page.status, 200);
     assert!(page.text().contains("立项进展督办") && page.text().contains("逾期"));
+    // Both dashboards flag it: the issuing county's and the assignee unit's.
+    for (who, c) in [("county", &mut county), ("unit", &mut fgj)] {
+        let d = c.get("/").await;
+        assert_eq!(d.status, 200, "{who}");
+        let t = d.text();
+        let panel = &t[t.find("id=\"dash-tasks\"").expect("the tasks panel")..];
+        assert!(panel.contains("逾期未办结 1"), "{who}: {}", &panel[..panel.len().min(600)]);
+    }
+    assert!(fgj.get("/").await.text().contains("本单位逾期 1"));
     // Another unit may not reply; a department may not issue; another county does not see it.
     let r = post_json(&mut czj, &format!("/api/v1/tasks/{id}/reply"), &json!({"version": 1, "text": "x"})).await;
     assert_eq!((r.status, r.json()["error"]["code"].as_str()), (403, Some("not_assignee")));
