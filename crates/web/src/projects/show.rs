@@ -24,6 +24,8 @@ pub struct EstateLine {
     pub name: String,
     pub eligible: bool,
     pub reason: String,
+    /// The household count its consent is checked against (registry, else 户数), prefilled in the survey form.
+    pub households: String,
 }
 
 pub struct StepLine {
@@ -229,11 +231,12 @@ pub async fn build(state: &AppState, ctx: &Ctx, id: i64) -> Result<ShowPage, App
     let done = steps::done_steps(&state.db, id).await?;
     let documents = ledger::documents(&state.db, id).await?;
     let exceptions = projects::gates::exceptions(&state.db, &p).await?;
-    let estates = projects::estates_eligibility(&state.db, &prof, &p)
-        .await?
-        .into_iter()
-        .map(|(id, name, eligible, zh, en)| EstateLine { id, name, eligible, reason: if t.zh() { zh } else { en } })
-        .collect();
+    let mut estates = Vec::new();
+    for (id, name, eligible, zh, en) in projects::estates_eligibility(&state.db, &prof, &p).await? {
+        let households =
+            projects::gates::registry_households(&state.db, id).await?.map(|n| n.to_string()).unwrap_or_default();
+        estates.push(EstateLine { id, name, eligible, reason: if t.zh() { zh } else { en }, households });
+    }
     let step_views = steps::view(&prof, &p, &done, today);
     let overdue = step_views.iter().filter(|s| s.overdue).count();
     let steps = step_views

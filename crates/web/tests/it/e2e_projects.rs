@@ -60,12 +60,27 @@ async fn an_office_runs_a_project_in_the_browser() {
     assert!(err.contains("之后"), "{err}");
     d.shot("p02-out-of-order").await;
 
-    // The survey with 52 of 60 households agreeing.
+    // The survey, estate by estate (the household counts come prefilled from the registry): 52 of
+    // 原卷烟厂小区's 60 households and all of the other estate's agree.
     d.script("document.querySelector('#step-survey details').open = true").await;
     // A date input takes keystrokes in the locale's order; set its value as a date picker would.
     d.script("document.querySelector('#step-survey input[name=done_on]').value = '2025-01-20'").await;
-    d.typ("#step-survey input[name=agree]", "52").await;
-    d.typ("#step-survey input[name=households]", "60").await;
+    let ids: Vec<String> = serde_json::from_value(
+        d.script("return Array.from(document.querySelectorAll('#step-survey input[name^=agree_]')).map(i => i.name.slice(6))").await,
+    )
+    .unwrap();
+    assert_eq!(ids.len(), 2, "one pair of inputs per estate");
+    for id in &ids {
+        let hh = d
+            .script(&format!("return document.querySelector('#step-survey input[name=households_{id}]').value"))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let agree = if hh == "60" { "52".to_string() } else { hh.clone() };
+        assert!(!hh.is_empty(), "the registry's count is prefilled");
+        d.typ(&format!("#step-survey input[name=agree_{id}]"), &agree).await;
+    }
     d.click("#complete-survey").await;
     let survey = d.wait_text("#step-survey", "已完成").await;
     assert!(survey.contains("2025-01-20") && !survey.contains("已逾期"), "{survey}");
