@@ -324,53 +324,26 @@ pub async fn rollup(
         at("$2"),
         at("$6")
     );
-    let read = |vals: Vec<i64>| -> Figures {
-        let mut f: Figures = crate::reports::FIGURES.iter().map(|(k, ..)| (k.to_string(), 0)).collect();
-        for ((k, ..), v) in FIGURE_COLS.iter().zip(vals) {
-            f.insert(k.to_string(), v);
-        }
-        f
-    };
-    let got: Vec<(String, Vec<i64>)> = match db {
-        Db::Sqlite(p) => {
-            use sqlx::Row;
-            let rs = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(&m)
-                .bind(&prev)
-                .bind(&y00)
-                .bind(&lo)
-                .bind(&hi)
-                .bind(&ylast)
-                .fetch_all(p)
-                .await?;
-            rs.iter()
-                .map(|r| (r.get::<String, _>(0), (1..=FIGURE_COLS.len()).map(|i| r.get::<i64, _>(i)).collect()))
-                .collect()
-        }
-        Db::Postgres(p) => {
-            use sqlx::Row;
-            let rs = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(&m)
-                .bind(&prev)
-                .bind(&y00)
-                .bind(&lo)
-                .bind(&hi)
-                .bind(&ylast)
-                .fetch_all(p)
-                .await?;
-            rs.iter()
-                .map(|r| (r.get::<String, _>(0), (1..=FIGURE_COLS.len()).map(|i| r.get::<i64, _>(i)).collect()))
-                .collect()
-        }
-    };
+    let got: Vec<(String, Vec<i64>)> = with_db!(db, p => {
+        use sqlx::Row;
+        let rs = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(&m)
+            .bind(&prev)
+            .bind(&y00)
+            .bind(&lo)
+            .bind(&hi)
+            .bind(&ylast)
+            .fetch_all(p)
+            .await?;
+        rs.iter()
+            .map(|r| (r.get::<String, _>(0), (1..=FIGURE_COLS.len()).map(|i| r.get::<i64, _>(i)).collect()))
+            .collect()
+    });
     let mut out: BTreeMap<String, Figures> = BTreeMap::new();
     for (county, vals) in got {
-        let k = regions.child_under(code, &county, "");
-        let f = read(vals);
-        let e =
-            out.entry(k).or_insert_with(|| crate::reports::FIGURES.iter().map(|(k, ..)| (k.to_string(), 0)).collect());
-        for (key, v) in f {
-            *e.entry(key).or_default() += v;
+        let f = out.entry(regions.child_under(code, &county, "")).or_insert_with(crate::reports::empty);
+        for ((k, ..), v) in FIGURE_COLS.iter().zip(vals) {
+            *f.entry(k.to_string()).or_default() += v;
         }
     }
     Ok(out)

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::projects::{self, Filter, Project, steps};
-use crate::regions::{Level, Regions};
+use crate::regions::Regions;
 use crate::reports::month_bounds;
 use crate::{Db, StoreError, with_db, with_tx};
 use jiugai_domain::Stage;
@@ -86,9 +86,8 @@ pub async fn overdue(
     code: &str,
     month: &str,
 ) -> Result<BTreeMap<String, i64>, StoreError> {
-    let above_county = code.is_empty() || regions.get(code).is_some_and(|r| r.level < Level::County);
     let mut out = BTreeMap::new();
-    if !above_county {
+    if !crate::reports::above_county(regions, code) {
         for ((county, street), n) in by_place(db, regions, profiles, code, month).await? {
             *out.entry(regions.child_under(code, &county, &street)).or_default() += n;
         }

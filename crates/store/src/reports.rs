@@ -57,7 +57,7 @@ pub const FIGURES: &[(&str, &str, &str, &str)] = &[
 
 pub type Figures = BTreeMap<String, i64>;
 
-fn empty() -> Figures {
+pub(crate) fn empty() -> Figures {
     FIGURES.iter().map(|(k, ..)| (k.to_string(), 0)).collect()
 }
 
@@ -146,14 +146,18 @@ pub async fn live(
     code: &str,
     month: &str,
 ) -> Result<BTreeMap<String, Figures>, StoreError> {
-    let above_county = code.is_empty() || regions.get(code).is_some_and(|r| r.level < Level::County);
-    let mut out = if above_county {
+    let mut out = if above_county(regions, code) {
         crate::report_facts::rollup(db, regions, code, month).await?
     } else {
         scan_records(db, regions, code, month).await?
     };
     fill_targets(db, regions, code, month, &mut out).await?;
     Ok(out)
+}
+
+/// Whether `code` (the nation: "") is read from the per-county aggregates rather than from the records.
+pub(crate) fn above_county(regions: &Regions, code: &str) -> bool {
+    code.is_empty() || regions.get(code).is_some_and(|r| r.level < Level::County)
 }
 
 /// The figures of `code`'s children computed from the records alone (every project of the region read), for
